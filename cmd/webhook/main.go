@@ -1,0 +1,314 @@
+// Command webhook is apiguard's validating and mutating admission webhook. It turns flags
+// into options, loads the policies, and wires the admission handlers into the server.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+	"go.uber.org/zap/zapcore"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/apiguard/apiguard/pkg/admission"
+	"github.com/apiguard/apiguard/pkg/policy"
+	"github.com/apiguard/apiguard/pkg/server"
+	"github.com/apiguard/apiguard/pkg/source"
+)
+
+type options struct {
+	policyDir        string
+	dataFiles        []string
+	certDir          string
+	host             string
+	port             int
+	metricsAddr      string
+	healthAddr       string
+	tlsMinVersion    string
+	evalTimeout      time.Duration
+	maxInFlight      int
+	selfSigned       bool
+	selfSignedHosts  []string
+	caBundleOut      string
+	namespace        string
+	serviceAccount   string
+	shutdownDelay    time.Duration
+	shutdownTimeout  time.Duration
+	logLevel         string
+	maxMutationRound int
+}
+
+func main() {
+	if err := newCommand().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "webhook:", err)
+		os.Exit(1)
+	}
+}
+
+func newCommand() *cobra.Command {
+	o := options{}
+	cmd := &cobra.Command{
+		Use:           "webhook",
+		Short:         "apiguard admission webhook: validates and mutates API exposure with Rego policies",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
+			defer stop()
+			return run(ctx, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.policyDir, "policy-dir", "", "directory holding the Rego policies and data.json/data.yaml (required)")
+	f.StringArrayVar(&o.dataFiles, "data", nil, "JSON or YAML data document merged over the policy tree's data (per-cluster values); repeatable")
+	f.StringVar(&o.certDir, "cert-dir", "", "directory with tls.crt and tls.key; reloaded when the files change")
+	f.StringVar(&o.host, "host", "", "address to bind the webhook listener to (default all interfaces)")
+	f.IntVar(&o.port, "port", 9443, "HTTPS port for /validate and /mutate")
+	f.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "address for /metrics; 0 disables")
+	f.StringVar(&o.healthAddr, "health-probe-bind-address", ":8081", "address for /healthz, /readyz and /status; 0 disables")
+	f.StringVar(&o.tlsMinVersion, "tls-min-version", "1.3", "minimum TLS version: 1.2 or 1.3")
+	f.DurationVar(&o.evalTimeout, "eval-timeout", admission.DefaultEvalTimeout,
+		"time allowed to decide one request; keep it below the webhook configurations' timeoutSeconds (5s validating, 3s mutating in the chart) so the webhook answers before the API server gives up")
+	f.IntVar(&o.maxInFlight, "max-in-flight", 0, "concurrent evaluations; 0 means GOMAXPROCS x 4")
+	f.IntVar(&o.maxMutationRound, "max-mutation-rounds", policy.DefaultMaxMutationRounds, "bound on re-evaluating patches until nothing changes")
+	f.BoolVar(&o.selfSigned, "self-signed-cert", false, "create a CA and serving certificate at start (local runs and tests only)")
+	f.StringSliceVar(&o.selfSignedHosts, "self-signed-hosts", []string{"127.0.0.1", "localhost"}, "hosts for the self-signed serving certificate")
+	f.StringVar(&o.caBundleOut, "ca-bundle-out", "", "with --self-signed-cert: write the CA bundle (PEM) here to register as caBundle")
+	f.StringVar(&o.namespace, "namespace", os.Getenv("POD_NAMESPACE"), "the webhook's own namespace, exempt from policies (default $POD_NAMESPACE)")
+	f.StringVar(&o.serviceAccount, "service-account", os.Getenv("SERVICE_ACCOUNT"), "the webhook's own service account name; its requests are exempt (default $SERVICE_ACCOUNT)")
+	f.DurationVar(&o.shutdownDelay, "shutdown-delay", 0, "on SIGTERM, report not ready and keep serving this long before closing the listener")
+	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGTERM, time allowed for in-flight requests to finish")
+	f.StringVar(&o.logLevel, "log-level", "info", "log level: info, debug, or a number (higher is more verbose)")
+	return cmd
+}
+
+func run(ctx context.Context, o options) error {
+	log, err := newLogger(o.logLevel)
+	if err != nil {
+		return err
+	}
+	// controller-runtime's certwatcher logs through its package logger.
+	ctrllog.SetLogger(log)
+
+	if o.policyDir == "" {
+		return errors.New("--policy-dir is required")
+	}
+	tlsMin, err := server.ParseTLSVersion(o.tlsMinVersion)
+	if err != nil {
+		return err
+	}
+	if o.evalTimeout <= 0 {
+		return fmt.Errorf("--eval-timeout must be positive, got %s", o.evalTimeout)
+	}
+	cleanup, err := prepareCerts(&o)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	extraData, err := readDataFiles(o.dataFiles)
+	if err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	admissionMetrics, err := admission.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
+	policyMetrics, err := server.NewPolicyMetrics(reg)
+	if err != nil {
+		return err
+	}
+
+	holder := policy.NewHolder()
+	st := &status{}
+	if err := activate(ctx, log, holder, policyMetrics, st, source.Dir{Path: o.policyDir}, extraData); err != nil {
+		// Refuse to start: serving with no policies, or half of them, is never safe.
+		return err
+	}
+
+	handlers, err := admission.New(admission.Options{
+		Policies:          holder,
+		EvalTimeout:       o.evalTimeout,
+		MaxInFlight:       o.maxInFlight,
+		MaxMutationRounds: o.maxMutationRound,
+		OwnNamespace:      o.namespace,
+		OwnServiceAccount: serviceAccountUser(o.namespace, o.serviceAccount),
+		Metrics:           admissionMetrics,
+		Log:               log.WithName("admission"),
+	})
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Options{
+		WebhookAddr:     net.JoinHostPort(o.host, strconv.Itoa(o.port)),
+		HealthAddr:      o.healthAddr,
+		MetricsAddr:     o.metricsAddr,
+		CertDir:         o.certDir,
+		TLSMinVersion:   tlsMin,
+		Routes:          map[string]http.Handler{"/validate": handlers.Validate(), "/mutate": handlers.Mutate()},
+		Ready:           func() error { return readiness(holder) },
+		Status:          st,
+		Gatherer:        reg,
+		ShutdownDelay:   o.shutdownDelay,
+		ShutdownTimeout: o.shutdownTimeout,
+		Log:             log.WithName("server"),
+	})
+	if err != nil {
+		return err
+	}
+	return srv.Run(ctx)
+}
+
+func readiness(h *policy.Holder) error {
+	if h.Current() == nil {
+		return errors.New("no policy set is active")
+	}
+	return nil
+}
+
+// activate compiles one snapshot and swaps it in. A snapshot that fails to compile never
+// replaces the active set.
+func activate(ctx context.Context, log logr.Logger, h *policy.Holder, m *server.PolicyMetrics, st *status, src source.Source, data []map[string]any) error {
+	snap, err := src.Snapshot(ctx)
+	if err != nil {
+		return fmt.Errorf("read policies: %w", err)
+	}
+	set, err := policy.Load(ctx, snap.FS, policy.LoadOptions{Revision: snap.Revision, Data: data})
+	if err != nil {
+		return fmt.Errorf("policies at %s (revision %s): %w", snap.Origin, policy.ShortRevision(snap.Revision), err)
+	}
+	for _, w := range set.Warnings() {
+		log.Info("policy warning", "warning", w, "revision", snap.Revision)
+	}
+	h.Swap(set)
+	now := time.Now()
+	m.Activated(snap.Revision, float64(now.Unix()))
+	st.set(snap, set, now)
+	log.Info("policy set active", "revision", snap.Revision, "origin", snap.Origin, "policies", len(set.Policies()))
+	return nil
+}
+
+func readDataFiles(paths []string) ([]map[string]any, error) {
+	var docs []map[string]any
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("--data: %w", err)
+		}
+		doc, err := policy.DecodeData(b)
+		if err != nil {
+			return nil, fmt.Errorf("--data %s: %w", p, err)
+		}
+		docs = append(docs, doc)
+	}
+	return docs, nil
+}
+
+// prepareCerts checks --cert-dir, or with --self-signed-cert issues a development
+// certificate. The returned cleanup removes a cert dir this process created, so the
+// private key does not outlive the run.
+func prepareCerts(o *options) (func(), error) {
+	noop := func() {}
+	if !o.selfSigned {
+		if o.certDir == "" {
+			return noop, errors.New("--cert-dir is required (or --self-signed-cert for local runs)")
+		}
+		return noop, nil
+	}
+	cleanup := noop
+	if o.certDir == "" {
+		dir, err := os.MkdirTemp("", "apiguard-certs-")
+		if err != nil {
+			return noop, fmt.Errorf("create cert dir: %w", err)
+		}
+		o.certDir = dir
+		cleanup = func() { os.RemoveAll(dir) }
+	}
+	ca, err := server.WriteSelfSigned(o.certDir, server.SelfSignedOptions{Hosts: o.selfSignedHosts})
+	if err != nil {
+		cleanup()
+		return noop, fmt.Errorf("self-signed certificate: %w", err)
+	}
+	if o.caBundleOut != "" {
+		if err := os.WriteFile(o.caBundleOut, ca, 0o644); err != nil {
+			cleanup()
+			return noop, fmt.Errorf("write CA bundle: %w", err)
+		}
+	}
+	return cleanup, nil
+}
+
+func serviceAccountUser(namespace, name string) string {
+	if name == "" || namespace == "" {
+		return ""
+	}
+	return "system:serviceaccount:" + namespace + ":" + name
+}
+
+func newLogger(level string) (logr.Logger, error) {
+	var lvl zapcore.Level
+	switch level {
+	case "info", "":
+		lvl = zapcore.InfoLevel
+	case "debug":
+		lvl = zapcore.DebugLevel
+	default:
+		n, err := strconv.Atoi(level)
+		if err != nil || n < 0 {
+			return logr.Logger{}, fmt.Errorf("--log-level %q: want info, debug or a non-negative number", level)
+		}
+		lvl = zapcore.Level(-n)
+	}
+	return zap.New(zap.Level(lvl), zap.JSONEncoder()), nil
+}
+
+// status serves /status: which revision is active, from where, since when.
+type status struct {
+	body atomic.Pointer[[]byte]
+}
+
+func (s *status) set(snap source.Snapshot, set *policy.PolicySet, at time.Time) {
+	ids := make([]string, 0, len(set.Policies()))
+	for _, p := range set.Policies() {
+		ids = append(ids, p.ID)
+	}
+	b, err := json.Marshal(map[string]any{
+		"revision":    snap.Revision,
+		"origin":      snap.Origin,
+		"activatedAt": at.UTC().Format(time.RFC3339),
+		"policies":    ids,
+		"warnings":    set.Warnings(),
+	})
+	if err != nil {
+		return
+	}
+	s.body.Store(&b)
+}
+
+func (s *status) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	b := s.body.Load()
+	if b == nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"revision":null,"reason":"no policy set is active"}`))
+		return
+	}
+	_, _ = w.Write(*b)
+}

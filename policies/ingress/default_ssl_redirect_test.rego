@@ -1,0 +1,186 @@
+package ingress.default_ssl_redirect_test
+
+import data.ingress.default_ssl_redirect
+
+key_patch := {
+	"op": "add",
+	"path": "/metadata/annotations/nginx.ingress.kubernetes.io~1force-ssl-redirect",
+	"value": "true",
+}
+
+map_patch := {
+	"op": "add",
+	"path": "/metadata/annotations",
+	"value": {"nginx.ingress.kubernetes.io/force-ssl-redirect": "true"},
+}
+
+ingress(metadata, spec) := {
+	"apiVersion": "networking.k8s.io/v1",
+	"kind": "Ingress",
+	"metadata": metadata,
+	"spec": spec,
+}
+
+request(operation, obj) := {"request": {
+	"uid": "1",
+	"kind": {"group": "networking.k8s.io", "version": "v1", "kind": "Ingress"},
+	"name": "web",
+	"namespace": "demo",
+	"operation": operation,
+	"object": obj,
+}}
+
+nginx_spec := {"ingressClassName": "nginx", "rules": [{"host": "a.example.com"}]}
+
+md := {"name": "web", "namespace": "demo"}
+
+test_missing_annotations_adds_map if {
+	patches := default_ssl_redirect.patch with input as request("CREATE", ingress(md, nginx_spec))
+	patches == {map_patch}
+}
+
+test_null_annotations_adds_map if {
+	obj := ingress(object.union(md, {"annotations": null}), nginx_spec)
+	patches := default_ssl_redirect.patch with input as request("CREATE", obj)
+	patches == {map_patch}
+}
+
+test_existing_annotations_adds_key if {
+	obj := ingress(object.union(md, {"annotations": {"team": "a"}}), nginx_spec)
+	patches := default_ssl_redirect.patch with input as request("CREATE", obj)
+	patches == {key_patch}
+}
+
+test_empty_annotations_adds_key if {
+	obj := ingress(object.union(md, {"annotations": {}}), nginx_spec)
+	patches := default_ssl_redirect.patch with input as request("CREATE", obj)
+	patches == {key_patch}
+}
+
+test_already_true_no_patch if {
+	obj := ingress(
+		object.union(md, {"annotations": {"nginx.ingress.kubernetes.io/force-ssl-redirect": "true"}}),
+		nginx_spec,
+	)
+	count(default_ssl_redirect.patch) == 0 with input as request("CREATE", obj)
+}
+
+test_user_false_not_overwritten if {
+	obj := ingress(
+		object.union(md, {"annotations": {"nginx.ingress.kubernetes.io/force-ssl-redirect": "false"}}),
+		nginx_spec,
+	)
+	count(default_ssl_redirect.patch) == 0 with input as request("CREATE", obj)
+}
+
+test_legacy_class_annotation if {
+	obj := ingress(
+		object.union(md, {"annotations": {"kubernetes.io/ingress.class": "nginx"}}),
+		{"rules": [{"host": "a.example.com"}]},
+	)
+	patches := default_ssl_redirect.patch with input as request("CREATE", obj)
+	patches == {key_patch}
+}
+
+test_class_name_wins_over_annotation if {
+	obj := ingress(
+		object.union(md, {"annotations": {"kubernetes.io/ingress.class": "nginx"}}),
+		{"ingressClassName": "traefik", "rules": [{"host": "a.example.com"}]},
+	)
+	count(default_ssl_redirect.patch) == 0 with input as request("CREATE", obj)
+}
+
+test_non_nginx_class_no_patch if {
+	obj := ingress(md, {"ingressClassName": "traefik", "rules": [{"host": "a.example.com"}]})
+	count(default_ssl_redirect.patch) == 0 with input as request("CREATE", obj)
+}
+
+test_non_nginx_legacy_annotation_no_patch if {
+	obj := ingress(
+		object.union(md, {"annotations": {"kubernetes.io/ingress.class": "traefik"}}),
+		{"rules": [{"host": "a.example.com"}]},
+	)
+	count(default_ssl_redirect.patch) == 0 with input as request("CREATE", obj)
+}
+
+test_no_class_no_patch if {
+	obj := ingress(md, {"rules": [{"host": "a.example.com"}]})
+	count(default_ssl_redirect.patch) == 0 with input as request("CREATE", obj)
+}
+
+test_update_patched if {
+	patches := default_ssl_redirect.patch with input as request("UPDATE", ingress(md, nginx_spec))
+	patches == {map_patch}
+}
+
+test_delete_no_patch if {
+	req := {"request": {
+		"kind": {"group": "networking.k8s.io", "version": "v1", "kind": "Ingress"},
+		"name": "web",
+		"namespace": "demo",
+		"operation": "DELETE",
+		"object": null,
+		"oldObject": ingress(md, nginx_spec),
+	}}
+	count(default_ssl_redirect.patch) == 0 with input as req
+}
+
+test_other_kind_no_patch if {
+	req := json.patch(request("CREATE", ingress(md, nginx_spec)), [{
+		"op": "replace",
+		"path": "/request/kind",
+		"value": {"group": "", "version": "v1", "kind": "Service"},
+	}])
+	count(default_ssl_redirect.patch) == 0 with input as req
+}
+
+test_configured_classes if {
+	obj := ingress(md, {"ingressClassName": "nginx-internal", "rules": [{"host": "a.example.com"}]})
+	patches := default_ssl_redirect.patch
+		with input as request("CREATE", obj)
+		with data.apiguard.config as {"ingress": {"nginxClasses": ["nginx", "nginx-internal"]}}
+	patches == {map_patch}
+}
+
+test_configured_classes_replace_default if {
+	patches := default_ssl_redirect.patch
+		with input as request("CREATE", ingress(md, nginx_spec))
+		with data.apiguard.config as {"ingress": {"nginxClasses": ["nginx-internal"]}}
+	count(patches) == 0
+}
+
+test_malformed_classes_use_default if {
+	patches := default_ssl_redirect.patch
+		with input as request("CREATE", ingress(md, nginx_spec))
+		with data.apiguard.config as {"ingress": {"nginxClasses": "nginx-internal"}}
+	patches == {map_patch}
+}
+
+test_escape_pointer if {
+	default_ssl_redirect.escape_pointer("a/b~c") == "a~1b~0c"
+}
+
+# Applying the patch set yields an object for which the patch set is empty.
+idempotent(obj) if {
+	patches := default_ssl_redirect.patch with input as request("CREATE", obj)
+	count(patches) > 0
+	patched := json.patch(obj, [op | some op in patches])
+	patched.metadata.annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
+	count(default_ssl_redirect.patch) == 0 with input as request("UPDATE", patched)
+}
+
+test_idempotent_missing_annotations if {
+	idempotent(ingress(md, nginx_spec))
+}
+
+test_idempotent_existing_annotations if {
+	obj := ingress(object.union(md, {"annotations": {"team": "a"}}), nginx_spec)
+	idempotent(obj)
+}
+
+test_patch_keeps_other_annotations if {
+	obj := ingress(object.union(md, {"annotations": {"team": "a"}}), nginx_spec)
+	patches := default_ssl_redirect.patch with input as request("CREATE", obj)
+	patched := json.patch(obj, [op | some op in patches])
+	patched.metadata.annotations == {"team": "a", "nginx.ingress.kubernetes.io/force-ssl-redirect": "true"}
+}
