@@ -120,7 +120,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer cleanup()
-	extraData, err := readDataFiles(o.dataFiles)
+	extraData, err := policy.ReadDataFiles(o.dataFiles)
 	if err != nil {
 		return err
 	}
@@ -205,25 +205,6 @@ func activate(ctx context.Context, log logr.Logger, h *policy.Holder, m *server.
 	return nil
 }
 
-func readDataFiles(paths []string) ([]map[string]any, error) {
-	var docs []map[string]any
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, fmt.Errorf("--data: %w", err)
-		}
-		doc, err := policy.DecodeData(b)
-		if err != nil {
-			return nil, fmt.Errorf("--data %s: %w", p, err)
-		}
-		docs = append(docs, doc)
-	}
-	return docs, nil
-}
-
-// prepareCerts checks --cert-dir, or with --self-signed-cert issues a development
-// certificate. The returned cleanup removes a cert dir this process created, so the
-// private key does not outlive the run.
 func prepareCerts(o *options) (func(), error) {
 	noop := func() {}
 	if !o.selfSigned {

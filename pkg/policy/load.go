@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -269,4 +270,21 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// ReadDataFiles reads --data documents (JSON or YAML, top level an object) in order.
+func ReadDataFiles(paths []string) ([]map[string]any, error) {
+	docs := make([]map[string]any, 0, len(paths))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("data file: %w", err)
+		}
+		doc, err := DecodeData(b)
+		if err != nil {
+			return nil, fmt.Errorf("data file %s: %w", p, err)
+		}
+		docs = append(docs, doc)
+	}
+	return docs, nil
 }

@@ -104,3 +104,39 @@ func readTree(ctx context.Context, fsys fs.FS) (fstest.MapFS, string, error) {
 	}
 	return mem, hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// Merge overlays several snapshots into one, as `--policy a --policy b` asks. The same
+// path in two snapshots is an error rather than a silent override: the user meant two
+// separate trees. The merged revision is derived from the parts, in order.
+func Merge(snaps ...Snapshot) (Snapshot, error) {
+	if len(snaps) == 1 {
+		return snaps[0], nil
+	}
+	merged := fstest.MapFS{}
+	owner := map[string]string{}
+	h := sha256.New()
+	var origins []string
+	for _, s := range snaps {
+		err := fs.WalkDir(s.FS, ".", func(p string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			if prev, ok := owner[p]; ok {
+				return fmt.Errorf("%s is in both %s and %s", p, prev, s.Origin)
+			}
+			b, err := fs.ReadFile(s.FS, p)
+			if err != nil {
+				return err
+			}
+			owner[p] = s.Origin
+			merged[p] = &fstest.MapFile{Data: b, Mode: 0o444}
+			return nil
+		})
+		if err != nil {
+			return Snapshot{}, fmt.Errorf("merge policy trees: %w", err)
+		}
+		fmt.Fprintf(h, "%s\n", s.Revision)
+		origins = append(origins, s.Origin)
+	}
+	return Snapshot{FS: merged, Revision: hex.EncodeToString(h.Sum(nil)), Origin: strings.Join(origins, "+")}, nil
+}

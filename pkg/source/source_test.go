@@ -5,7 +5,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestDirRevisionTracksContent(t *testing.T) {
@@ -69,5 +71,29 @@ func TestDirErrors(t *testing.T) {
 	_ = os.WriteFile(f, nil, 0o644)
 	if _, err := (Dir{Path: f}).Snapshot(context.Background()); err == nil {
 		t.Error("file instead of directory: want error")
+	}
+}
+
+func TestMerge(t *testing.T) {
+	a := Snapshot{FS: fstest.MapFS{"a/x.rego": {Data: []byte("package a")}}, Revision: "ra", Origin: "dir:a"}
+	b := Snapshot{FS: fstest.MapFS{"b/y.rego": {Data: []byte("package b")}}, Revision: "rb", Origin: "dir:b"}
+	m, err := Merge(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fs.Stat(m.FS, "a/x.rego"); err != nil {
+		t.Error(err)
+	}
+	if _, err := fs.Stat(m.FS, "b/y.rego"); err != nil {
+		t.Error(err)
+	}
+	if m.Origin != "dir:a+dir:b" || len(m.Revision) != 64 {
+		t.Errorf("merged = %+v", m)
+	}
+	if m2, _ := Merge(b, a); m2.Revision == m.Revision {
+		t.Error("order does not affect the merged revision")
+	}
+	if _, err := Merge(a, a); err == nil || !strings.Contains(err.Error(), "a/x.rego is in both") {
+		t.Errorf("duplicate path: err = %v", err)
 	}
 }

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/apiguard/apiguard/pkg/manifest"
+	"github.com/apiguard/apiguard/pkg/policy"
+	"github.com/apiguard/apiguard/pkg/report"
+	"github.com/apiguard/apiguard/pkg/source"
+)
+
+type checkOptions struct {
+	policies   []string
+	data       []string
+	namespace  string
+	user       string
+	groups     []string
+	old        []string
+	output     string
+	failOnWarn bool
+	ignore     []string
+}
+
+func newCheckCommand(stdin io.Reader) *cobra.Command {
+	o := checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check [flags] FILE|DIR|- ...",
+		Short: "Evaluate manifests as the admission webhook would",
+		Long: `Evaluate Kubernetes manifests with the same engine and the same input the
+admission webhook uses. Each object becomes an AdmissionRequest (operation CREATE, or
+UPDATE when --old holds a previous version), is mutated by the patch policies, and is
+then validated, exactly as the API server calls the mutating and validating webhooks.
+
+Exit codes: 0 all allowed, 1 something denied (or warned, with --fail-on-warn),
+2 usage, input or policy errors.`,
+		Example: `  apiguard check examples/
+  helm template ./chart | apiguard check -
+  apiguard check --policy ./policies --data cluster.yaml -o json deploy/`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(cmd.Context(), o, args, stdin, cmd.OutOrStdout())
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&o.policies, "policy", []string{"./policies"}, "policy directory; repeatable")
+	f.StringArrayVar(&o.data, "data", nil, "JSON or YAML data merged over the policies' data (per-cluster values); repeatable")
+	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace for objects that do not set one")
+	f.StringVar(&o.user, "user", "apiguard-cli", "userInfo.username in the request")
+	f.StringArrayVar(&o.groups, "group", nil, "userInfo.groups entry in the request; repeatable")
+	f.StringArrayVar(&o.old, "old", nil, "previous version of the objects (file or dir): matching objects are checked as UPDATE; repeatable")
+	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
+	f.BoolVar(&o.failOnWarn, "fail-on-warn", false, "exit 1 when there are warnings")
+	f.StringArrayVar(&o.ignore, "ignore", nil, "glob of paths to skip when walking directories; repeatable")
+	return cmd
+}
+
+func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reader, out io.Writer) error {
+	if !slices.Contains(report.Formats(), o.output) {
+		return &exitError{code: report.ExitError, err: fmt.Errorf("unknown output format %q (want %s)", o.output, strings.Join(report.Formats(), ", "))}
+	}
+	set, err := loadPolicies(ctx, o.policies, o.data)
+	if err != nil {
+		return &exitError{code: report.ExitError, err: err}
+	}
+	docs, err := manifest.Read(args, manifest.Options{Stdin: stdin, Ignore: o.ignore})
+	if err != nil {
+		return &exitError{code: report.ExitError, err: err}
+	}
+	olds, err := readOld(o.old, stdin)
+	if err != nil {
+		return &exitError{code: report.ExitError, err: err}
+	}
+	results := make([]report.Result, 0, len(docs))
+	for _, d := range docs {
+		results = append(results, checkDocument(ctx, set, d, o, olds))
+	}
+	if err := report.Write(out, o.output, results); err != nil {
+		return &exitError{code: report.ExitError, err: err}
+	}
+	if code := report.Summarize(results).ExitCode(o.failOnWarn); code != report.ExitAllowed {
+		return &exitError{code: code}
+	}
+	return nil
+}
+
+func loadPolicies(ctx context.Context, dirs, dataFiles []string) (*policy.PolicySet, error) {
+	snaps := make([]source.Snapshot, 0, len(dirs))
+	for _, dir := range dirs {
+		s, err := source.Dir{Path: dir}.Snapshot(ctx)
+		if err != nil {
+			return nil, err
+		}
+		snaps = append(snaps, s)
+	}
+	snap, err := source.Merge(snaps...)
+	if err != nil {
+		return nil, err
+	}
+	data, err := policy.ReadDataFiles(dataFiles)
+	if err != nil {
+		return nil, err
+	}
+	set, err := policy.Load(ctx, snap.FS, policy.LoadOptions{Revision: snap.Revision, Data: data})
+	if err != nil {
+		return nil, fmt.Errorf("policies %s: %w", snap.Origin, err)
+	}
+	return set, nil
+}
+
+// objectKey identifies an object across the new and --old inputs.
+func objectKey(apiVersion, kind, namespace, name string) string {
+	return strings.Join([]string{apiVersion, kind, namespace, name}, "\x00")
+}
+
+func readOld(paths []string, stdin io.Reader) (map[string][]byte, error) {
+	olds := map[string][]byte{}
+	if len(paths) == 0 {
+		return olds, nil
+	}
+	docs, err := manifest.Read(paths, manifest.Options{Stdin: stdin})
+	if err != nil {
+		return nil, fmt.Errorf("--old: %w", err)
+	}
+	for _, d := range docs {
+		olds[objectKey(d.APIVersion(), d.Kind(), d.Namespace(), d.Name())] = d.Raw
+	}
+	return olds, nil
+}
+
+// checkDocument mutates then validates one object, the order the API server calls the
+// webhooks in, so the verdict is the one the cluster would give.
+func checkDocument(ctx context.Context, set *policy.PolicySet, d manifest.Document, o checkOptions, olds map[string][]byte) report.Result {
+	res := report.Result{File: d.File, Index: d.Index, Item: d.Item, APIVersion: d.APIVersion(), Kind: d.Kind(), Namespace: d.Namespace(), Name: d.Name()}
+	res.Decision.Revision = set.Revision()
+	ro := policy.RequestOptions{Operation: admissionv1.Create, Namespace: o.namespace, User: o.user, Groups: o.groups}
+	if old, ok := olds[objectKey(res.APIVersion, res.Kind, res.Namespace, res.Name)]; ok {
+		ro.Operation, ro.Old = admissionv1.Update, old
+	}
+	req, err := policy.RequestFor(d.Raw, ro)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	res.Namespace = req.Namespace
+	m, err := set.Mutate(ctx, policy.Input{Request: req}, policy.DefaultMaxMutationRounds)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	res.Patches = m.Applied
+	req.Object.Raw = m.Patched
+	res.Decision, res.Err = set.Evaluate(ctx, policy.Input{Request: req})
+	return res
+}

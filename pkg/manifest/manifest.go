@@ -1,0 +1,272 @@
+// Package manifest reads Kubernetes manifests from files, directories and
+// stdin for the offline `apiguard check` command, the way conftest does.
+//
+// The goal is to check exactly what kubectl would apply, so the decoding
+// mirrors kubectl where it matters: YAML goes through sigs.k8s.io/yaml
+// (YAML 1.1 scalars such as yes/no/on/off become booleans, duplicate keys
+// resolve last-wins), a stream whose first non-blank byte is '{' or '[' is
+// a stream of JSON values (a top-level array is an error, not expanded),
+// and List kinds are flattened into their items.
+//
+// Document counting follows the YAML spec rather than a naive split on
+// "---", so that Index is the position a user counts:
+//
+//   - every "---" line starts a document, even an empty one; empty and
+//     comment-only documents produce no Document but still consume an Index;
+//   - text before the first "---" (or after a "..." end marker) is a
+//     document only if it has content, so a leading "---" or a comment
+//     header above it does not shift the numbering;
+//   - "..." ends a document (kubectl would silently drop anything after it;
+//     we check it instead).
+//
+// Line is the first line after the "---" marker (line 1 for the first
+// document when there is no marker; the marker's own line for "--- value"),
+// so it may point at a blank line or a comment such as Helm's "# Source:"
+// header. Items of a List report the List's Index and Line, because item
+// positions are not tracked.
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// DefaultMaxFileBytes bounds memory use when Options.MaxFileBytes is unset;
+// real manifests are far smaller, so anything bigger is almost certainly a
+// wrong path (a binary, a log, a dump).
+const DefaultMaxFileBytes = 32 << 20
+
+// Document is one Kubernetes object found in the input.
+type Document struct {
+	File   string         // path as given by the user (walked files: joined to the walked dir), or "-" for stdin
+	Index  int            // 0-based index of the YAML document within the file; List items carry their List's index
+	Item   int            // -1 unless expanded from a List: then the item index
+	Line   int            // 1-based line where the YAML document starts (first line after its "---")
+	Object map[string]any // JSON types; numbers are json.Number so integers stay exact
+	Raw    []byte         // Object as compact JSON with sorted keys and no HTML escaping
+}
+
+// APIVersion returns the object's apiVersion.
+func (d Document) APIVersion() string { return str(d.Object, "apiVersion") }
+
+// Kind returns the object's kind.
+func (d Document) Kind() string { return str(d.Object, "kind") }
+
+// Namespace returns metadata.namespace, or "" when unset or malformed.
+func (d Document) Namespace() string { return str(metadata(d.Object), "namespace") }
+
+// Name returns metadata.name, or "" when unset or malformed.
+func (d Document) Name() string { return str(metadata(d.Object), "name") }
+
+func metadata(obj map[string]any) map[string]any {
+	m, _ := obj["metadata"].(map[string]any)
+	return m
+}
+
+func str(obj map[string]any, key string) string {
+	s, _ := obj[key].(string)
+	return s
+}
+
+// Error locates a problem in the input, so the CLI can report it (and put it
+// in SARIF) with the same coordinates as a Document.
+type Error struct {
+	File  string
+	Index int // document index; -1 when the problem concerns the file as a whole
+	Item  int // List item index; -1 when not inside a List
+	Line  int // line where the document starts; 0 when Index is -1
+	Err   error
+}
+
+func (e *Error) Error() string {
+	if e.Index < 0 {
+		return fmt.Sprintf("%s: %v", e.File, e.Err)
+	}
+	s := fmt.Sprintf("%s: document %d (line %d)", e.File, e.Index, e.Line)
+	if e.Item >= 0 {
+		s += fmt.Sprintf(": item %d", e.Item)
+	}
+	return s + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// fileError names the path the user gave rather than whatever the OS error
+// carries (e.g. "stat x: ..."), and keeps errors.Is(err, fs.ErrNotExist).
+func fileError(file string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &Error{File: file, Index: -1, Item: -1, Err: err}
+}
+
+// Options configures Read.
+type Options struct {
+	// Ignore holds path.Match patterns; during directory walks a file or
+	// directory is skipped when a pattern matches its slash path relative to
+	// the walked directory or its base name. Explicit paths are never ignored.
+	Ignore []string
+	// Stdin is read for the path "-".
+	Stdin io.Reader
+	// MaxFileBytes limits each file (and stdin); <= 0 means DefaultMaxFileBytes.
+	MaxFileBytes int64
+}
+
+// Read reads every path: a file (whatever its extension), a directory
+// (walked recursively in lexical order), or "-" for Options.Stdin.
+//
+// Directory walks pick *.yaml, *.yml and *.json (case-insensitive), skip
+// hidden files and directories (.git, .github, .gitlab-ci.yml, ...) because
+// they hold tooling config rather than manifests, apply Options.Ignore, and
+// do not follow symlinked directories (loops); symlinked files are read.
+//
+// Read does not stop at the first bad file: it returns every Document it
+// could decode together with all problems joined into one error (each a
+// *Error), so a single run reports everything. Callers that must not act on
+// partial input should treat a non-nil error as fatal. No paths means no
+// documents.
+func Read(paths []string, opts Options) ([]Document, error) {
+	for _, p := range opts.Ignore {
+		if _, err := path.Match(p, ""); err != nil {
+			return nil, fmt.Errorf("ignore pattern %q: %w", p, err)
+		}
+	}
+	r := reader{opts: opts, max: opts.MaxFileBytes}
+	if r.max <= 0 {
+		r.max = DefaultMaxFileBytes
+	}
+	for _, p := range paths {
+		r.path(p)
+	}
+	return r.docs, errors.Join(r.errs...)
+}
+
+type reader struct {
+	opts      Options
+	max       int64
+	stdinUsed bool
+	docs      []Document
+	errs      []error
+}
+
+func (r *reader) path(p string) {
+	if p == "-" {
+		switch {
+		case r.opts.Stdin == nil:
+			r.errs = append(r.errs, fileError(p, errors.New("standard input is not available")))
+		case r.stdinUsed:
+			// A second read would silently see nothing.
+			r.errs = append(r.errs, fileError(p, errors.New("standard input given more than once")))
+		default:
+			r.stdinUsed = true
+			r.stream(p, r.opts.Stdin)
+		}
+		return
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		r.errs = append(r.errs, fileError(p, err))
+		return
+	}
+	if fi.IsDir() {
+		r.walk(p)
+		return
+	}
+	// Not only regular files: process substitution (<(helm template ...))
+	// hands us a pipe.
+	r.file(p)
+}
+
+func (r *reader) walk(root string) {
+	// os.DirFS rather than filepath.WalkDir so that a root which is itself a
+	// symlink to a directory is still walked.
+	fsys := os.DirFS(root)
+	walkErr := fs.WalkDir(fsys, ".", func(rel string, d fs.DirEntry, err error) error {
+		file := filepath.Join(root, filepath.FromSlash(rel))
+		if err != nil {
+			r.errs = append(r.errs, fileError(file, err))
+			return nil
+		}
+		if rel == "." {
+			return nil
+		}
+		name := d.Name()
+		if strings.HasPrefix(name, ".") || r.ignored(rel, name) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !manifestExt(name) {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			fi, err := fs.Stat(fsys, rel)
+			if err != nil {
+				r.errs = append(r.errs, fileError(file, err))
+				return nil
+			}
+			if !fi.Mode().IsRegular() {
+				return nil
+			}
+		}
+		r.file(file)
+		return nil
+	})
+	if walkErr != nil {
+		r.errs = append(r.errs, fileError(root, walkErr))
+	}
+}
+
+func (r *reader) ignored(rel, name string) bool {
+	for _, p := range r.opts.Ignore {
+		// Patterns were validated in Read, so errors cannot occur here.
+		if ok, _ := path.Match(p, rel); ok {
+			return true
+		}
+		if ok, _ := path.Match(p, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func manifestExt(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+func (r *reader) file(p string) {
+	f, err := os.Open(p)
+	if err != nil {
+		r.errs = append(r.errs, fileError(p, err))
+		return
+	}
+	defer f.Close()
+	r.stream(p, f)
+}
+
+func (r *reader) stream(name string, in io.Reader) {
+	data, err := io.ReadAll(io.LimitReader(in, r.max+1))
+	if err != nil {
+		r.errs = append(r.errs, fileError(name, err))
+		return
+	}
+	if int64(len(data)) > r.max {
+		r.errs = append(r.errs, fileError(name, fmt.Errorf("file is larger than %d bytes", r.max)))
+		return
+	}
+	docs, errs := decode(name, data)
+	r.docs = append(r.docs, docs...)
+	r.errs = append(r.errs, errs...)
+}

@@ -1,0 +1,217 @@
+// Package report renders the CLI's results (text for people, json for machines) and
+// decides the exit code. Formats only grow: a key once emitted keeps its name and place.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/apiguard/apiguard/pkg/policy"
+)
+
+// Exit codes shared by every CLI command.
+const (
+	ExitAllowed = 0
+	ExitDenied  = 1
+	ExitError   = 2
+)
+
+// Result is the verdict for one object.
+type Result struct {
+	File       string
+	Index      int
+	Item       int // -1 unless the object came from a List
+	APIVersion string
+	Kind       string
+	Namespace  string
+	Name       string
+	// Decision is evaluated on the object after mutation, as the validating webhook sees it.
+	Decision policy.Decision
+	// Patches are the mutations the webhook would apply.
+	Patches []policy.PatchOp
+	// Err is set when the object could not be evaluated.
+	Err error
+}
+
+// Allowed reports whether the object would be admitted.
+func (r Result) Allowed() bool { return r.Err == nil && r.Decision.Allowed() }
+
+// Summary counts results for the closing line and the exit code.
+type Summary struct {
+	Objects, Denied, Warnings, Patched, Errors int
+}
+
+// Summarize counts objects, denials, warnings, patched objects and errors.
+func Summarize(results []Result) Summary {
+	var s Summary
+	for _, r := range results {
+		s.Objects++
+		switch {
+		case r.Err != nil:
+			s.Errors++
+		case !r.Decision.Allowed():
+			s.Denied++
+		}
+		s.Warnings += len(r.Decision.UserWarnings())
+		if len(r.Patches) > 0 {
+			s.Patched++
+		}
+	}
+	return s
+}
+
+// ExitCode is 2 when any object could not be evaluated, else 1 when any was denied (or,
+// with failOnWarn, warned), else 0.
+func (s Summary) ExitCode(failOnWarn bool) int {
+	switch {
+	case s.Errors > 0:
+		return ExitError
+	case s.Denied > 0, failOnWarn && s.Warnings > 0:
+		return ExitDenied
+	}
+	return ExitAllowed
+}
+
+// Write renders results in the named format.
+func Write(w io.Writer, format string, results []Result) error {
+	switch format {
+	case "text", "":
+		return writeText(w, results)
+	case "json":
+		return writeJSON(w, results)
+	}
+	return fmt.Errorf("unknown output format %q (want text or json)", format)
+}
+
+// Formats lists the supported output formats.
+func Formats() []string { return []string{"text", "json"} }
+
+type jsonViolation struct {
+	Policy  string `json:"policy"`
+	Message string `json:"message"`
+	Action  string `json:"action"`
+}
+
+type jsonWarning struct {
+	Policy  string `json:"policy"`
+	Message string `json:"message"`
+}
+
+type jsonPatch struct {
+	Policy string `json:"policy"`
+	Op     string `json:"op"`
+	Path   string `json:"path"`
+	Value  any    `json:"value"`
+}
+
+// jsonResult fixes the key order of -o json; new keys go at the end, omitted when empty.
+type jsonResult struct {
+	File       string          `json:"file"`
+	Index      int             `json:"index"`
+	APIVersion string          `json:"apiVersion"`
+	Kind       string          `json:"kind"`
+	Namespace  string          `json:"namespace"`
+	Name       string          `json:"name"`
+	Allowed    bool            `json:"allowed"`
+	Violations []jsonViolation `json:"violations"`
+	Warnings   []jsonWarning   `json:"warnings"`
+	Patches    []jsonPatch     `json:"patches"`
+	Item       *int            `json:"item,omitempty"`
+	Revision   string          `json:"revision,omitempty"`
+	Error      string          `json:"error,omitempty"`
+}
+
+func writeJSON(w io.Writer, results []Result) error {
+	out := make([]jsonResult, 0, len(results))
+	for _, r := range results {
+		jr := jsonResult{
+			File: r.File, Index: r.Index, APIVersion: r.APIVersion, Kind: r.Kind, Namespace: r.Namespace, Name: r.Name,
+			Allowed:    r.Allowed(),
+			Violations: []jsonViolation{}, Warnings: []jsonWarning{}, Patches: []jsonPatch{},
+			Revision: r.Decision.Revision,
+		}
+		if r.Item >= 0 {
+			item := r.Item
+			jr.Item = &item
+		}
+		if r.Err != nil {
+			jr.Error = r.Err.Error()
+		}
+		for _, v := range r.Decision.Violations {
+			jr.Violations = append(jr.Violations, jsonViolation{Policy: v.Policy, Message: v.Message, Action: string(v.Action)})
+		}
+		for _, wn := range r.Decision.Warnings {
+			if !wn.DryRun {
+				jr.Warnings = append(jr.Warnings, jsonWarning{Policy: wn.Policy, Message: wn.Message})
+			}
+		}
+		for _, p := range r.Patches {
+			jr.Patches = append(jr.Patches, jsonPatch{Policy: p.Policy, Op: p.Op, Path: p.Path, Value: p.Value})
+		}
+		out = append(out, jr)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// writeText groups results by file, one line per finding, and ends with a summary line.
+func writeText(w io.Writer, results []Result) error {
+	var b strings.Builder
+	file := ""
+	for i, r := range results {
+		if i == 0 || r.File != file {
+			file = r.File
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "%s\n", file)
+		}
+		obj := objectName(r)
+		if r.Err != nil {
+			fmt.Fprintf(&b, "  ERROR  %s: %v\n", obj, r.Err)
+			continue
+		}
+		for _, v := range r.Decision.Violations {
+			label := map[policy.Action]string{policy.ActionDeny: "DENY ", policy.ActionWarn: "WARN ", policy.ActionDryRun: "DRYRUN"}[v.Action]
+			fmt.Fprintf(&b, "  %-6s %s: [%s] %s\n", label, obj, v.Policy, v.Message)
+		}
+		for _, wn := range r.Decision.Warnings {
+			if !wn.DryRun {
+				fmt.Fprintf(&b, "  %-6s %s: [%s] %s\n", "WARN", obj, wn.Policy, wn.Message)
+			}
+		}
+		for _, p := range r.Patches {
+			v, _ := json.Marshal(p.Value)
+			fmt.Fprintf(&b, "  %-6s %s: [%s] %s %s %s\n", "PATCH", obj, p.Policy, p.Op, p.Path, v)
+		}
+		if r.Allowed() && len(r.Decision.Violations) == 0 && len(r.Decision.Warnings) == 0 && len(r.Patches) == 0 {
+			fmt.Fprintf(&b, "  %-6s %s\n", "PASS", obj)
+		}
+	}
+	s := Summarize(results)
+	if len(results) > 0 {
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%d objects, %d denied, %d warnings, %d patched", s.Objects, s.Denied, s.Warnings, s.Patched)
+	if s.Errors > 0 {
+		fmt.Fprintf(&b, ", %d errors", s.Errors)
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func objectName(r Result) string {
+	name := r.Name
+	if r.Namespace != "" {
+		name = r.Namespace + "/" + name
+	}
+	s := r.Kind + " " + name
+	if r.Item >= 0 {
+		s += fmt.Sprintf(" (document %d, item %d)", r.Index, r.Item)
+	}
+	return s
+}
