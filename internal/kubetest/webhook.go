@@ -1,0 +1,313 @@
+package kubetest
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/yaml"
+)
+
+//go:embed crds/tyk.yaml
+var tykCRDs []byte
+
+// Build compiles a main package of this repository (e.g. "./cmd/webhook") into dir and
+// returns the binary's path. Tests run the real binary, not an in-process copy.
+func Build(ctx context.Context, pkg, dir string) (string, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, filepath.Base(pkg))
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build %s: %w\n%s", pkg, err, b)
+	}
+	return out, nil
+}
+
+// RepoRoot returns the repository root (the directory holding go.mod).
+func RepoRoot() (string, error) { return repoRoot() }
+
+// WebhookOptions describe one webhook process.
+type WebhookOptions struct {
+	Binary    string
+	PolicyDir string
+	// Args are extra flags, e.g. --eval-timeout.
+	Args   []string
+	Output io.Writer
+	// ReadyTimeout bounds the wait for /readyz; default 30s.
+	ReadyTimeout time.Duration
+}
+
+// Webhook is a running apiguard webhook process on loopback, with a self-signed cert.
+type Webhook struct {
+	proc      *process
+	dir       string
+	URL       string // https://127.0.0.1:<port>
+	HealthURL string // http://127.0.0.1:<port>
+	MetricURL string // http://127.0.0.1:<port>/metrics
+	CABundle  []byte
+}
+
+// StartWebhook starts the binary on free loopback ports and waits until it is ready.
+func StartWebhook(ctx context.Context, opts WebhookOptions) (*Webhook, error) {
+	if opts.Output == nil {
+		opts.Output = io.Discard
+	}
+	if opts.ReadyTimeout <= 0 {
+		opts.ReadyTimeout = 30 * time.Second
+	}
+	dir, err := os.MkdirTemp("", "apiguard-webhook-")
+	if err != nil {
+		return nil, err
+	}
+	ports, err := freePorts(3)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	caFile := filepath.Join(dir, "ca.crt")
+	args := append([]string{
+		"--policy-dir", opts.PolicyDir,
+		"--self-signed-cert", "--cert-dir", filepath.Join(dir, "certs"), "--ca-bundle-out", caFile,
+		"--host", "127.0.0.1", "--port", strconv.Itoa(ports[0]),
+		"--health-probe-bind-address", "127.0.0.1:" + strconv.Itoa(ports[1]),
+		"--metrics-bind-address", "127.0.0.1:" + strconv.Itoa(ports[2]),
+	}, opts.Args...)
+	p, err := startProcess("webhook", opts.Binary, args, opts.Output, &sync.Mutex{})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	w := &Webhook{
+		proc: p, dir: dir,
+		URL:       "https://127.0.0.1:" + strconv.Itoa(ports[0]),
+		HealthURL: "http://127.0.0.1:" + strconv.Itoa(ports[1]),
+		MetricURL: "http://127.0.0.1:" + strconv.Itoa(ports[2]) + "/metrics",
+	}
+	readyCtx, cancel := context.WithTimeout(ctx, opts.ReadyTimeout)
+	defer cancel()
+	if err := w.waitReady(readyCtx); err != nil {
+		_ = w.Stop()
+		return nil, err
+	}
+	if w.CABundle, err = os.ReadFile(caFile); err != nil {
+		_ = w.Stop()
+		return nil, fmt.Errorf("read CA bundle: %w", err)
+	}
+	return w, nil
+}
+
+func (w *Webhook) waitReady(ctx context.Context) error {
+	client := &http.Client{Timeout: time.Second}
+	for {
+		if w.proc.exited() {
+			return w.proc.exitError()
+		}
+		if resp, err := client.Get(w.HealthURL + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("webhook not ready: %w%s", ctx.Err(), w.proc.log.tailSection("webhook"))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Logs returns the last lines the process wrote.
+func (w *Webhook) Logs() string { return w.proc.log.tail() }
+
+// Signal sends sig to the process (SIGTERM to test draining, SIGKILL to test crashes).
+func (w *Webhook) Signal(sig syscall.Signal) error { return w.proc.cmd.Process.Signal(sig) }
+
+// Wait blocks until the process exits and returns its exit error.
+func (w *Webhook) Wait() error {
+	<-w.proc.done
+	return w.proc.err
+}
+
+// Stop terminates the process gracefully and removes its files.
+func (w *Webhook) Stop() error {
+	err := w.proc.stop()
+	os.RemoveAll(w.dir)
+	return err
+}
+
+// Metric returns the value of the first sample whose line starts with series (metric name
+// and, optionally, labels in exposition order), or an error if it is absent.
+func (w *Webhook) Metric(series string) (float64, error) {
+	resp, err := http.Get(w.MetricURL)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, series) {
+			fields := strings.Fields(line)
+			return strconv.ParseFloat(fields[len(fields)-1], 64)
+		}
+	}
+	return 0, fmt.Errorf("metric %s not found", series)
+}
+
+// Registration describes the Validating and Mutating webhook configurations for a
+// webhook reached by URL (Service references do not route without kube-proxy).
+type Registration struct {
+	Name              string
+	URL               string
+	CABundle          []byte
+	FailurePolicy     admissionregistrationv1.FailurePolicyType
+	ValidateRules     []admissionregistrationv1.RuleWithOperations
+	MutateRules       []admissionregistrationv1.RuleWithOperations
+	NamespaceSelector *metav1.LabelSelector
+	TimeoutSeconds    int32
+}
+
+// ExposureRules are the kinds apiguard guards, as the chart registers them.
+func ExposureRules(ops ...admissionregistrationv1.OperationType) []admissionregistrationv1.RuleWithOperations {
+	scope := admissionregistrationv1.NamespacedScope
+	rule := func(group string, resources ...string) admissionregistrationv1.RuleWithOperations {
+		return admissionregistrationv1.RuleWithOperations{
+			Operations: ops,
+			Rule:       admissionregistrationv1.Rule{APIGroups: []string{group}, APIVersions: []string{"*"}, Resources: resources, Scope: &scope},
+		}
+	}
+	return []admissionregistrationv1.RuleWithOperations{
+		rule("networking.k8s.io", "ingresses", "networkpolicies"),
+		rule("tyk.tyk.io", "apidefinitions", "securitypolicies"),
+	}
+}
+
+// Register creates the webhook configurations and returns a function removing them.
+func Register(ctx context.Context, cs kubernetes.Interface, r Registration) (func(context.Context) error, error) {
+	none := admissionregistrationv1.SideEffectClassNone
+	equivalent := admissionregistrationv1.Equivalent
+	timeout := r.TimeoutSeconds
+	if timeout == 0 {
+		timeout = 5
+	}
+	fp := r.FailurePolicy
+	if fp == "" {
+		fp = admissionregistrationv1.Fail
+	}
+	url := func(path string) *string { s := r.URL + path; return &s }
+	var names []string
+	if len(r.ValidateRules) > 0 {
+		cfg := &admissionregistrationv1.ValidatingWebhookConfiguration{
+			ObjectMeta: metav1.ObjectMeta{Name: r.Name},
+			Webhooks: []admissionregistrationv1.ValidatingWebhook{{
+				Name:                    "validate.apiguard.io",
+				ClientConfig:            admissionregistrationv1.WebhookClientConfig{URL: url("/validate"), CABundle: r.CABundle},
+				Rules:                   r.ValidateRules,
+				FailurePolicy:           &fp,
+				MatchPolicy:             &equivalent,
+				SideEffects:             &none,
+				TimeoutSeconds:          &timeout,
+				AdmissionReviewVersions: []string{"v1"},
+				NamespaceSelector:       r.NamespaceSelector,
+			}},
+		}
+		if _, err := cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Create(ctx, cfg, metav1.CreateOptions{}); err != nil {
+			return nil, fmt.Errorf("create validating webhook configuration: %w", err)
+		}
+		names = append(names, "validating")
+	}
+	if len(r.MutateRules) > 0 {
+		cfg := &admissionregistrationv1.MutatingWebhookConfiguration{
+			ObjectMeta: metav1.ObjectMeta{Name: r.Name},
+			Webhooks: []admissionregistrationv1.MutatingWebhook{{
+				Name:                    "mutate.apiguard.io",
+				ClientConfig:            admissionregistrationv1.WebhookClientConfig{URL: url("/mutate"), CABundle: r.CABundle},
+				Rules:                   r.MutateRules,
+				FailurePolicy:           &fp,
+				MatchPolicy:             &equivalent,
+				SideEffects:             &none,
+				TimeoutSeconds:          &timeout,
+				AdmissionReviewVersions: []string{"v1"},
+				NamespaceSelector:       r.NamespaceSelector,
+			}},
+		}
+		if _, err := cs.AdmissionregistrationV1().MutatingWebhookConfigurations().Create(ctx, cfg, metav1.CreateOptions{}); err != nil {
+			return nil, fmt.Errorf("create mutating webhook configuration: %w", err)
+		}
+		names = append(names, "mutating")
+	}
+	return func(ctx context.Context) error {
+		var errs []error
+		for _, kind := range names {
+			var err error
+			if kind == "validating" {
+				err = cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Delete(ctx, r.Name, metav1.DeleteOptions{})
+			} else {
+				err = cs.AdmissionregistrationV1().MutatingWebhookConfigurations().Delete(ctx, r.Name, metav1.DeleteOptions{})
+			}
+			if err != nil && !apierrors.IsNotFound(err) {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
+	}, nil
+}
+
+// InstallTykCRDs creates the tyk.tyk.io CRDs and waits until the API serves them.
+func InstallTykCRDs(ctx context.Context, cfg *rest.Config) error {
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	crdGVR := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+	for _, doc := range bytes.Split(tykCRDs, []byte("\n---\n")) {
+		obj := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal(doc, &obj.Object); err != nil {
+			return fmt.Errorf("decode Tyk CRD: %w", err)
+		}
+		if _, err := dyn.Resource(crdGVR).Create(ctx, obj, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("create CRD %s: %w", obj.GetName(), err)
+		}
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	for {
+		res, err := cs.Discovery().ServerResourcesForGroupVersion("tyk.tyk.io/v1alpha1")
+		if err == nil && len(res.APIResources) >= 2 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("tyk.tyk.io/v1alpha1 not served: %w (last error: %v)", ctx.Err(), err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
