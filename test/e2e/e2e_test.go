@@ -31,15 +31,14 @@ import (
 // env is the shared control plane and the webhook under test, started once in TestMain.
 type env struct {
 	root       string
-	binDir     string
 	webhookBin string
 	cliBin     string
-	cluster    *kubetest.Cluster
+	stack      *kubetest.Stack
+	webhook    *kubetest.Webhook
 	cfg        *rest.Config
 	cs         kubernetes.Interface
 	dyn        dynamic.Interface
 	mapper     *restmapper.DeferredDiscoveryRESTMapper
-	webhook    *kubetest.Webhook
 }
 
 // mainLabel selects the namespaces the bundled-policy webhook guards; other tests
@@ -56,17 +55,16 @@ func runMain(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	e, cleanup, err := setup(ctx)
+	defer cleanup()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e setup:", err)
-		cleanup()
 		return 1
 	}
 	testEnv = e
 	code := m.Run()
-	if code != 0 && e.webhook != nil {
+	if code != 0 {
 		fmt.Fprintf(os.Stderr, "--- webhook log tail ---\n%s\n", e.webhook.Logs())
 	}
-	cleanup()
 	return code
 }
 
@@ -90,49 +88,28 @@ func setup(ctx context.Context) (*env, func(), error) {
 			return nil, cleanup, fmt.Errorf("build e2e binaries: %w", err)
 		}
 	}
-	if e.binDir, err = os.MkdirTemp("", "apiguard-e2e-bin-"); err != nil {
+	var removeBins func()
+	if e.webhookBin, e.cliBin, removeBins, err = kubetest.BuildTools(ctx); err != nil {
 		return nil, cleanup, err
 	}
-	cleanups = append(cleanups, func() { os.RemoveAll(e.binDir) })
-	if e.webhookBin, err = kubetest.Build(ctx, "./cmd/webhook", e.binDir); err != nil {
-		return nil, cleanup, err
-	}
-	if e.cliBin, err = kubetest.Build(ctx, "./cmd/apiguard", e.binDir); err != nil {
-		return nil, cleanup, err
-	}
-	if e.cluster, err = kubetest.Start(ctx, kubetest.Options{}); err != nil {
-		return nil, cleanup, err
-	}
-	cleanups = append(cleanups, func() { _ = e.cluster.Stop() })
-	e.cfg = e.cluster.RESTConfig()
-	if e.cs, err = kubernetes.NewForConfig(e.cfg); err != nil {
-		return nil, cleanup, err
-	}
-	if e.dyn, err = dynamic.NewForConfig(e.cfg); err != nil {
-		return nil, cleanup, err
-	}
-	if err := kubetest.InstallTykCRDs(ctx, e.cfg); err != nil {
-		return nil, cleanup, err
-	}
-	e.mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(e.cs.Discovery()))
-	if e.webhook, err = kubetest.StartWebhook(ctx, kubetest.WebhookOptions{Binary: e.webhookBin, PolicyDir: filepath.Join(root, "policies")}); err != nil {
-		return nil, cleanup, err
-	}
-	cleanups = append(cleanups, func() { _ = e.webhook.Stop() })
-	unregister, err := kubetest.Register(ctx, e.cs, kubetest.Registration{
-		Name:              "apiguard-e2e",
-		URL:               e.webhook.URL,
-		CABundle:          e.webhook.CABundle,
-		FailurePolicy:     admissionregistrationv1.Fail,
-		ValidateRules:     kubetest.ExposureRules(admissionregistrationv1.Create, admissionregistrationv1.Update, admissionregistrationv1.Delete),
-		MutateRules:       kubetest.ExposureRules(admissionregistrationv1.Create, admissionregistrationv1.Update),
-		NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{mainLabel: "main"}},
-		TimeoutSeconds:    5,
+	cleanups = append(cleanups, removeBins)
+	e.stack, err = kubetest.StartStack(ctx, kubetest.StackOptions{
+		WebhookBinary: e.webhookBin,
+		PolicyDir:     filepath.Join(root, "policies"),
+		GuardLabel:    mainLabel,
+		GuardValue:    "main",
+		FailurePolicy: admissionregistrationv1.Fail,
 	})
 	if err != nil {
 		return nil, cleanup, err
 	}
-	cleanups = append(cleanups, func() { _ = unregister(context.Background()) })
+	cleanups = append(cleanups, func() { _ = e.stack.Stop() })
+	e.webhook, e.cs = e.stack.Webhook, e.stack.Client
+	e.cfg = e.stack.Cluster.RESTConfig()
+	if e.dyn, err = dynamic.NewForConfig(e.cfg); err != nil {
+		return nil, cleanup, err
+	}
+	e.mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(e.cs.Discovery()))
 	return e, cleanup, nil
 }
 

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const policies = "../../policies"
+
+const goodIngress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  namespace: team
+  labels: {app.kubernetes.io/owner: team-a}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [shop.example.com], secretName: shop-tls}]
+  rules: [{host: shop.example.com}]
+`
+
+const badIngress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: blog
+  labels: {app.kubernetes.io/owner: team-a}
+spec:
+  rules: [{host: blog.example.com}]
+`
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := execute(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestCheckExitCodesAndOutput(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.yaml", goodIngress)
+	bad := writeFile(t, dir, "bad.yaml", badIngress)
+	brokenPolicies := t.TempDir()
+	writeFile(t, brokenPolicies, "x.rego", "package x\n\ndeny contains msg if {\n")
+	cases := map[string]struct {
+		args     []string
+		stdin    string
+		wantCode int
+		wantOut  []string
+		wantErr  []string
+	}{
+		"allowed":            {args: []string{"check", "--policy", policies, good}, wantCode: 0, wantOut: []string{"PATCH", "1 objects, 0 denied, 0 warnings, 1 patched"}},
+		"denied":             {args: []string{"check", "--policy", policies, bad}, wantCode: 1, wantOut: []string{"DENY", "[ingress.require_tls]", "default/blog", "1 objects, 1 denied"}},
+		"stdin":              {args: []string{"check", "--policy", policies, "-"}, stdin: badIngress + "---\n" + goodIngress, wantCode: 1, wantOut: []string{"2 objects, 1 denied"}},
+		"namespace flag":     {args: []string{"check", "--policy", policies, "-n", "prod", bad}, wantCode: 1, wantOut: []string{"prod/blog"}},
+		"warn override":      {args: []string{"check", "--policy", policies, "--data", writeFile(t, dir, "warn.yaml", "apiguard:\n  config:\n    enforcement:\n      ingress.require_tls: warn\n"), bad}, wantCode: 0, wantOut: []string{"WARN", "0 denied"}},
+		"fail on warn":       {args: []string{"check", "--policy", policies, "--fail-on-warn", "--data", filepath.Join(dir, "warn.yaml"), bad}, wantCode: 1},
+		"broken policy":      {args: []string{"check", "--policy", brokenPolicies, good}, wantCode: 2, wantErr: []string{"x.rego:"}},
+		"missing file":       {args: []string{"check", "--policy", policies, filepath.Join(dir, "nope.yaml")}, wantCode: 2, wantErr: []string{"nope.yaml"}},
+		"bad manifest":       {args: []string{"check", "--policy", policies, "-"}, stdin: "kind: Ingress\n", wantCode: 2, wantErr: []string{"apiVersion"}},
+		"unknown format":     {args: []string{"check", "--policy", policies, "-o", "xml", good}, wantCode: 2, wantErr: []string{`unknown output format "xml"`}},
+		"no arguments":       {args: []string{"check"}, wantCode: 2},
+		"missing policy dir": {args: []string{"check", "--policy", filepath.Join(dir, "none"), good}, wantCode: 2, wantErr: []string{"policy directory"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := run(t, tc.stdin, tc.args...)
+			if code != tc.wantCode {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.wantCode, out, errOut)
+			}
+			for _, w := range tc.wantOut {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout does not contain %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr does not contain %q:\n%s", w, errOut)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckJSONShape(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "all.yaml", goodIngress+"---\n"+badIngress)
+	code, out, errOut := run(t, "", "check", "--policy", policies, "-o", "json", file)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var results []map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &results); err != nil || len(results) != 2 {
+		t.Fatalf("output is not a 2-element array: %v\n%s", err, out)
+	}
+	// Keys come in the documented order.
+	wantOrder := []string{"file", "index", "apiVersion", "kind", "namespace", "name", "allowed", "violations", "warnings", "patches"}
+	first := out[strings.Index(out, "{"):strings.Index(out, "}")]
+	last := -1
+	for _, k := range wantOrder {
+		i := strings.Index(first, `"`+k+`"`)
+		if i < 0 || i < last {
+			t.Fatalf("key %q missing or out of order in %s", k, first)
+		}
+		last = i
+	}
+	var bad struct {
+		File       string `json:"file"`
+		Index      int    `json:"index"`
+		Allowed    bool   `json:"allowed"`
+		Violations []struct {
+			Policy, Message, Action string
+		} `json:"violations"`
+		Patches []struct {
+			Policy, Op, Path string
+			Value            any
+		} `json:"patches"`
+	}
+	_ = json.Unmarshal(mustJSON(t, results[1]), &bad)
+	if bad.File != file || bad.Index != 1 || bad.Allowed || len(bad.Violations) != 1 || bad.Violations[0].Policy != "ingress.require_tls" || bad.Violations[0].Action != "deny" {
+		t.Errorf("denied result = %+v", bad)
+	}
+	var good struct {
+		Allowed bool `json:"allowed"`
+		Patches []struct {
+			Policy string `json:"policy"`
+			Op     string `json:"op"`
+			Path   string `json:"path"`
+			Value  any    `json:"value"`
+		} `json:"patches"`
+	}
+	_ = json.Unmarshal(mustJSON(t, results[0]), &good)
+	if !good.Allowed || len(good.Patches) != 1 || good.Patches[0].Policy != "ingress.default_ssl_redirect" || good.Patches[0].Op != "add" {
+		t.Errorf("allowed result = %+v", good)
+	}
+}
+
+func mustJSON(t *testing.T, m map[string]json.RawMessage) []byte {
+	t.Helper()
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// An UPDATE that removes TLS is denied; the same object as a CREATE is denied too, but an
+// unchanged good object passes as UPDATE, proving --old is matched and used.
+func TestCheckOldGivesUpdate(t *testing.T) {
+	dir := t.TempDir()
+	pol := t.TempDir()
+	writeFile(t, pol, "update.rego", `package update.only
+
+deny contains "UPDATE seen" if {
+	input.request.operation == "UPDATE"
+	input.request.oldObject.metadata.name == input.request.object.metadata.name
+}
+`)
+	cur := writeFile(t, dir, "cur.yaml", goodIngress)
+	old := writeFile(t, dir, "old.yaml", goodIngress)
+	if code, out, _ := run(t, "", "check", "--policy", pol, cur); code != 0 {
+		t.Fatalf("CREATE: exit %d\n%s", code, out)
+	}
+	code, out, _ := run(t, "", "check", "--policy", pol, "--old", old, cur)
+	if code != 1 || !strings.Contains(out, "UPDATE seen") {
+		t.Fatalf("UPDATE: exit %d\n%s", code, out)
+	}
+}
+
+func TestUserAndGroupsReachPolicies(t *testing.T) {
+	pol := t.TempDir()
+	writeFile(t, pol, "who.rego", `package who
+
+deny contains sprintf("%s in %v", [input.request.userInfo.username, input.request.userInfo.groups]) if true
+`)
+	code, out, _ := run(t, goodIngress, "check", "--policy", pol, "--user", "ci-bot", "--group", "deployers", "-")
+	if code != 1 || !strings.Contains(out, `ci-bot in ["deployers"]`) {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}

@@ -1,0 +1,76 @@
+package policy
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	admissionv1 "k8s.io/api/admission/v1"
+)
+
+// The benchmarks use the bundled library, the policies a cluster runs on day one.
+func loadLibrary(b *testing.B) *PolicySet {
+	b.Helper()
+	set, err := Load(context.Background(), os.DirFS("../../policies"), LoadOptions{Revision: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return set
+}
+
+func BenchmarkEvaluateIngress(b *testing.B) {
+	set := loadLibrary(b)
+	for name, secure := range map[string]bool{"allowed": true, "denied": false} {
+		b.Run(name, func(b *testing.B) {
+			in := Input{Request: ingressRequest(admissionv1.Create, "team", ingress("web", secure))}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				d, err := set.Evaluate(ctx, in)
+				if err != nil || d.Allowed() != secure {
+					b.Fatalf("allowed=%v err=%v", d.Allowed(), err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEvaluateUnmatchedKind measures a kind no policy declares: the partition
+// lookup should make it nearly free.
+func BenchmarkEvaluateUnmatchedKind(b *testing.B) {
+	set := loadLibrary(b)
+	req := ingressRequest(admissionv1.Create, "team", ingress("web", true))
+	req.Kind.Kind = "ConfigMap"
+	req.Kind.Group = ""
+	in := Input{Request: req}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := set.Evaluate(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMutateIngress(b *testing.B) {
+	set := loadLibrary(b)
+	in := Input{Request: ingressRequest(admissionv1.Create, "team", ingress("web", true))}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := set.Mutate(ctx, in, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLoadLibrary(b *testing.B) {
+	fsys := os.DirFS("../../policies")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(ctx, fsys, LoadOptions{Revision: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,234 @@
+// Command demo is `make demo`: it starts a throwaway kube-apiserver and etcd, runs the
+// apiguard webhook with the bundled policies, applies every manifest under examples/,
+// prints each verdict and mutation the API server returned, shows that the offline CLI
+// agrees, and cleans everything up.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"gomodules.xyz/jsonpatch/v2"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/restmapper"
+
+	"github.com/apiguard/apiguard/internal/kubetest"
+	"github.com/apiguard/apiguard/pkg/manifest"
+)
+
+const demoNamespace = "demo"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "demo failed:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	root, err := kubetest.RepoRoot()
+	if err != nil {
+		return err
+	}
+	step("Building the webhook and CLI")
+	webhookBin, cliBin, cleanup, err := kubetest.BuildTools(ctx)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	step("Starting etcd, kube-apiserver and the apiguard webhook (bundled policies, failurePolicy Fail)")
+	start := time.Now()
+	stack, err := kubetest.StartStack(ctx, kubetest.StackOptions{
+		WebhookBinary: webhookBin,
+		PolicyDir:     filepath.Join(root, "policies"),
+		GuardLabel:    "apiguard-demo",
+		GuardValue:    "on",
+		FailurePolicy: admissionregistrationv1.Fail,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		step("Cleaning up")
+		if err := stack.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "cleanup:", err)
+		}
+	}()
+	fmt.Printf("   control plane and webhook ready in %s; webhook at %s\n", time.Since(start).Round(100*time.Millisecond), stack.Webhook.URL)
+
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: demoNamespace, Labels: map[string]string{"apiguard-demo": "on"}}}
+	if _, err := stack.Client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+		return err
+	}
+	cfg := stack.Cluster.RESTConfig()
+	warnings := &warningCollector{}
+	cfg.WarningHandler = warnings
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(stack.Client.Discovery()))
+	if err := waitForWebhook(ctx, dyn); err != nil {
+		return err
+	}
+
+	files, err := filepath.Glob(filepath.Join(root, "examples", "*.yaml"))
+	if err != nil {
+		return err
+	}
+	slices.Sort(files)
+	step("Applying examples/ through the API server")
+	admitted, denied := 0, 0
+	for _, file := range files {
+		docs, err := manifest.Read([]string{file}, manifest.Options{})
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			rel, _ := filepath.Rel(root, file)
+			fmt.Printf("\n%s  (%s %s/%s)\n", rel, d.Kind(), d.Namespace(), d.Name())
+			warnings.reset()
+			out, err := create(ctx, dyn, mapper, d.Object)
+			for _, w := range warnings.take() {
+				fmt.Printf("   warning: %s\n", w)
+			}
+			if err != nil {
+				denied++
+				fmt.Printf("   DENIED\n")
+				for _, line := range strings.Split(err.Error(), "\n") {
+					fmt.Printf("     %s\n", line)
+				}
+				continue
+			}
+			admitted++
+			fmt.Printf("   ADMITTED\n")
+			for _, m := range mutations(d.Raw, out) {
+				fmt.Printf("     mutated: %s\n", m)
+			}
+		}
+	}
+	fmt.Printf("\n   %d admitted, %d denied by the cluster\n", admitted, denied)
+
+	step("The same manifests, offline: apiguard check examples/")
+	cmd := exec.CommandContext(ctx, cliBin, "check", "--policy", filepath.Join(root, "policies"), "examples/")
+	cmd.Dir, cmd.Stdout, cmd.Stderr = root, os.Stdout, os.Stderr
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
+		fmt.Println("   (exit 1: something was denied, as in the cluster)")
+	} else if err != nil {
+		return fmt.Errorf("apiguard check: %w", err)
+	}
+	return nil
+}
+
+// warningCollector keeps the admission warnings the API server returns, so the demo
+// prints them with the object they belong to.
+type warningCollector struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (w *warningCollector) HandleWarningHeader(_ int, _ string, text string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.msgs = append(w.msgs, text)
+}
+
+func (w *warningCollector) reset() { w.take() }
+
+func (w *warningCollector) take() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.msgs
+	w.msgs = nil
+	return out
+}
+
+func step(msg string) { fmt.Printf("\n==> %s\n", msg) }
+
+func create(ctx context.Context, dyn dynamic.Interface, mapper *restmapper.DeferredDiscoveryRESTMapper, obj map[string]any) (map[string]any, error) {
+	u := &unstructured.Unstructured{Object: obj}
+	gvk := u.GroupVersionKind()
+	mapping, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		return nil, fmt.Errorf("no API for %s: %w", gvk, err)
+	}
+	created, err := dyn.Resource(mapping.Resource).Namespace(u.GetNamespace()).Create(ctx, u.DeepCopy(), metav1.CreateOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return created.Object, nil
+}
+
+// waitForWebhook waits until the API server consults the webhook (it loads new webhook
+// configurations asynchronously): a dry-run Ingress without TLS must be denied.
+func waitForWebhook(ctx context.Context, dyn dynamic.Interface) error {
+	probe := map[string]any{
+		"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+		"metadata": map[string]any{"name": "probe", "namespace": demoNamespace},
+		"spec":     map[string]any{"rules": []any{map[string]any{"host": "probe.example.com"}}},
+	}
+	gvr := schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := dyn.Resource(gvr).Namespace(demoNamespace).Create(ctx, &unstructured.Unstructured{Object: probe}, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err != nil && strings.Contains(err.Error(), "ingress.require_tls") {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("webhook not consulted after 30s (last result: %v)", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// mutations lists what the API server's answer adds to what we sent, ignoring the fields
+// the server itself fills in.
+func mutations(sent []byte, got map[string]any) []string {
+	received, err := json.Marshal(got)
+	if err != nil {
+		return nil
+	}
+	ops, err := jsonpatch.CreatePatch(sent, received)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, op := range ops {
+		if serverManaged(op.Path) {
+			continue
+		}
+		v, _ := json.Marshal(op.Value)
+		out = append(out, fmt.Sprintf("%s %s %s", op.Operation, op.Path, v))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func serverManaged(path string) bool {
+	for _, p := range []string{"/metadata/uid", "/metadata/resourceVersion", "/metadata/creationTimestamp", "/metadata/managedFields", "/metadata/generation", "/status"} {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
+}
