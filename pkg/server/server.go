@@ -38,7 +38,10 @@ type Options struct {
 	ShutdownDelay time.Duration
 	// ShutdownTimeout bounds the drain of in-flight requests.
 	ShutdownTimeout time.Duration
-	Log             logr.Logger
+	// ReadHeaderTimeout cuts off clients that send headers too slowly (slowloris);
+	// zero means 5s.
+	ReadHeaderTimeout time.Duration
+	Log               logr.Logger
 }
 
 // Timeouts against slow or stuck clients. The API server sends a whole AdmissionReview at
@@ -69,6 +72,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 30 * time.Second
+	}
+	if opts.ReadHeaderTimeout <= 0 {
+		opts.ReadHeaderTimeout = readHeaderTimeout
 	}
 	if opts.Ready == nil {
 		opts.Ready = func() error { return nil }
@@ -137,16 +143,8 @@ func (s *Server) Run(ctx context.Context) error {
 	for path, h := range s.opts.Routes {
 		mux.Handle(path, h)
 	}
-	webhook := &http.Server{
-		Handler:           mux,
-		TLSConfig:         tlsConfig(s.opts.TLSMinVersion, s.watcher.GetCertificate),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          newStdLogger(s.opts.Log.WithName("http")),
-	}
+	webhook := s.httpServer(mux)
+	webhook.TLSConfig = tlsConfig(s.opts.TLSMinVersion, s.watcher.GetCertificate)
 	servers := []*http.Server{webhook}
 	errs := make(chan error, 3)
 	var wg sync.WaitGroup
@@ -161,12 +159,12 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	serve("webhook", func() error { return webhook.ServeTLS(s.webhookLn, "", "") })
 	if s.healthLn != nil {
-		srv := s.plainServer(s.healthMux())
+		srv := s.httpServer(s.healthMux())
 		servers = append(servers, srv)
 		serve("health", func() error { return srv.Serve(s.healthLn) })
 	}
 	if s.metricsLn != nil {
-		srv := s.plainServer(promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{}))
+		srv := s.httpServer(promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{}))
 		servers = append(servers, srv)
 		serve("metrics", func() error { return srv.Serve(s.metricsLn) })
 	}
@@ -204,10 +202,11 @@ func addrString(ln net.Listener) string {
 	return ln.Addr().String()
 }
 
-func (s *Server) plainServer(h http.Handler) *http.Server {
+// httpServer applies the same slow-client timeouts to every listener.
+func (s *Server) httpServer(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: readHeaderTimeout,
+		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
