@@ -1,0 +1,97 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/apiguard/apiguard/pkg/policy"
+)
+
+func sample() []Result {
+	return []Result{
+		{File: "a.yaml", Index: 0, Item: -1, APIVersion: "networking.k8s.io/v1", Kind: "Ingress", Namespace: "team", Name: "ok",
+			Decision: policy.Decision{Revision: "r1"}},
+		{File: "a.yaml", Index: 1, Item: -1, APIVersion: "networking.k8s.io/v1", Kind: "Ingress", Namespace: "team", Name: "bad",
+			Decision: policy.Decision{Revision: "r1",
+				Violations: []policy.Violation{{Policy: "ingress.require_tls", Message: "no TLS", Action: policy.ActionDeny}, {Policy: "p.dry", Message: "quiet", Action: policy.ActionDryRun}},
+				Warnings:   []policy.Warning{{Policy: "ingress.owner", Message: "no owner"}}},
+			Patches: []policy.PatchOp{{Policy: "ingress.ssl", Op: "add", Path: "/metadata/annotations", Value: map[string]any{"k": "v"}}}},
+		{File: "b.yaml", Index: 0, Item: 2, APIVersion: "v1", Kind: "Service", Namespace: "team", Name: "svc", Err: errors.New("boom")},
+	}
+}
+
+func TestText(t *testing.T) {
+	var b bytes.Buffer
+	if err := Write(&b, "text", sample()); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"a.yaml\n",
+		"  PASS   Ingress team/ok\n",
+		"  DENY   Ingress team/bad: [ingress.require_tls] no TLS\n",
+		"  DRYRUN Ingress team/bad: [p.dry] quiet\n",
+		"  WARN   Ingress team/bad: [ingress.owner] no owner\n",
+		`  PATCH  Ingress team/bad: [ingress.ssl] add /metadata/annotations {"k":"v"}` + "\n",
+		"\nb.yaml\n",
+		"  ERROR  Service team/svc (document 0, item 2): boom\n",
+		"3 objects, 1 denied, 1 warnings, 1 patched, 1 errors\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	if !strings.HasSuffix(out, "3 objects, 1 denied, 1 warnings, 1 patched, 1 errors\n") {
+		t.Errorf("summary is not the last line:\n%s", out)
+	}
+}
+
+func TestJSON(t *testing.T) {
+	var b bytes.Buffer
+	if err := Write(&b, "json", sample()); err != nil {
+		t.Fatal(err)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d results", len(got))
+	}
+	if got[0]["allowed"] != true || len(got[0]["violations"].([]any)) != 0 || got[0]["item"] != nil {
+		t.Errorf("allowed result: %v", got[0])
+	}
+	if got[1]["allowed"] != false || len(got[1]["violations"].([]any)) != 2 || len(got[1]["patches"].([]any)) != 1 {
+		t.Errorf("denied result: %v", got[1])
+	}
+	if got[2]["error"] != "boom" || got[2]["allowed"] != false || got[2]["item"] != float64(2) {
+		t.Errorf("error result: %v", got[2])
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	cases := map[string]struct {
+		results    []Result
+		failOnWarn bool
+		want       int
+	}{
+		"nothing":               {nil, false, ExitAllowed},
+		"errors win":            {sample(), false, ExitError},
+		"denied":                {sample()[:2], false, ExitDenied},
+		"allowed":               {sample()[:1], false, ExitAllowed},
+		"warnings pass":         {[]Result{{Item: -1, Decision: policy.Decision{Warnings: []policy.Warning{{Policy: "p", Message: "m"}}}}}, false, ExitAllowed},
+		"warnings fail on flag": {[]Result{{Item: -1, Decision: policy.Decision{Warnings: []policy.Warning{{Policy: "p", Message: "m"}}}}}, true, ExitDenied},
+		"dryrun never fails":    {[]Result{{Item: -1, Decision: policy.Decision{Violations: []policy.Violation{{Policy: "p", Action: policy.ActionDryRun}}}}}, true, ExitAllowed},
+	}
+	for name, tc := range cases {
+		if got := Summarize(tc.results).ExitCode(tc.failOnWarn); got != tc.want {
+			t.Errorf("%s: exit %d, want %d", name, got, tc.want)
+		}
+	}
+	if err := Write(&bytes.Buffer{}, "xml", nil); err == nil {
+		t.Error("unknown format accepted")
+	}
+}
