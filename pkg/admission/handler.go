@@ -123,16 +123,17 @@ func (h *Handlers) handle(ctx context.Context, webhook string, decide decideFunc
 		h.opts.Metrics.duration.WithLabelValues(webhook).Observe(time.Since(start).Seconds())
 	}()
 
+	// One set for the whole request, read once: its revision is stamped on every answer.
+	set := h.opts.Policies.Current()
 	if err := h.checkRequest(req); err != nil {
 		decision = decisionBadRequest
 		log.Info("rejecting malformed admission request", "error", err.Error())
-		return admission.Errored(http.StatusBadRequest, err)
+		return withRevision(admission.Errored(http.StatusBadRequest, err), set)
 	}
 	if reason := h.exemption(req); reason != "" {
 		decision = decisionExempt
-		return admission.Allowed(reason)
+		return withRevision(admission.Allowed(reason), set)
 	}
-	set := h.opts.Policies.Current()
 	if set == nil {
 		return h.undecided(ctx, webhook, "no_policy", http.StatusServiceUnavailable, errors.New("no policy set is active yet"))
 	}
@@ -156,6 +157,14 @@ func (h *Handlers) handle(ctx context.Context, webhook string, decide decideFunc
 		decision = decisionError
 		log.Error(err, "cannot decide admission request", "revision", set.Revision())
 		return h.undecided(ctx, webhook, reason, http.StatusInternalServerError, err)
+	}
+	return withRevision(resp, set)
+}
+
+// withRevision stamps the audit annotation naming the policy revision that decided.
+func withRevision(resp admission.Response, set *policy.PolicySet) admission.Response {
+	if set == nil {
+		return resp
 	}
 	if resp.AuditAnnotations == nil {
 		resp.AuditAnnotations = map[string]string{}

@@ -289,6 +289,9 @@ func TestValidate(t *testing.T) {
 		if !res.review.Response.Allowed {
 			t.Errorf("own namespace denied: %s", res.body)
 		}
+		if res.review.Response.AuditAnnotations[AuditAnnotationRevision] != "abcdef0123456789" {
+			t.Errorf("exempt answer lacks the revision: %s", res.body)
+		}
 		body := bytes.Replace(review("admission.k8s.io/v1", "Ingress", "CREATE", "team", ingressObject(false, nil)),
 			[]byte(`"username":"alice"`), []byte(`"username":"system:serviceaccount:apiguard-system:apiguard"`), 1)
 		res = post(t, f.validate, "application/json", bytes.NewReader(body))
