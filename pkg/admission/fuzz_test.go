@@ -1,21 +1,15 @@
 package admission
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/go-logr/logr"
-	"github.com/prometheus/client_golang/prometheus"
 	admissionv1 "k8s.io/api/admission/v1"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
-
-	"github.com/apiguard/apiguard/pkg/policy"
 )
 
 // FuzzValidate feeds arbitrary bodies to /validate with the bundled library. Whatever
@@ -30,20 +24,9 @@ func FuzzValidate(f *testing.F) {
 	f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","kind":{"kind":"Ingress"},"operation":"CREATE","object":{"spec":{"rules":[{"host":7}]}}}}`))
 	f.Add([]byte(`{"request":{"uid":"x","kind":{"kind":"Ingress"},"operation":"DELETE","oldObject":null}}`))
 	f.Add([]byte("null"))
-	set, err := policy.Load(context.Background(), os.DirFS("../../policies"), policy.LoadOptions{Revision: "fuzz"})
-	if err != nil {
-		f.Fatal(err)
-	}
-	holder := policy.NewHolder()
-	holder.Swap(set)
-	m, _ := NewMetrics(prometheus.NewRegistry())
-	h, _ := New(Options{Policies: holder, Metrics: m, Log: logr.Discard()})
-	validate := h.Validate()
+	validate := libraryHandlers(f, "fuzz").Validate()
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, "/validate", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		validate.ServeHTTP(rec, req)
+		rec := serve(validate, "/validate", body)
 		switch rec.Code {
 		case http.StatusOK:
 		case http.StatusInternalServerError, http.StatusServiceUnavailable:
@@ -76,11 +59,7 @@ func BenchmarkNullWebhook(b *testing.B) {
 	body := review("admission.k8s.io/v1", "Ingress", "CREATE", "team", ingressObject(false, nil))
 	b.ReportAllocs()
 	for b.Loop() {
-		req := httptest.NewRequest(http.MethodPost, "/validate", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		wh.ServeHTTP(rec, req)
-		if rec.Code != 200 {
+		if rec := serve(wh, "/validate", body); rec.Code != 200 {
 			b.Fatal(rec.Code)
 		}
 	}

@@ -2,20 +2,13 @@ package admission
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/go-logr/logr"
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/apiguard/apiguard/pkg/policy"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden AdmissionReview responses in testdata/golden")
@@ -24,20 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden AdmissionReview resp
 // bundled library and compares the answers to the stored responses. Regenerate with
 // `go test ./pkg/admission -run TestGolden -update` and review the diff.
 func TestGolden(t *testing.T) {
-	set, err := policy.Load(context.Background(), os.DirFS("../../policies"), policy.LoadOptions{Revision: "0123456789abcdef0123456789abcdef01234567"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	holder := policy.NewHolder()
-	holder.Swap(set)
-	m, err := NewMetrics(prometheus.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := New(Options{Policies: holder, Metrics: m, Log: logr.Discard()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := libraryHandlers(t, "0123456789abcdef0123456789abcdef01234567")
 	requests, err := filepath.Glob("testdata/golden/*.request.json")
 	if err != nil || len(requests) == 0 {
 		t.Fatalf("no golden requests: %v", err)
@@ -50,10 +30,7 @@ func TestGolden(t *testing.T) {
 		}
 		for path, handler := range map[string]http.Handler{"validate": h.Validate(), "mutate": h.Mutate()} {
 			t.Run(name+"/"+path, func(t *testing.T) {
-				req := httptest.NewRequest(http.MethodPost, "/"+path, bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				rec := httptest.NewRecorder()
-				handler.ServeHTTP(rec, req)
+				rec := serve(handler, "/"+path, body)
 				var pretty bytes.Buffer
 				if err := json.Indent(&pretty, rec.Body.Bytes(), "", "  "); err != nil {
 					t.Fatalf("HTTP %d, body not JSON: %s", rec.Code, rec.Body.Bytes())

@@ -396,25 +396,43 @@ func TestDepthExceeds(t *testing.T) {
 	}
 }
 
+// libraryHandlers returns handlers serving the bundled policy library at revision rev.
+func libraryHandlers(tb testing.TB, rev string) *Handlers {
+	tb.Helper()
+	set, err := policy.Load(context.Background(), os.DirFS("../../policies"), policy.LoadOptions{Revision: rev})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	holder := policy.NewHolder()
+	holder.Swap(set)
+	m, err := NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h, err := New(Options{Policies: holder, Metrics: m, Log: logr.Discard()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h
+}
+
+// serve posts body as JSON to handler and returns the recorded answer.
+func serve(handler http.Handler, path string, body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, req)
+	return rec
+}
+
 // BenchmarkValidateIngress measures the whole /validate path (decode, evaluate with the
 // bundled library, encode) for a denied Ingress, without TLS or the network.
 func BenchmarkValidateIngress(b *testing.B) {
-	holder := policy.NewHolder()
-	set, err := policy.Load(context.Background(), os.DirFS("../../policies"), policy.LoadOptions{Revision: "bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	holder.Swap(set)
-	m, _ := NewMetrics(prometheus.NewRegistry())
-	h, _ := New(Options{Policies: holder, Metrics: m, Log: logr.Discard()})
-	validate := h.Validate()
+	validate := libraryHandlers(b, "bench").Validate()
 	body := review("admission.k8s.io/v1", "Ingress", "CREATE", "team", ingressObject(false, nil))
 	b.ReportAllocs()
 	for b.Loop() {
-		req := httptest.NewRequest(http.MethodPost, "/validate", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		validate.ServeHTTP(rec, req)
+		rec := serve(validate, "/validate", body)
 		if rec.Code != 200 || !bytes.Contains(rec.Body.Bytes(), []byte(`"allowed":false`)) {
 			b.Fatalf("HTTP %d: %s", rec.Code, rec.Body.Bytes())
 		}
