@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -12,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -26,13 +24,15 @@ import (
 
 	"github.com/apiguard/apiguard/pkg/admission"
 	"github.com/apiguard/apiguard/pkg/policy"
+	"github.com/apiguard/apiguard/pkg/policysync"
 	"github.com/apiguard/apiguard/pkg/server"
-	"github.com/apiguard/apiguard/pkg/source"
 )
 
 type options struct {
 	policyDir        string
 	dataFiles        []string
+	clusterName      string
+	git              gitOptions
 	certDir          string
 	host             string
 	port             int
@@ -74,8 +74,10 @@ func newCommand() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.policyDir, "policy-dir", "", "directory holding the Rego policies and data.json/data.yaml (required)")
-	f.StringArrayVar(&o.dataFiles, "data", nil, "JSON or YAML data document merged over the policy tree's data (per-cluster values); repeatable")
+	f.StringVar(&o.policyDir, "policy-dir", "", "directory holding the Rego policies and data.json/data.yaml (this or --git-url is required)")
+	f.StringArrayVar(&o.dataFiles, "data-file", nil, "JSON or YAML data merged last over the policy tree's data, e.g. from a ConfigMap; repeatable")
+	f.StringVar(&o.clusterName, "cluster-name", "", "select clusters/<name>/ in the policy tree: its data overrides the tree's, other clusters' directories are ignored")
+	bindGitFlags(f, &o.git)
 	f.StringVar(&o.certDir, "cert-dir", "", "directory with tls.crt and tls.key; reloaded when the files change")
 	f.StringVar(&o.host, "host", "", "address to bind the webhook listener to (default all interfaces)")
 	f.IntVar(&o.port, "port", 9443, "HTTPS port for /validate and /mutate")
@@ -105,8 +107,8 @@ func run(ctx context.Context, o options) error {
 	// controller-runtime's certwatcher logs through its package logger.
 	ctrllog.SetLogger(log)
 
-	if o.policyDir == "" {
-		return errors.New("--policy-dir is required")
+	if (o.policyDir == "") == (o.git.url == "") {
+		return errors.New("exactly one of --policy-dir and --git-url is required")
 	}
 	tlsMin, err := server.ParseTLSVersion(o.tlsMinVersion)
 	if err != nil {
@@ -131,17 +133,35 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	policyMetrics, err := server.NewPolicyMetrics(reg)
+	holder := policy.NewHolder()
+	src, cleanupSource, err := newSource(o)
 	if err != nil {
 		return err
 	}
-
-	holder := policy.NewHolder()
-	st := &status{}
-	if err := activate(ctx, log, holder, policyMetrics, st, source.Dir{Path: o.policyDir}, extraData); err != nil {
-		// Refuse to start: serving with no policies, or half of them, is never safe.
+	defer cleanupSource()
+	syncer, err := policysync.New(policysync.Options{
+		Source:       src,
+		Holder:       holder,
+		Interval:     o.syncInterval(),
+		RequireTests: o.git.url != "" && o.git.requireTests,
+		ClusterName:  o.clusterName,
+		Data:         extraData,
+		CacheDir:     o.git.cacheDir,
+		Registerer:   reg,
+		Log:          log.WithName("policysync"),
+	})
+	if err != nil {
 		return err
 	}
+	if o.git.url == "" {
+		// A local directory is configuration, not a remote that may come back: a tree
+		// that does not compile stops the start with file:row.
+		if _, err := syncer.SyncOnce(ctx); err != nil {
+			return fmt.Errorf("policies in %s: %w", o.policyDir, err)
+		}
+	}
+	// Git may be unreachable at start: serve not-ready (never allow-all) and keep trying.
+	go syncer.Run(ctx)
 
 	handlers, err := admission.New(admission.Options{
 		Policies:          holder,
@@ -163,8 +183,8 @@ func run(ctx context.Context, o options) error {
 		CertDir:         o.certDir,
 		TLSMinVersion:   tlsMin,
 		Routes:          map[string]http.Handler{"/validate": handlers.Validate(), "/mutate": handlers.Mutate()},
-		Ready:           func() error { return readiness(holder) },
-		Status:          st,
+		Ready:           syncer.Ready,
+		Status:          syncer,
 		Gatherer:        reg,
 		ShutdownDelay:   o.shutdownDelay,
 		ShutdownTimeout: o.shutdownTimeout,
@@ -176,35 +196,9 @@ func run(ctx context.Context, o options) error {
 	return srv.Run(ctx)
 }
 
-func readiness(h *policy.Holder) error {
-	if h.Current() == nil {
-		return errors.New("no policy set is active")
-	}
-	return nil
-}
-
-// activate compiles one snapshot and swaps it in. A snapshot that fails to compile never
-// replaces the active set.
-func activate(ctx context.Context, log logr.Logger, h *policy.Holder, m *server.PolicyMetrics, st *status, src source.Source, data []map[string]any) error {
-	snap, err := src.Snapshot(ctx)
-	if err != nil {
-		return fmt.Errorf("read policies: %w", err)
-	}
-	set, err := policy.Load(ctx, snap.FS, policy.LoadOptions{Revision: snap.Revision, Data: data})
-	if err != nil {
-		return fmt.Errorf("policies at %s (revision %s): %w", snap.Origin, policy.ShortRevision(snap.Revision), err)
-	}
-	for _, w := range set.Warnings() {
-		log.Info("policy warning", "warning", w, "revision", snap.Revision)
-	}
-	h.Swap(set)
-	now := time.Now()
-	m.Activated(snap.Revision, float64(now.Unix()))
-	st.set(snap, set, now)
-	log.Info("policy set active", "revision", snap.Revision, "origin", snap.Origin, "policies", len(set.Policies()))
-	return nil
-}
-
+// prepareCerts checks --cert-dir, or with --self-signed-cert issues a development
+// certificate. The returned cleanup removes a cert dir this process created, so the
+// private key does not outlive the run.
 func prepareCerts(o *options) (func(), error) {
 	noop := func() {}
 	if !o.selfSigned {
@@ -258,38 +252,4 @@ func newLogger(level string) (logr.Logger, error) {
 		lvl = zapcore.Level(-n)
 	}
 	return zap.New(zap.Level(lvl), zap.JSONEncoder()), nil
-}
-
-// status serves /status: which revision is active, from where, since when.
-type status struct {
-	body atomic.Pointer[[]byte]
-}
-
-func (s *status) set(snap source.Snapshot, set *policy.PolicySet, at time.Time) {
-	ids := make([]string, 0, len(set.Policies()))
-	for _, p := range set.Policies() {
-		ids = append(ids, p.ID)
-	}
-	b, err := json.Marshal(map[string]any{
-		"revision":    snap.Revision,
-		"origin":      snap.Origin,
-		"activatedAt": at.UTC().Format(time.RFC3339),
-		"policies":    ids,
-		"warnings":    set.Warnings(),
-	})
-	if err != nil {
-		return
-	}
-	s.body.Store(&b)
-}
-
-func (s *status) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	b := s.body.Load()
-	if b == nil {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte(`{"revision":null,"reason":"no policy set is active"}`))
-		return
-	}
-	_, _ = w.Write(*b)
 }

@@ -52,13 +52,18 @@ func RepoRoot() (string, error) { return repoRoot() }
 
 // WebhookOptions describe one webhook process.
 type WebhookOptions struct {
-	Binary    string
+	Binary string
+	// PolicyDir is passed as --policy-dir when set; Git-backed webhooks pass --git-url
+	// in Args instead.
 	PolicyDir string
 	// Args are extra flags, e.g. --eval-timeout.
 	Args   []string
 	Output io.Writer
 	// ReadyTimeout bounds the wait for /readyz; default 30s.
 	ReadyTimeout time.Duration
+	// AllowNotReady returns as soon as the process serves /healthz, for tests of a
+	// webhook that must stay not ready (no policy source reachable).
+	AllowNotReady bool
 }
 
 // Webhook is a running apiguard webhook process on loopback, with a self-signed cert.
@@ -89,13 +94,16 @@ func StartWebhook(ctx context.Context, opts WebhookOptions) (*Webhook, error) {
 		return nil, err
 	}
 	caFile := filepath.Join(dir, "ca.crt")
-	args := append([]string{
-		"--policy-dir", opts.PolicyDir,
+	var args []string
+	if opts.PolicyDir != "" {
+		args = append(args, "--policy-dir", opts.PolicyDir)
+	}
+	args = append(append(args,
 		"--self-signed-cert", "--cert-dir", filepath.Join(dir, "certs"), "--ca-bundle-out", caFile,
 		"--host", "127.0.0.1", "--port", strconv.Itoa(ports[0]),
-		"--health-probe-bind-address", "127.0.0.1:" + strconv.Itoa(ports[1]),
-		"--metrics-bind-address", "127.0.0.1:" + strconv.Itoa(ports[2]),
-	}, opts.Args...)
+		"--health-probe-bind-address", "127.0.0.1:"+strconv.Itoa(ports[1]),
+		"--metrics-bind-address", "127.0.0.1:"+strconv.Itoa(ports[2]),
+	), opts.Args...)
 	p, err := startProcess("webhook", opts.Binary, args, opts.Output, &sync.Mutex{})
 	if err != nil {
 		os.RemoveAll(dir)
@@ -109,7 +117,11 @@ func StartWebhook(ctx context.Context, opts WebhookOptions) (*Webhook, error) {
 	}
 	readyCtx, cancel := context.WithTimeout(ctx, opts.ReadyTimeout)
 	defer cancel()
-	if err := w.waitReady(readyCtx); err != nil {
+	probe := "/readyz"
+	if opts.AllowNotReady {
+		probe = "/healthz"
+	}
+	if err := w.waitFor(readyCtx, probe); err != nil {
 		_ = w.Stop()
 		return nil, err
 	}
@@ -120,13 +132,13 @@ func StartWebhook(ctx context.Context, opts WebhookOptions) (*Webhook, error) {
 	return w, nil
 }
 
-func (w *Webhook) waitReady(ctx context.Context) error {
+func (w *Webhook) waitFor(ctx context.Context, probe string) error {
 	client := &http.Client{Timeout: time.Second}
 	for {
 		if w.proc.exited() {
 			return w.proc.exitError()
 		}
-		if resp, err := client.Get(w.HealthURL + "/readyz"); err == nil {
+		if resp, err := client.Get(w.HealthURL + probe); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
@@ -134,7 +146,7 @@ func (w *Webhook) waitReady(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("webhook not ready: %w%s", ctx.Err(), w.proc.log.tailSection("webhook"))
+			return fmt.Errorf("webhook %s not OK: %w%s", probe, ctx.Err(), w.proc.log.tailSection("webhook"))
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

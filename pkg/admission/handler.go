@@ -16,9 +16,10 @@ import (
 	"github.com/apiguard/apiguard/pkg/policy"
 )
 
-// AuditAnnotationRevision is the key of the audit annotation carrying the policy
-// revision. The API server prefixes it with the webhook's name, so audit logs show
-// "<webhook name>/policy-revision"; a key with its own "/" would be rejected.
+// AuditAnnotationRevision is the key of the audit annotation carrying the short policy
+// revision (a Git commit's short SHA). The API server prefixes it with the webhook's
+// name, so audit logs show "<webhook name>/policy-revision"; a key with its own "/"
+// would be rejected.
 const AuditAnnotationRevision = "policy-revision"
 
 // Defaults, chosen to stay inside the webhook configurations' timeoutSeconds (5s for
@@ -169,7 +170,7 @@ func withRevision(resp admission.Response, set *policy.PolicySet) admission.Resp
 	if resp.AuditAnnotations == nil {
 		resp.AuditAnnotations = map[string]string{}
 	}
-	resp.AuditAnnotations[AuditAnnotationRevision] = set.Revision()
+	resp.AuditAnnotations[AuditAnnotationRevision] = policy.ShortRevision(set.Revision())
 	return resp
 }
 

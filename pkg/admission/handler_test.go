@@ -248,7 +248,7 @@ func TestValidate(t *testing.T) {
 		if len(r.Warnings) != 1 || r.Warnings[0] != "[ingress.require_tls] no owner label (policy revision abcdef0)" {
 			t.Errorf("warnings = %q", r.Warnings)
 		}
-		if r.AuditAnnotations[AuditAnnotationRevision] != "abcdef0123456789" {
+		if r.AuditAnnotations[AuditAnnotationRevision] != "abcdef0" {
 			t.Errorf("audit annotations = %v", r.AuditAnnotations)
 		}
 		if got := testutil.ToFloat64(f.metrics.requests.WithLabelValues("validate", "Ingress", "CREATE", "denied")); got != 1 {
@@ -289,7 +289,7 @@ func TestValidate(t *testing.T) {
 		if !res.review.Response.Allowed {
 			t.Errorf("own namespace denied: %s", res.body)
 		}
-		if res.review.Response.AuditAnnotations[AuditAnnotationRevision] != "abcdef0123456789" {
+		if res.review.Response.AuditAnnotations[AuditAnnotationRevision] != "abcdef0" {
 			t.Errorf("exempt answer lacks the revision: %s", res.body)
 		}
 		body := bytes.Replace(review("admission.k8s.io/v1", "Ingress", "CREATE", "team", ingressObject(false, nil)),
@@ -342,7 +342,7 @@ func TestMutate(t *testing.T) {
 	if !r.Allowed || r.PatchType == nil || *r.PatchType != admissionv1.PatchTypeJSONPatch {
 		t.Fatalf("response = %s", res.body)
 	}
-	if r.AuditAnnotations[AuditAnnotationRevision] != "abcdef0123456789" {
+	if r.AuditAnnotations[AuditAnnotationRevision] != "abcdef0" {
 		t.Errorf("audit annotations = %v", r.AuditAnnotations)
 	}
 	patch, err := jsonpatch.DecodePatch(r.Patch)

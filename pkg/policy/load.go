@@ -23,10 +23,17 @@ type LoadOptions struct {
 	// Revision identifies the snapshot (a Git SHA or a content hash). It is carried in
 	// every Decision and every denial message.
 	Revision string
-	// Data documents are merged over the tree's own data files, in order, so per-cluster
-	// values override the repository's defaults. Each is rooted at data.
+	// ClusterName selects clusters/<name>/ in the tree: its data files are merged at the
+	// data root over the rest of the tree's data, its modules load like any other, and
+	// every other clusters/* directory is ignored. One repository serves many clusters.
+	ClusterName string
+	// Data documents are merged last, in order, over the tree's data and the cluster's
+	// data (e.g. --data-file from a ConfigMap). Each is rooted at data.
 	Data []map[string]any
 }
+
+// clustersDir holds per-cluster overlays in a policy tree.
+const clustersDir = "clusters"
 
 // CompileError is returned when a policy tree does not parse or compile. Each entry names
 // file:row so a policy author can go straight to the problem.
@@ -52,8 +59,10 @@ type sourceFiles struct {
 // test runner, never into the evaluated set.
 func IsTestFile(name string) bool { return strings.HasSuffix(name, "_test.rego") }
 
-func readTree(fsys fs.FS) (*sourceFiles, error) {
+func readTree(fsys fs.FS, clusterName string) (*sourceFiles, error) {
 	src := &sourceFiles{modules: map[string]string{}, tests: map[string]string{}, data: map[string]any{}}
+	ownCluster := path.Join(clustersDir, clusterName)
+	var clusterData []map[string]any
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("walk %s: %w", p, err)
@@ -62,6 +71,10 @@ func readTree(fsys fs.FS) (*sourceFiles, error) {
 		if d.IsDir() {
 			// Hidden directories (.git, .github) never hold policies.
 			if p != "." && strings.HasPrefix(name, ".") {
+				return fs.SkipDir
+			}
+			// Other clusters' overlays are not ours to load.
+			if path.Dir(p) == clustersDir && (clusterName == "" || p != ownCluster) {
 				return fs.SkipDir
 			}
 			return nil
@@ -85,6 +98,10 @@ func readTree(fsys fs.FS) (*sourceFiles, error) {
 			if err != nil {
 				return err
 			}
+			if path.Dir(p) == ownCluster && clusterName != "" {
+				clusterData = append(clusterData, doc)
+				return nil
+			}
 			// OPA's bundle convention: a data file's directory is its path under data,
 			// so a tree that passes `opa test` is loaded the same way here.
 			dir := path.Dir(p)
@@ -100,6 +117,11 @@ func readTree(fsys fs.FS) (*sourceFiles, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, doc := range clusterData {
+		if err := mergeAt(src.data, nil, doc, ownCluster); err != nil {
+			return nil, err
+		}
 	}
 	return src, nil
 }
@@ -176,7 +198,7 @@ func mergeObjects(dst, src map[string]any) {
 // PolicySet. Any parse or compile problem is returned as a *CompileError naming file:row;
 // a tree that does not compile never yields a set.
 func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (*PolicySet, error) {
-	src, err := readTree(fsys)
+	src, err := readTree(fsys, opts.ClusterName)
 	if err != nil {
 		return nil, err
 	}

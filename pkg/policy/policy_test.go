@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -543,5 +545,103 @@ func TestShortRevision(t *testing.T) {
 		if got := ShortRevision(in); got != want {
 			t.Errorf("ShortRevision(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestRunTests(t *testing.T) {
+	cases := map[string]struct {
+		files      map[string]string
+		wantPassed int
+		wantFailed int
+		wantErr    string
+		wantNamed  string
+	}{
+		"passing tests": {
+			files: map[string]string{
+				"ingress/require_tls.rego":      requireTLS,
+				"ingress/require_tls_test.rego": "package ingress.require_tls_test\n\nimport data.ingress.require_tls\n\ntest_denies if {\n\tcount(require_tls.deny) == 1 with input as {\"request\": {\"operation\": \"CREATE\", \"object\": {\"metadata\": {\"name\": \"x\"}}}}\n}\n",
+			},
+			wantPassed: 1,
+		},
+		"a failing test is reported with its location": {
+			files: map[string]string{
+				"ingress/require_tls.rego":      requireTLS,
+				"ingress/require_tls_test.rego": "package ingress.require_tls_test\n\nimport data.ingress.require_tls\n\ntest_wrong if {\n\tcount(require_tls.deny) == 0 with input as {\"request\": {\"operation\": \"CREATE\", \"object\": {\"metadata\": {\"name\": \"x\"}}}}\n}\n",
+			},
+			wantFailed: 1,
+			wantNamed:  "ingress/require_tls_test.rego:5 data.ingress.require_tls_test.test_wrong: failed",
+		},
+		"tests use the restricted builtins too": {
+			files:   map[string]string{"p_test.rego": "package p_test\n\ntest_net if {\n\thttp.send({\"method\": \"get\", \"url\": \"http://x\"})\n}\n"},
+			wantErr: "http.send is not allowed",
+		},
+		"no tests is not a failure": {
+			files: map[string]string{"ingress/require_tls.rego": requireTLS},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for p, src := range tc.files {
+				fsys[p] = &fstest.MapFile{Data: []byte(src)}
+			}
+			report, err := RunTests(context.Background(), fsys, LoadOptions{})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if report.Passed != tc.wantPassed || report.Failed != tc.wantFailed || report.OK() != (tc.wantFailed == 0) {
+				t.Fatalf("report = %+v", report)
+			}
+			if tc.wantNamed != "" && (len(report.Failures) != 1 || report.Failures[0] != tc.wantNamed) {
+				t.Errorf("failures = %q, want %q", report.Failures, tc.wantNamed)
+			}
+		})
+	}
+}
+
+func TestRunTestsOnTheBundledLibrary(t *testing.T) {
+	report, err := RunTests(context.Background(), os.DirFS("../../policies"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !report.OK() || report.Passed < 50 {
+		t.Fatalf("bundled library tests: %s %q", report, report.Failures)
+	}
+}
+
+func TestClusterOverlay(t *testing.T) {
+	files := map[string]string{
+		"p.rego":                      "package p\n\ndeny contains data.apiguard.config.where if true\n",
+		"data.yaml":                   "apiguard:\n  config:\n    where: repo\n",
+		"clusters/prod/data.yaml":     "apiguard:\n  config:\n    where: prod\n",
+		"clusters/staging/data.yaml":  "apiguard:\n  config:\n    where: staging\n",
+		"clusters/staging/extra.rego": "package staging.only\n\ndeny contains \"staging policy\" if true\n",
+	}
+	for cluster, want := range map[string][]string{"": {"repo"}, "prod": {"prod"}, "staging": {"staging", "staging policy"}} {
+		set := load(t, files, LoadOptions{Revision: "r", ClusterName: cluster})
+		d, err := set.Evaluate(context.Background(), Input{Request: ingressRequest(admissionv1.Create, "ns", ingress("x", true))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, v := range d.Violations {
+			got = append(got, v.Message)
+		}
+		slices.Sort(got)
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("cluster %q: messages %q, want %q", cluster, got, want)
+		}
+	}
+	// --data-file documents override the cluster overlay.
+	set := load(t, files, LoadOptions{Revision: "r", ClusterName: "prod", Data: []map[string]any{{"apiguard": map[string]any{"config": map[string]any{"where": "configmap"}}}}})
+	d, _ := set.Evaluate(context.Background(), Input{Request: ingressRequest(admissionv1.Create, "ns", ingress("x", true))})
+	if len(d.Violations) != 1 || d.Violations[0].Message != "configmap" {
+		t.Errorf("--data-file did not win: %+v", d.Violations)
 	}
 }

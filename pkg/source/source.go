@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 	// MapFS is a plain in-memory fs.FS with correct directory semantics; despite the
 	// package name it has no test-only behaviour.
 	"testing/fstest"
@@ -23,18 +24,49 @@ type Snapshot struct {
 	Revision string
 	// Origin describes where the snapshot came from, for logs and /status.
 	Origin string
+	// Commit describes the Git commit, for Git snapshots.
+	Commit *CommitInfo
 }
 
-// Source produces snapshots. The directory source reads the tree again on each call; the
-// Git source (next) fetches.
+// CommitInfo is what /status shows about a Git revision.
+type CommitInfo struct {
+	SHA     string    `json:"sha"`
+	Author  string    `json:"author"`
+	Subject string    `json:"subject"`
+	Time    time.Time `json:"time"`
+	// Signer is who signed it, when signatures are verified.
+	Signer string `json:"signer,omitempty"`
+}
+
+// Source produces snapshots.
 type Source interface {
-	Snapshot(ctx context.Context) (Snapshot, error)
+	// Fetch returns the newest snapshot. current is the revision active now ("" when
+	// none); when the newest revision equals it, Fetch returns ErrUnchanged. A revision
+	// the source refuses to hand over is a *Rejection.
+	Fetch(ctx context.Context, current string) (Snapshot, error)
+	// String describes the source for logs and metrics, without credentials.
+	String() string
 }
 
 // Dir is a policy tree on local disk. Its revision is a hash of the file contents, so an
 // unchanged tree always has the same revision and any edit changes it.
 type Dir struct {
 	Path string
+}
+
+// String describes the source.
+func (d Dir) String() string { return "dir:" + d.Path }
+
+// Fetch hashes the tree and returns it, or ErrUnchanged when the hash is current.
+func (d Dir) Fetch(ctx context.Context, current string) (Snapshot, error) {
+	snap, err := d.Snapshot(ctx)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	if snap.Revision == current {
+		return Snapshot{}, ErrUnchanged
+	}
+	return snap, nil
 }
 
 // Snapshot hashes the tree and returns it. The files are read into memory so the snapshot
