@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -17,15 +18,17 @@ import (
 )
 
 type checkOptions struct {
-	policies   []string
-	data       []string
-	namespace  string
-	user       string
-	groups     []string
-	old        []string
-	output     string
-	failOnWarn bool
-	ignore     []string
+	policies    []string
+	data        []string
+	clusterName string
+	gitAuth     source.GitAuth
+	namespace   string
+	user        string
+	groups      []string
+	old         []string
+	output      string
+	failOnWarn  bool
+	ignore      []string
 }
 
 func newCheckCommand(stdin io.Reader) *cobra.Command {
@@ -49,7 +52,13 @@ Exit codes: 0 all allowed, 1 something denied (or warned, with --fail-on-warn),
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&o.policies, "policy", []string{"./policies"}, "policy directory; repeatable")
+	f.StringArrayVar(&o.policies, "policy", []string{"./policies"}, "policy directory, or Git URL[?ref=<branch|tag|sha>&path=<dir>]; repeatable")
+	f.StringVar(&o.clusterName, "cluster-name", "", "select clusters/<name>/ in the policy tree, as the webhook's --cluster-name does")
+	f.StringVar(&o.gitAuth.UsernameFile, "git-username-file", "", "file holding the basic-auth username for Git policy URLs")
+	f.StringVar(&o.gitAuth.PasswordFile, "git-password-file", "", "file holding the basic-auth password for Git policy URLs")
+	f.StringVar(&o.gitAuth.TokenFile, "git-token-file", "", "file holding an access token for Git policy URLs")
+	f.StringVar(&o.gitAuth.SSHKeyFile, "git-ssh-key-file", "", "SSH private key for ssh Git policy URLs")
+	f.StringVar(&o.gitAuth.KnownHostsFile, "git-known-hosts-file", "", "known_hosts for ssh Git policy URLs")
 	f.StringArrayVar(&o.data, "data", nil, "JSON or YAML data merged over the policies' data (per-cluster values); repeatable")
 	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace for objects that do not set one")
 	f.StringVar(&o.user, "user", "apiguard-cli", "userInfo.username in the request")
@@ -65,7 +74,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 	if !slices.Contains(report.Formats(), o.output) {
 		return &exitError{code: report.ExitError, err: fmt.Errorf("unknown output format %q (want %s)", o.output, strings.Join(report.Formats(), ", "))}
 	}
-	set, err := loadPolicies(ctx, o.policies, o.data)
+	set, err := loadPolicies(ctx, o)
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
@@ -90,10 +99,10 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 	return nil
 }
 
-func loadPolicies(ctx context.Context, dirs, dataFiles []string) (*policy.PolicySet, error) {
-	snaps := make([]source.Snapshot, 0, len(dirs))
-	for _, dir := range dirs {
-		s, err := source.Dir{Path: dir}.Snapshot(ctx)
+func loadPolicies(ctx context.Context, o checkOptions) (*policy.PolicySet, error) {
+	snaps := make([]source.Snapshot, 0, len(o.policies))
+	for _, p := range o.policies {
+		s, err := snapshot(ctx, p, o.gitAuth)
 		if err != nil {
 			return nil, err
 		}
@@ -103,15 +112,49 @@ func loadPolicies(ctx context.Context, dirs, dataFiles []string) (*policy.Policy
 	if err != nil {
 		return nil, err
 	}
-	data, err := policy.ReadDataFiles(dataFiles)
+	data, err := policy.ReadDataFiles(o.data)
 	if err != nil {
 		return nil, err
 	}
-	set, err := policy.Load(ctx, snap.FS, policy.LoadOptions{Revision: snap.Revision, Data: data})
+	set, err := policy.Load(ctx, snap.FS, policy.LoadOptions{Revision: snap.Revision, ClusterName: o.clusterName, Data: data})
 	if err != nil {
 		return nil, fmt.Errorf("policies %s: %w", snap.Origin, err)
 	}
 	return set, nil
+}
+
+// snapshot reads one --policy: a directory, or a Git URL with optional ?ref= and ?path=,
+// fetched through the same source as the webhook so CI checks the exact revision a
+// cluster runs.
+func snapshot(ctx context.Context, spec string, auth source.GitAuth) (source.Snapshot, error) {
+	if !isGitURL(spec) {
+		return source.Dir{Path: spec}.Snapshot(ctx)
+	}
+	raw, query, _ := strings.Cut(spec, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return source.Snapshot{}, fmt.Errorf("--policy %s: bad query: %w", source.RedactURL(raw), err)
+	}
+	for k := range q {
+		if k != "ref" && k != "path" {
+			return source.Snapshot{}, fmt.Errorf("--policy %s: unknown parameter %q (want ref and path)", source.RedactURL(raw), k)
+		}
+	}
+	g, err := source.NewGit(source.GitOptions{URL: raw, Ref: q.Get("ref"), Path: q.Get("path"), Auth: auth})
+	if err != nil {
+		return source.Snapshot{}, err
+	}
+	defer g.Close()
+	return g.Fetch(ctx, "")
+}
+
+func isGitURL(s string) bool {
+	for _, prefix := range []string{"https://", "http://", "ssh://", "file://", "git@"} {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // objectKey identifies an object across the new and --old inputs.

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/apiguard/apiguard/internal/gittest"
 )
 
 const policies = "../../policies"
@@ -189,5 +191,40 @@ deny contains sprintf("%s in %v", [input.request.userInfo.username, input.reques
 	code, out, _ := run(t, goodIngress, "check", "--policy", pol, "--user", "ci-bot", "--group", "deployers", "-")
 	if code != 1 || !strings.Contains(out, `ci-bot in ["deployers"]`) {
 		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+// TestCheckAgainstGit: --policy takes a Git URL with ?ref= and ?path=, fetched the way the
+// webhook fetches, so CI can check against the exact revision a cluster runs.
+func TestCheckAgainstGit(t *testing.T) {
+	repo := gittest.NewLocalRepo(t)
+	b, err := os.ReadFile(filepath.Join(policies, "ingress", "require_tls.rego"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo.Write("lib/ingress/require_tls.rego", string(b))
+	strict := repo.Commit("require TLS")
+	repo.Write("lib/data.yaml", "apiguard:\n  config:\n    enforcement:\n      ingress.require_tls: \"off\"\n")
+	repo.Commit("turn it off")
+	repo.Push()
+	dir := t.TempDir()
+	bad := writeFile(t, dir, "bad.yaml", badIngress)
+	cases := map[string]struct {
+		policy   string
+		wantCode int
+		wantErr  string
+	}{
+		"branch head (policy off)":  {policy: repo.URL() + "?path=lib", wantCode: 0},
+		"pinned commit (policy on)": {policy: repo.URL() + "?path=lib&ref=" + strict, wantCode: 1},
+		"unknown parameter":         {policy: repo.URL() + "?branch=main", wantCode: 2, wantErr: `unknown parameter "branch"`},
+		"missing path":              {policy: repo.URL() + "?path=nope", wantCode: 2, wantErr: `policy path "nope" not found`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := run(t, "", "check", "--policy", tc.policy, bad)
+			if code != tc.wantCode || !strings.Contains(errOut, tc.wantErr) {
+				t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, tc.wantCode, out, errOut)
+			}
+		})
 	}
 }
