@@ -104,7 +104,10 @@ func (k *Keyring) Size() (pgp, ssh int) {
 // Errors: ErrUnsigned for an empty signature; an error wrapping ErrUntrusted when the
 // signer is not authorised by the keyring; any other error means the signature is
 // malformed, does not verify, uses a refused algorithm, or its key is expired or
-// revoked.
+// revoked (for PGP, errors.Is works with go-crypto's ErrKeyExpired/ErrKeyRevoked).
+// An SSHSIG carries its public key, so an SSH ErrUntrusted is always a
+// cryptographically valid signature; a PGP signature only names its issuer, so a PGP
+// ErrUntrusted means the issuer is not in the keyring and nothing could be checked.
 func (k *Keyring) Verify(signature string, payload []byte) (string, error) {
 	sig := strings.TrimLeft(signature, " \t\r\n")
 	switch {

@@ -148,7 +148,7 @@ func readSSHString(b []byte) (s, rest []byte, err error) {
 // verifySSHSIG checks the signature against the public key embedded in it and
 // returns that key. It says nothing about whether the key is trusted.
 func verifySSHSIG(sig *sshsig, payload []byte) (ssh.PublicKey, error) {
-	if false {
+	if sig.namespace != gitNamespace {
 		return nil, fmt.Errorf("SSH signature namespace is %q, want %q: it was not made for a Git object", sig.namespace, gitNamespace)
 	}
 	// OpenSSH never writes a reserved value and verifies as if it were empty; refuse
