@@ -1,9 +1,10 @@
 package main
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/apiguard/apiguard/pkg/source"
+	"github.com/apiguard/apiguard/pkg/source/signature"
 )
 
 // loadVerifier reads --git-verify-keys. Nil means signatures are not required.
@@ -11,5 +12,9 @@ func loadVerifier(files []string) (source.CommitVerifier, error) {
 	if len(files) == 0 {
 		return nil, nil
 	}
-	return nil, errors.New("--git-verify-keys: signature verification is not built yet")
+	ring, err := signature.Load(files)
+	if err != nil {
+		return nil, fmt.Errorf("--git-verify-keys: %w", err)
+	}
+	return ring, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/apiguard/apiguard/internal/gittest"
+	"github.com/apiguard/apiguard/pkg/source/signature"
 )
 
 const pkgA = "package a\n\ndeny contains \"a\" if false\n"
@@ -386,5 +387,45 @@ func TestNewGitValidation(t *testing.T) {
 	}
 	if got := RedactURL("https://user:hunter2@example.com/p.git"); strings.Contains(got, "hunter2") {
 		t.Errorf("RedactURL kept the password: %s", got)
+	}
+}
+
+// TestGitSignatures uses real signed commits (git commit -S with an SSH key) served over
+// smart HTTP, verified against an allowed_signers file.
+func TestGitSignatures(t *testing.T) {
+	srv := gittest.NewServer(t, gittest.ServerOptions{})
+	repo := srv.NewRepo(t, "signed")
+	key, pub := gittest.SSHKey(t)
+	otherKey, _ := gittest.SSHKey(t)
+	ring, err := signature.Load([]string{gittest.AllowedSigners(t, "alice@example.com", pub)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	g := newSource(t, GitOptions{URL: repo.URL(), Verifier: ring})
+
+	repo.Write("a.rego", pkgA)
+	unsigned := repo.Commit("unsigned")
+	repo.Push()
+	_, err = g.Fetch(ctx, "")
+	var rej *Rejection
+	if !errors.As(err, &rej) || rej.Reason != ReasonSignature || rej.Revision != unsigned || !errors.Is(err, signature.ErrUnsigned) {
+		t.Fatalf("unsigned commit: err = %v", err)
+	}
+
+	repo.Write("b.rego", "package b\n")
+	signed := repo.CommitSSHSigned("signed", key)
+	repo.Push()
+	snap, err := g.Fetch(ctx, "")
+	if err != nil || snap.Revision != signed || !strings.Contains(snap.Commit.Signer, "alice@example.com") {
+		t.Fatalf("signed commit: err = %v, snapshot %+v", err, snap.Commit)
+	}
+
+	repo.Write("c.rego", "package c\n")
+	repo.CommitSSHSigned("signed by a stranger", otherKey)
+	repo.Push()
+	_, err = g.Fetch(ctx, signed)
+	if !errors.As(err, &rej) || rej.Reason != ReasonSignature || !errors.Is(err, signature.ErrUntrusted) {
+		t.Fatalf("untrusted signer: err = %v", err)
 	}
 }

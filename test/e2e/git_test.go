@@ -314,3 +314,39 @@ func TestGitColdStart(t *testing.T) {
 		}
 	})
 }
+
+// TestGitSignedCommitsOnly: with --git-verify-keys, the webhook refuses an unsigned HEAD
+// (not ready, reason in /status) and activates once a trusted signed commit lands.
+func TestGitSignedCommitsOnly(t *testing.T) {
+	srv := gittest.NewServer(t, gittest.ServerOptions{})
+	repo := srv.NewRepo(t, "signed")
+	key, pub := gittest.SSHKey(t)
+	signers := gittest.AllowedSigners(t, "platform@example.com", pub)
+	copyTree(t, filepath.Join(testEnv.root, "policies"), repo, "policies")
+	unsigned := repo.Commit("unsigned")
+	repo.Push()
+	wh, err := kubetest.StartWebhook(context.Background(), kubetest.WebhookOptions{Binary: testEnv.webhookBin, AllowNotReady: true,
+		Args: []string{"--git-url", repo.URL(), "--git-path", "policies", "--git-interval", "300ms", "--git-verify-keys", signers}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Stop()
+	g := &gitWebhook{wh: wh}
+	eventually(t, 20*time.Second, func() error {
+		st := g.status(t)
+		if st.LastError == nil || st.LastError.Result != "rejected_signature" || st.LastError.Revision != unsigned {
+			return fmt.Errorf("status: %+v", st)
+		}
+		return nil
+	})
+	if resp, err := http.Get(wh.HealthURL + "/readyz"); err != nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("ready with only an unsigned commit: %v %v", resp, err)
+	}
+	repo.Write("policies/signed.txt", "signed release\n")
+	signed := repo.CommitSSHSigned("signed", key)
+	repo.Push()
+	g.waitActive(t, signed)
+	if resp, err := http.Get(wh.HealthURL + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("not ready after a signed commit: %v %v", resp, err)
+	}
+}
