@@ -74,3 +74,16 @@ func BenchmarkLoadLibrary(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRunTestsLibrary is the test half of the activation gate on the bundled library.
+func BenchmarkRunTestsLibrary(b *testing.B) {
+	fsys := os.DirFS("../../policies")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		report, err := RunTests(ctx, fsys, LoadOptions{})
+		if err != nil || !report.OK() {
+			b.Fatalf("%v %s", err, report)
+		}
+	}
+}
