@@ -8,7 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/apiguard/apiguard/internal/gittest"
@@ -427,5 +431,52 @@ func TestGitSignatures(t *testing.T) {
 	_, err = g.Fetch(ctx, signed)
 	if !errors.As(err, &rej) || rej.Reason != ReasonSignature || !errors.Is(err, signature.ErrUntrusted) {
 		t.Fatalf("untrusted signer: err = %v", err)
+	}
+}
+
+// TestGitRefusesDotDotEntries writes a tree object the git binary would never create (an
+// entry named "..") straight into the repository, as a hostile server could serve it.
+func TestGitRefusesDotDotEntries(t *testing.T) {
+	repo := gittest.NewLocalRepo(t)
+	repo.Write("a.rego", pkgA)
+	parent := repo.Commit("clean")
+	repo.Push()
+	r, err := gogit.PlainOpen(repo.BarePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := func(o interface {
+		Encode(plumbing.EncodedObject) error
+	}) plumbing.Hash {
+		obj := r.Storer.NewEncodedObject()
+		if err := o.Encode(obj); err != nil {
+			t.Fatal(err)
+		}
+		h, err := r.Storer.SetEncodedObject(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	blob := r.Storer.NewEncodedObject()
+	blob.SetType(plumbing.BlobObject)
+	w, _ := blob.Writer()
+	_, _ = w.Write([]byte("package evil\n"))
+	_ = w.Close()
+	blobHash, err := r.Storer.SetEncodedObject(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := store(&object.Tree{Entries: []object.TreeEntry{{Name: "x.rego", Mode: filemode.Regular, Hash: blobHash}}})
+	root := store(&object.Tree{Entries: []object.TreeEntry{{Name: "..", Mode: filemode.Dir, Hash: inner}}})
+	sig := object.Signature{Name: "mallory", Email: "m@example.com", When: time.Now()}
+	commit := store(&object.Commit{Author: sig, Committer: sig, Message: "evil", TreeHash: root, ParentHashes: []plumbing.Hash{plumbing.NewHash(parent)}})
+	if err := r.Storer.SetReference(plumbing.NewHashReference("refs/heads/main", commit)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = newSource(t, GitOptions{URL: repo.URL()}).Fetch(context.Background(), "")
+	var rej *Rejection
+	if !errors.As(err, &rej) || rej.Reason != ReasonLimits || !strings.Contains(err.Error(), `unsafe path ".."`) {
+		t.Fatalf("err = %v", err)
 	}
 }
