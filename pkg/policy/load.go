@@ -198,14 +198,9 @@ func mergeObjects(dst, src map[string]any) {
 // PolicySet. Any parse or compile problem is returned as a *CompileError naming file:row;
 // a tree that does not compile never yields a set.
 func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (*PolicySet, error) {
-	src, err := readTree(fsys, opts.ClusterName)
+	src, err := readSources(fsys, opts)
 	if err != nil {
 		return nil, err
-	}
-	for i, d := range opts.Data {
-		if err := mergeAt(src.data, nil, d, fmt.Sprintf("--data #%d", i+1)); err != nil {
-			return nil, err
-		}
 	}
 	modules, err := parseModules(src.modules)
 	if err != nil {
@@ -217,6 +212,28 @@ func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (*PolicySet, error)
 		return nil, err
 	}
 	return newPolicySet(ctx, compiler, store, src.data, opts.Revision)
+}
+
+// readSources reads the tree and merges the caller's data documents over it, in order.
+func readSources(fsys fs.FS, opts LoadOptions) (*sourceFiles, error) {
+	src, err := readTree(fsys, opts.ClusterName)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range opts.Data {
+		if err := mergeAt(src.data, nil, d, fmt.Sprintf("--data #%d", i+1)); err != nil {
+			return nil, err
+		}
+	}
+	return src, nil
+}
+
+// newCompiler is the one compiler configuration for evaluation and tests alike.
+func newCompiler() *ast.Compiler {
+	return ast.NewCompiler().
+		WithCapabilities(capabilities()).
+		WithEnablePrintStatements(false).
+		WithDefaultRegoVersion(ast.RegoV1)
 }
 
 func parserOptions() ast.ParserOptions {
@@ -246,12 +263,8 @@ func compile(ctx context.Context, modules map[string]*ast.Module, store storage.
 		return nil, fmt.Errorf("open data store: %w", err)
 	}
 	defer store.Abort(ctx, txn)
-	compiler := ast.NewCompiler().
-		WithCapabilities(capabilities()).
-		WithEnablePrintStatements(false).
-		WithDefaultRegoVersion(ast.RegoV1).
-		// A rule and a data document at the same path would shadow each other silently.
-		WithPathConflictsCheck(storage.NonEmpty(ctx, store, txn))
+	// A rule and a data document at the same path would shadow each other silently.
+	compiler := newCompiler().WithPathConflictsCheck(storage.NonEmpty(ctx, store, txn))
 	compiler.Compile(modules)
 	if compiler.Failed() {
 		return nil, &CompileError{Problems: describeASTError(compiler.Errors)}

@@ -41,14 +41,9 @@ func (r TestReport) String() string {
 // A compile problem is returned as a *CompileError; failing tests are in the report.
 func RunTests(ctx context.Context, fsys fs.FS, opts LoadOptions) (TestReport, error) {
 	var report TestReport
-	src, err := readTree(fsys, opts.ClusterName)
+	src, err := readSources(fsys, opts)
 	if err != nil {
 		return report, err
-	}
-	for i, d := range opts.Data {
-		if err := mergeAt(src.data, nil, d, fmt.Sprintf("--data #%d", i+1)); err != nil {
-			return report, err
-		}
 	}
 	all := make(map[string]string, len(src.modules)+len(src.tests))
 	maps.Copy(all, src.modules)
@@ -63,12 +58,8 @@ func RunTests(ctx context.Context, fsys fs.FS, opts LoadOptions) (TestReport, er
 		return report, fmt.Errorf("open data store: %w", err)
 	}
 	defer store.Abort(ctx, txn)
-	compiler := ast.NewCompiler().
-		WithCapabilities(capabilities()).
-		WithEnablePrintStatements(false).
-		WithDefaultRegoVersion(ast.RegoV1)
 	runner := tester.NewRunner().
-		SetCompiler(compiler).
+		SetCompiler(newCompiler()).
 		SetStore(store).
 		SetModules(modules).
 		SetTimeout(DefaultTestTimeout)

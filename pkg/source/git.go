@@ -94,11 +94,13 @@ type GitOptions struct {
 type Git struct {
 	opts     GitOptions
 	redacted string
-	kind     refKind
-	mu       sync.Mutex
-	repo     *git.Repository
-	dir      string
-	ownDir   bool
+	// urlSecret is a password or token embedded in the URL, scrubbed from every error.
+	urlSecret string
+	kind      refKind
+	mu        sync.Mutex
+	repo      *git.Repository
+	dir       string
+	ownDir    bool
 	// tagRef remembers what a pinned tag pointed at when first resolved.
 	tagRef plumbing.Hash
 }
@@ -154,6 +156,9 @@ func NewGit(opts GitOptions) (*Git, error) {
 	}
 	opts.Path = strings.Trim(path.Clean("/"+opts.Path), "/")
 	g := &Git{opts: opts, redacted: RedactURL(opts.URL)}
+	if u, err := url.Parse(opts.URL); err == nil && u.User != nil {
+		g.urlSecret, _ = u.User.Password()
+	}
 	switch {
 	case opts.Ref == "":
 		g.kind = refDefault
@@ -212,9 +217,14 @@ func (g *Git) Close() error {
 // Fetch returns the snapshot at the configured ref. current is the revision active now
 // ("" when none): an unchanged ref returns ErrUnchanged without fetching, and a branch
 // that moved to a commit not descending from current is a force-push Rejection.
-func (g *Git) Fetch(ctx context.Context, current string) (Snapshot, error) {
+func (g *Git) Fetch(ctx context.Context, current string) (_ Snapshot, err error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	defer func() {
+		if err != nil && g.urlSecret != "" && strings.Contains(err.Error(), g.urlSecret) {
+			err = &scrubbedError{err: err, secret: g.urlSecret}
+		}
+	}()
 	ctx, cancel := context.WithTimeout(ctx, g.opts.Timeout)
 	defer cancel()
 	// A pinned SHA never moves: once active there is nothing to ask the server.
@@ -273,6 +283,18 @@ func (g *Git) Fetch(ctx context.Context, current string) (Snapshot, error) {
 	snap.FS = fsys
 	return snap, nil
 }
+
+// scrubbedError hides a secret that a transport error echoed back (errors end up in logs
+// and /status) while keeping the chain for errors.Is and errors.As.
+type scrubbedError struct {
+	err    error
+	secret string
+}
+
+func (e *scrubbedError) Error() string {
+	return strings.ReplaceAll(e.err.Error(), e.secret, "REDACTED")
+}
+func (e *scrubbedError) Unwrap() error { return e.err }
 
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
