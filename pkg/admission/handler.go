@@ -191,10 +191,19 @@ func (h *Handlers) validate(ctx context.Context, set *policy.PolicySet, req admi
 		return admission.Allowed("namespace is exempt from apiguard policies"), decisionExempt, nil
 	}
 	h.recordViolations(req, d)
+	resp, decision := admission.Allowed(""), decisionAllowed
 	if !d.Allowed() {
-		return admission.Denied(d.DenialMessage()).WithWarnings(d.UserWarnings()...), decisionDenied, nil
+		resp, decision = admission.Denied(d.DenialMessage()), decisionDenied
 	}
-	return admission.Allowed("").WithWarnings(d.UserWarnings()...), decisionAllowed, nil
+	resp = resp.WithWarnings(d.UserWarnings()...)
+	annotations, dropped := d.AuditAnnotations()
+	if len(dropped) > 0 {
+		h.opts.Log.Info("policy audit annotations dropped: keys must be lower-case DNS labels and values strings", "annotations", dropped, "uid", req.UID)
+	}
+	if len(annotations) > 0 {
+		resp.AuditAnnotations = annotations
+	}
+	return resp, decision, nil
 }
 
 func (h *Handlers) mutate(ctx context.Context, set *policy.PolicySet, req admission.Request) (admission.Response, string, error) {

@@ -299,6 +299,20 @@ func TestValidate(t *testing.T) {
 			t.Errorf("own service account denied: %s", res.body)
 		}
 	})
+	t.Run("policy audit annotations reach the response", func(t *testing.T) {
+		f := newFixture(t, Options{}, map[string]string{"glass.rego": `package gitops.glass
+
+warn contains {"msg": "break-glass change", "auditAnnotations": {"break-glass-reason": "INC-7 outage"}} if true
+`})
+		res := post(t, f.validate, "application/json", bytes.NewReader(review("admission.k8s.io/v1", "Ingress", "CREATE", "team", ingressObject(true, nil))))
+		r := res.review.Response
+		if !r.Allowed || r.AuditAnnotations["break-glass-reason"] != "INC-7 outage" || r.AuditAnnotations[AuditAnnotationRevision] != "abcdef0" {
+			t.Fatalf("response = %s", res.body)
+		}
+		if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "break-glass change") {
+			t.Errorf("warnings = %q", r.Warnings)
+		}
+	})
 	t.Run("no active policy set answers 503", func(t *testing.T) {
 		f := newFixture(t, Options{}, nil)
 		res := post(t, f.validate, "application/json", bytes.NewReader(review("admission.k8s.io/v1", "Ingress", "CREATE", "team", ingressObject(true, nil))))

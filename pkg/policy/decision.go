@@ -2,6 +2,8 @@ package policy
 
 import (
 	"fmt"
+	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -52,6 +54,8 @@ type Warning struct {
 	Message string
 	// DryRun is set when the policy's enforcement is dryrun: the warning is logged, not shown.
 	DryRun bool
+	// Details holds the extra fields of an object-shaped result ({"msg": ..., ...}).
+	Details map[string]any
 }
 
 // PatchOp is one RFC 6902 operation proposed by a patch rule.
@@ -115,6 +119,53 @@ func (d Decision) UserWarnings() []string {
 	}
 	slices.Sort(lines)
 	return lines
+}
+
+// auditKey is what the API server accepts after it prefixes "<webhook name>/": a
+// lower-case DNS label.
+var auditKey = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// maxAuditValue bounds one audit annotation value; audit logs are not for documents.
+const maxAuditValue = 1024
+
+// AuditAnnotations collects the "auditAnnotations" objects of the results the user sees
+// (deny, warn; not dryrun), e.g. a break-glass reason, so the API server's audit log
+// records them with the decision. Keys that the API server would refuse are dropped and
+// returned separately; values are cut to 1 KiB. On a clash the first policy by ID wins.
+func (d Decision) AuditAnnotations() (map[string]string, []string) {
+	out := map[string]string{}
+	var dropped []string
+	add := func(policy string, details map[string]any) {
+		raw, ok := details["auditAnnotations"].(map[string]any)
+		if !ok {
+			return
+		}
+		for _, k := range slices.Sorted(maps.Keys(raw)) {
+			v, isString := raw[k].(string)
+			if !auditKey.MatchString(k) || !isString {
+				dropped = append(dropped, policy+": "+k)
+				continue
+			}
+			if _, taken := out[k]; taken {
+				continue
+			}
+			if len(v) > maxAuditValue {
+				v = v[:maxAuditValue]
+			}
+			out[k] = v
+		}
+	}
+	for _, v := range d.Violations {
+		if v.Action != ActionDryRun {
+			add(v.Policy, v.Details)
+		}
+	}
+	for _, w := range d.Warnings {
+		if !w.DryRun {
+			add(w.Policy, w.Details)
+		}
+	}
+	return out, dropped
 }
 
 // AppliedPatches returns the patch operations that should be applied (dry-run ones excluded).

@@ -645,3 +645,32 @@ func TestClusterOverlay(t *testing.T) {
 		t.Errorf("--data-file did not win: %+v", d.Violations)
 	}
 }
+
+func TestAuditAnnotations(t *testing.T) {
+	set := load(t, map[string]string{
+		"a.rego": `package a
+
+warn contains {"msg": "break-glass used", "auditAnnotations": {"break-glass-reason": "outage INC-42", "Bad/Key": "x", "number": 3}} if true
+`,
+		"b.rego": `package b
+
+warn contains {"msg": "second", "auditAnnotations": {"break-glass-reason": "ignored: a wins"}} if true
+`,
+		"c.rego": `package c
+
+deny contains {"msg": "quiet", "auditAnnotations": {"dry": "hidden"}} if true
+`,
+		"data.json": `{"apiguard": {"config": {"enforcement": {"c": "dryrun"}}}}`,
+	})
+	d, err := set.Evaluate(context.Background(), Input{Request: ingressRequest(admissionv1.Create, "ns", ingress("x", true))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, dropped := d.AuditAnnotations()
+	if len(got) != 1 || got["break-glass-reason"] != "outage INC-42" {
+		t.Errorf("annotations = %v", got)
+	}
+	if strings.Join(dropped, ",") != "a: Bad/Key,a: number" {
+		t.Errorf("dropped = %q", dropped)
+	}
+}

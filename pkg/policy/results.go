@@ -19,7 +19,7 @@ func (d *Decision) collect(sl slot, v any) error {
 		}
 	case RuleWarn:
 		for _, m := range messages(p, v) {
-			d.Warnings = append(d.Warnings, Warning{Policy: p.ID, Message: m.text, DryRun: p.Enforcement == ActionDryRun})
+			d.Warnings = append(d.Warnings, Warning{Policy: p.ID, Message: m.text, DryRun: p.Enforcement == ActionDryRun, Details: m.details})
 		}
 	case RulePatch:
 		ops, err := patchOps(p, v)
