@@ -28,6 +28,7 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"golang.org/x/crypto/ssh"
 )
 
 // Defaults for the Git source.
@@ -344,7 +345,17 @@ func readSecretFile(p string) (string, error) {
 func (g *Git) auth() (transport.AuthMethod, error) {
 	a := g.opts.Auth
 	if a.SSHKeyFile != "" {
-		keys, err := gitssh.NewPublicKeysFromFile("git", a.SSHKeyFile, "")
+		pem, err := os.ReadFile(a.SSHKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("git credentials: ssh key %s: %w", a.SSHKeyFile, errors.Unwrap(err))
+		}
+		// go-git would retry an encrypted key with an empty passphrase and report a
+		// bcrypt error; say what is actually wrong.
+		var missing *ssh.PassphraseMissingError
+		if _, err := ssh.ParsePrivateKey(pem); errors.As(err, &missing) {
+			return nil, fmt.Errorf("git credentials: ssh key %s is passphrase-protected; mount an unencrypted key", a.SSHKeyFile)
+		}
+		keys, err := gitssh.NewPublicKeys("git", pem, "")
 		if err != nil {
 			return nil, fmt.Errorf("git credentials: ssh key %s: %w", a.SSHKeyFile, err)
 		}
@@ -693,6 +704,10 @@ func describeTransportError(err error) error {
 		return fmt.Errorf("%w: the credentials were refused; check the username/password or token file", err)
 	case errors.Is(err, transport.ErrRepositoryNotFound):
 		return fmt.Errorf("%w: check the URL, and that the credentials can read it", err)
+	case strings.Contains(err.Error(), "ssh: unable to authenticate"):
+		return fmt.Errorf("%w: the server refused the SSH key; check that its public key is a deploy key of the repository", err)
+	case strings.Contains(err.Error(), "knownhosts:"):
+		return fmt.Errorf("%w: the server's host key does not match the known_hosts file", err)
 	}
 	return err
 }
