@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	admissionv1 "k8s.io/api/admission/v1"
 
+	"github.com/apiguard/apiguard/pkg/inventory"
 	"github.com/apiguard/apiguard/pkg/manifest"
 	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/report"
@@ -74,11 +75,11 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 	if !slices.Contains(report.Formats(), o.output) {
 		return &exitError{code: report.ExitError, err: fmt.Errorf("unknown output format %q (want %s)", o.output, strings.Join(report.Formats(), ", "))}
 	}
-	set, err := loadPolicies(ctx, o)
+	docs, err := manifest.Read(args, manifest.Options{Stdin: stdin, Ignore: o.ignore})
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
-	docs, err := manifest.Read(args, manifest.Options{Stdin: stdin, Ignore: o.ignore})
+	set, err := loadPolicies(ctx, o, offlineInventory(docs))
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
@@ -99,7 +100,19 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 	return nil
 }
 
-func loadPolicies(ctx context.Context, o checkOptions) (*policy.PolicySet, error) {
+// offlineInventory builds data.apiguard.inventory from the manifests being checked, so
+// two files claiming one host in different namespaces are caught before they reach a
+// cluster. ReferenceGrants are left out: offline the cluster's grants are unknown, and
+// their absence tells policies to warn rather than deny.
+func offlineInventory(docs []manifest.Document) map[string]any {
+	idx := inventory.New(inventory.IngressHosts, inventory.HTTPRouteHostnames, inventory.Gateways)
+	for _, d := range docs {
+		idx.Upsert(d.Object)
+	}
+	return map[string]any{"apiguard": map[string]any{"inventory": idx.Document()}}
+}
+
+func loadPolicies(ctx context.Context, o checkOptions, inventoryData map[string]any) (*policy.PolicySet, error) {
 	snaps := make([]source.Snapshot, 0, len(o.policies))
 	for _, p := range o.policies {
 		s, err := snapshot(ctx, p, o.gitAuth)
@@ -116,6 +129,7 @@ func loadPolicies(ctx context.Context, o checkOptions) (*policy.PolicySet, error
 	if err != nil {
 		return nil, err
 	}
+	data = append(data, inventoryData)
 	set, err := policy.Load(ctx, snap.FS, policy.LoadOptions{Revision: snap.Revision, ClusterName: o.clusterName, Data: data})
 	if err != nil {
 		return nil, fmt.Errorf("policies %s: %w", snap.Origin, err)

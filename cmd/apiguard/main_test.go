@@ -228,3 +228,33 @@ func TestCheckAgainstGit(t *testing.T) {
 		})
 	}
 }
+
+// TestOfflineInventory: the inventory the CLI builds from its inputs reaches policies, so a
+// host claimed in two namespaces across two files is seen offline.
+func TestOfflineInventory(t *testing.T) {
+	pol := t.TempDir()
+	writeFile(t, pol, "dup.rego", `package dup
+
+deny contains sprintf("%s also claimed in %s", [host, claim.namespace]) if {
+	some rule in input.request.object.spec.rules
+	host := rule.host
+	some claim in data.apiguard.inventory.ingressHosts[host]
+	claim.namespace != input.request.object.metadata.namespace
+}
+
+warn contains "grants unknown offline" if not data.apiguard.inventory.referenceGrants
+`)
+	dir := t.TempDir()
+	a := writeFile(t, dir, "a.yaml", strings.Replace(goodIngress, "namespace: team", "namespace: team-a", 1))
+	b := writeFile(t, dir, "b.yaml", strings.Replace(goodIngress, "namespace: team", "namespace: team-b", 1))
+	code, out, _ := run(t, "", "check", "--policy", pol, a, b)
+	if code != 1 || !strings.Contains(out, "shop.example.com also claimed in team-b") || !strings.Contains(out, "shop.example.com also claimed in team-a") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "grants unknown offline") {
+		t.Errorf("referenceGrants should be absent offline:\n%s", out)
+	}
+	if code, out, _ := run(t, "", "check", "--policy", pol, a); code != 0 {
+		t.Errorf("a single file conflicts with itself: exit %d\n%s", code, out)
+	}
+}

@@ -674,3 +674,89 @@ deny contains {"msg": "quiet", "auditAnnotations": {"dry": "hidden"}} if true
 		t.Errorf("dropped = %q", dropped)
 	}
 }
+
+func TestInventoryUpdatesReachEvaluation(t *testing.T) {
+	set := load(t, map[string]string{"p.rego": `package p
+
+deny contains sprintf("%s claimed by %s", [host, claim.namespace]) if {
+	some host in ["a.example.com"]
+	some claim in data.apiguard.inventory.ingressHosts[host]
+}
+
+warn contains "no inventory" if not data.apiguard.inventory
+`})
+	ctx := context.Background()
+	eval := func() Decision {
+		t.Helper()
+		d, err := set.Evaluate(ctx, Input{Request: ingressRequest(admissionv1.Create, "ns", ingress("x", true))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if d := eval(); len(d.Warnings) != 1 || len(d.Violations) != 0 {
+		t.Fatalf("before seeding: %+v", d)
+	}
+	if err := set.SetInventory(ctx, "ingressHosts", "a.example.com", []any{}); err == nil {
+		t.Error("writing into an unseeded inventory succeeded")
+	}
+	if err := set.SeedInventory(ctx, map[string]any{"ingressHosts": map[string]any{}}); err != nil {
+		t.Fatal(err)
+	}
+	if d := eval(); len(d.Warnings) != 0 || len(d.Violations) != 0 {
+		t.Fatalf("seeded, empty: %+v", d)
+	}
+	claim := []any{map[string]any{"namespace": "other", "name": "n", "paths": []any{"/"}}}
+	if err := set.SetInventory(ctx, "ingressHosts", "a.example.com", claim); err != nil {
+		t.Fatal(err)
+	}
+	if d := eval(); len(d.Violations) != 1 || d.Violations[0].Message != "a.example.com claimed by other" {
+		t.Fatalf("after an update: %+v", d)
+	}
+	if err := set.SetInventory(ctx, "ingressHosts", "a.example.com", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := set.SetInventory(ctx, "ingressHosts", "a.example.com", nil); err != nil {
+		t.Errorf("removing an absent key: %v", err)
+	}
+	if d := eval(); len(d.Violations) != 0 {
+		t.Fatalf("after removal: %+v", d)
+	}
+}
+
+// TestInventoryWritesDuringEvaluation runs evaluations and inventory writes at once
+// (under -race): every evaluation sees a whole value.
+func TestInventoryWritesDuringEvaluation(t *testing.T) {
+	set := load(t, map[string]string{"p.rego": `package p
+
+deny contains "claimed" if count(data.apiguard.inventory.ingressHosts["a.example.com"]) == 2
+`})
+	ctx := context.Background()
+	if err := set.SeedInventory(ctx, map[string]any{"ingressHosts": map[string]any{}}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			v := []any{map[string]any{"namespace": "a"}}
+			if i%2 == 0 {
+				v = append(v, map[string]any{"namespace": "b"})
+			}
+			if err := set.SetInventory(ctx, "ingressHosts", "a.example.com", v); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		if _, err := set.Evaluate(ctx, Input{Request: ingressRequest(admissionv1.Create, "ns", ingress("x", true))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
