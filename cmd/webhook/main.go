@@ -49,6 +49,8 @@ type options struct {
 	shutdownDelay    time.Duration
 	shutdownTimeout  time.Duration
 	logLevel         string
+	kubeconfig       string
+	inventory        string
 	maxMutationRound int
 }
 
@@ -96,6 +98,8 @@ func newCommand() *cobra.Command {
 	f.DurationVar(&o.shutdownDelay, "shutdown-delay", 0, "on SIGTERM, report not ready and keep serving this long before closing the listener")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGTERM, time allowed for in-flight requests to finish")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: info, debug, or a number (higher is more verbose)")
+	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig for the inventory watches (default: in-cluster config)")
+	f.StringVar(&o.inventory, "inventory", "auto", "watch the cluster for referential policy data (data.apiguard.inventory): on, off, or auto (on when running in a cluster or with --kubeconfig)")
 	return cmd
 }
 
@@ -134,6 +138,10 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	holder := policy.NewHolder()
+	watcher, err := newInventoryWatcher(o, holder, reg, log.WithName("inventory"))
+	if err != nil {
+		return err
+	}
 	src, cleanupSource, err := newSource(o)
 	if err != nil {
 		return err
@@ -148,7 +156,13 @@ func run(ctx context.Context, o options) error {
 		Data:         extraData,
 		CacheDir:     o.git.cacheDir,
 		Registerer:   reg,
-		Log:          log.WithName("policysync"),
+		BeforeActivate: func(ctx context.Context, set *policy.PolicySet) error {
+			if watcher == nil {
+				return nil
+			}
+			return watcher.Prepare(ctx, set)
+		},
+		Log: log.WithName("policysync"),
 	})
 	if err != nil {
 		return err
@@ -162,6 +176,15 @@ func run(ctx context.Context, o options) error {
 	}
 	// Git may be unreachable at start: serve not-ready (never allow-all) and keep trying.
 	go syncer.Run(ctx)
+	ready := syncer.Ready
+	if watcher != nil {
+		go func() {
+			if err := watcher.Run(ctx); err != nil && ctx.Err() == nil {
+				log.Error(err, "inventory watch stopped; the webhook stays not ready")
+			}
+		}()
+		ready = func() error { return errors.Join(syncer.Ready(), watcher.Synced()) }
+	}
 
 	handlers, err := admission.New(admission.Options{
 		Policies:          holder,
@@ -183,7 +206,7 @@ func run(ctx context.Context, o options) error {
 		CertDir:         o.certDir,
 		TLSMinVersion:   tlsMin,
 		Routes:          map[string]http.Handler{"/validate": handlers.Validate(), "/mutate": handlers.Mutate()},
-		Ready:           syncer.Ready,
+		Ready:           ready,
 		Status:          syncer,
 		Gatherer:        reg,
 		ShutdownDelay:   o.shutdownDelay,

@@ -152,6 +152,9 @@ func (w *Webhook) waitFor(ctx context.Context, probe string) error {
 	}
 }
 
+// PID is the webhook's process ID, e.g. to read its memory from /proc.
+func (w *Webhook) PID() int { return w.proc.cmd.Process.Pid }
+
 // Logs returns the last lines the process wrote.
 func (w *Webhook) Logs() string { return w.proc.log.tail() }
 

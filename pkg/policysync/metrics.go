@@ -12,6 +12,7 @@ const (
 	ResultCompileFailed  = "compile_failed"
 	ResultTestsFailed    = "tests_failed"
 	ResultCacheActivated = "cache_activated"
+	ResultPrepareFailed  = "prepare_failed"
 	resultRejectedPrefix = "rejected_"
 )
 

@@ -32,9 +32,12 @@ type Options struct {
 	ClusterName string
 	Data        []map[string]any
 	// CacheDir, if set, keeps the last good snapshot across restarts.
-	CacheDir   string
-	Registerer prometheus.Registerer
-	Log        logr.Logger
+	CacheDir string
+	// BeforeActivate, if set, runs on a set that passed the gate, just before the swap;
+	// the webhook seeds the cluster inventory here. An error refuses the revision.
+	BeforeActivate func(context.Context, *policy.PolicySet) error
+	Registerer     prometheus.Registerer
+	Log            logr.Logger
 }
 
 // Attempt records one sync.
@@ -207,6 +210,11 @@ func (s *Syncer) gateAndActivate(ctx context.Context, snap source.Snapshot, from
 				shown = append(shown[:5:5], fmt.Sprintf("... and %d more", len(tests.Failures)-5))
 			}
 			return ResultTestsFailed, fmt.Errorf("policy tests failed (%s): %s", tests, strings.Join(shown, "; "))
+		}
+	}
+	if s.opts.BeforeActivate != nil {
+		if err := s.opts.BeforeActivate(ctx, set); err != nil {
+			return ResultPrepareFailed, err
 		}
 	}
 	previous := s.opts.Holder.Swap(set)
