@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 	admissionv1 "k8s.io/api/admission/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/apiguard/apiguard/pkg/inventory"
 	"github.com/apiguard/apiguard/pkg/manifest"
@@ -62,7 +63,7 @@ Exit codes: 0 all allowed, 1 something denied (or warned, with --fail-on-warn),
 	f.StringVar(&o.gitAuth.KnownHostsFile, "git-known-hosts-file", "", "known_hosts for ssh Git policy URLs")
 	f.StringArrayVar(&o.data, "data", nil, "JSON or YAML data merged over the policies' data (per-cluster values); repeatable")
 	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace for objects that do not set one")
-	f.StringVar(&o.user, "user", "apiguard-cli", "userInfo.username in the request")
+	f.StringVar(&o.user, "user", "", "userInfo.username in the request; empty by default, so identity policies such as gitops.reviewed_change do not fire offline")
 	f.StringArrayVar(&o.groups, "group", nil, "userInfo.groups entry in the request; repeatable")
 	f.StringArrayVar(&o.old, "old", nil, "previous version of the objects (file or dir): matching objects are checked as UPDATE; repeatable")
 	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
@@ -79,7 +80,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
-	set, err := loadPolicies(ctx, o, offlineInventory(docs))
+	set, err := loadPolicies(ctx, o, offlineInventory(docs, o.namespace))
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
@@ -104,12 +105,38 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 // two files claiming one host in different namespaces are caught before they reach a
 // cluster. ReferenceGrants are left out: offline the cluster's grants are unknown, and
 // their absence tells policies to warn rather than deny.
-func offlineInventory(docs []manifest.Document) map[string]any {
+func offlineInventory(docs []manifest.Document, defaultNamespace string) map[string]any {
 	idx := inventory.New(inventory.IngressHosts, inventory.HTTPRouteHostnames, inventory.Gateways)
 	for _, d := range docs {
-		idx.Upsert(d.Object)
+		obj := d.Object
+		// An object without a namespace lands in the default one, as its request does;
+		// the inventory must record it there too, or it would conflict with itself.
+		if d.Namespace() == "" {
+			gv, _ := schema.ParseGroupVersion(d.APIVersion())
+			if !policy.IsClusterScoped(gv.Group, d.Kind()) {
+				obj = withNamespace(obj, defaultNamespace)
+			}
+		}
+		idx.Upsert(obj)
 	}
 	return map[string]any{"apiguard": map[string]any{"inventory": idx.Document()}}
+}
+
+// withNamespace returns obj with metadata.namespace set, copying only the maps it changes.
+func withNamespace(obj map[string]any, namespace string) map[string]any {
+	out := make(map[string]any, len(obj))
+	for k, v := range obj {
+		out[k] = v
+	}
+	meta := map[string]any{}
+	if m, ok := obj["metadata"].(map[string]any); ok {
+		for k, v := range m {
+			meta[k] = v
+		}
+	}
+	meta["namespace"] = namespace
+	out["metadata"] = meta
+	return out
 }
 
 func loadPolicies(ctx context.Context, o checkOptions, inventoryData map[string]any) (*policy.PolicySet, error) {

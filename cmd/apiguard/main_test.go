@@ -203,6 +203,11 @@ func TestCheckAgainstGit(t *testing.T) {
 		t.Fatal(err)
 	}
 	repo.Write("lib/ingress/require_tls.rego", string(b))
+	libSrc, err := os.ReadFile(filepath.Join(policies, "lib", "kubernetes.rego"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo.Write("lib/lib/kubernetes.rego", string(libSrc))
 	strict := repo.Commit("require TLS")
 	repo.Write("lib/data.yaml", "apiguard:\n  config:\n    enforcement:\n      ingress.require_tls: \"off\"\n")
 	repo.Commit("turn it off")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -219,6 +220,8 @@ func ExposureRules(ops ...admissionregistrationv1.OperationType) []admissionregi
 	}
 	return []admissionregistrationv1.RuleWithOperations{
 		rule("networking.k8s.io", "ingresses", "networkpolicies"),
+		rule("", "services"),
+		rule("gateway.networking.k8s.io", "gateways", "httproutes", "grpcroutes"),
 		rule("tyk.tyk.io", "apidefinitions", "securitypolicies"),
 	}
 }
@@ -294,34 +297,89 @@ func Register(ctx context.Context, cs kubernetes.Interface, r Registration) (fun
 	}, nil
 }
 
-// InstallTykCRDs creates the tyk.tyk.io CRDs and waits until the API serves them.
+// InstallTykCRDs creates our stand-in tyk.tyk.io CRDs and waits until the API serves them.
 func InstallTykCRDs(ctx context.Context, cfg *rest.Config) error {
+	return installCRDs(ctx, cfg, [][]byte{tykCRDs}, "tyk.tyk.io/v1alpha1", "apidefinitions", "securitypolicies")
+}
+
+// GatewayAPIVersion is the Gateway API release whose CRDs the tests install.
+const GatewayAPIVersion = "v1.6.3"
+
+// InstallGatewayAPICRDs creates the standard-channel Gateway API CRDs from the
+// sigs.k8s.io/gateway-api module in the Go module cache (never copied into the repo).
+func InstallGatewayAPICRDs(ctx context.Context, cfg *rest.Config) error {
+	out, err := exec.CommandContext(ctx, "go", "mod", "download", "-json", "sigs.k8s.io/gateway-api@"+GatewayAPIVersion).Output()
+	if err != nil {
+		return fmt.Errorf("download sigs.k8s.io/gateway-api@%s: %w", GatewayAPIVersion, err)
+	}
+	var mod struct{ Dir string }
+	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
+		return fmt.Errorf("locate sigs.k8s.io/gateway-api in the module cache: %v", err)
+	}
+	var docs [][]byte
+	for _, kind := range []string{"gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants"} {
+		b, err := os.ReadFile(filepath.Join(mod.Dir, "config", "crd", "standard", "gateway.networking.k8s.io_"+kind+".yaml"))
+		if err != nil {
+			return err
+		}
+		docs = append(docs, b)
+	}
+	if err := installCRDs(ctx, cfg, docs, "gateway.networking.k8s.io/v1", "gatewayclasses", "gateways", "httproutes", "grpcroutes"); err != nil {
+		return err
+	}
+	return waitServed(ctx, cfg, "gateway.networking.k8s.io/v1beta1", "referencegrants")
+}
+
+func installCRDs(ctx context.Context, cfg *rest.Config, files [][]byte, groupVersion string, resources ...string) error {
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return err
 	}
 	crdGVR := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
-	for _, doc := range bytes.Split(tykCRDs, []byte("\n---\n")) {
-		obj := &unstructured.Unstructured{}
-		if err := yaml.Unmarshal(doc, &obj.Object); err != nil {
-			return fmt.Errorf("decode Tyk CRD: %w", err)
-		}
-		if _, err := dyn.Resource(crdGVR).Create(ctx, obj, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("create CRD %s: %w", obj.GetName(), err)
+	for _, file := range files {
+		for _, doc := range bytes.Split(file, []byte("\n---\n")) {
+			obj := &unstructured.Unstructured{}
+			if err := yaml.Unmarshal(doc, &obj.Object); err != nil {
+				return fmt.Errorf("decode CRD: %w", err)
+			}
+			if len(obj.Object) == 0 {
+				continue
+			}
+			if _, err := dyn.Resource(crdGVR).Create(ctx, obj, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+				return fmt.Errorf("create CRD %s: %w", obj.GetName(), err)
+			}
 		}
 	}
+	return waitServed(ctx, cfg, groupVersion, resources...)
+}
+
+// waitServed waits until discovery lists every named resource in groupVersion. Counting
+// is not enough: status subresources are listed too, before their parents may be.
+func waitServed(ctx context.Context, cfg *rest.Config, groupVersion string, names ...string) error {
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return err
 	}
 	for {
-		res, err := cs.Discovery().ServerResourcesForGroupVersion("tyk.tyk.io/v1alpha1")
-		if err == nil && len(res.APIResources) >= 2 {
-			return nil
+		res, err := cs.Discovery().ServerResourcesForGroupVersion(groupVersion)
+		if err == nil {
+			served := map[string]bool{}
+			for _, r := range res.APIResources {
+				served[r.Name] = true
+			}
+			missing := 0
+			for _, n := range names {
+				if !served[n] {
+					missing++
+				}
+			}
+			if missing == 0 {
+				return nil
+			}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("tyk.tyk.io/v1alpha1 not served: %w (last error: %v)", ctx.Err(), err)
+			return fmt.Errorf("%s %v not served: %w (last error: %v)", groupVersion, names, ctx.Err(), err)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

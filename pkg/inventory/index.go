@@ -7,9 +7,7 @@ package inventory
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -30,10 +28,22 @@ type Key struct {
 // objectID identifies a source object across updates.
 type objectID struct{ group, kind, namespace, name string }
 
+// value is a compact projection; it becomes JSON only when a key is written out, so the
+// index holds small structs rather than maps.
+type value interface {
+	json() map[string]any
+}
+
 // contribution is what one object adds under one key.
 type contribution struct {
 	key   Key
-	value map[string]any
+	value value
+}
+
+// claim is one object's contribution to a key.
+type claim struct {
+	id    objectID
+	value value
 }
 
 // Index is the projected inventory. Safe for concurrent use.
@@ -43,14 +53,15 @@ type Index struct {
 	// ReferenceGrants: offline it cannot know the cluster's grants, and absence tells
 	// policies so.
 	sections map[string]bool
-	byObject map[objectID][]contribution
-	byKey    map[Key]map[objectID]map[string]any
+	byObject map[objectID][]Key
+	// byKey holds the claims on each key, sorted by object; almost every key has one.
+	byKey map[Key][]claim
 }
 
 // New returns an empty index holding the given sections, or every section when none are
 // named.
 func New(sections ...string) *Index {
-	x := &Index{byObject: map[objectID][]contribution{}, byKey: map[Key]map[objectID]map[string]any{}}
+	x := &Index{byObject: map[objectID][]Key{}, byKey: map[Key][]claim{}}
 	if len(sections) > 0 {
 		x.sections = map[string]bool{}
 		for _, s := range sections {
@@ -72,28 +83,7 @@ func (x *Index) Upsert(obj map[string]any) []Key {
 	if !ok {
 		return nil
 	}
-	var contribs []contribution
-	for _, c := range project(id, obj) {
-		if x.sections == nil || x.sections[c.key.Section] {
-			contribs = append(contribs, c)
-		}
-	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	changed := x.removeLocked(id)
-	for _, c := range contribs {
-		entries := x.byKey[c.key]
-		if entries == nil {
-			entries = map[objectID]map[string]any{}
-			x.byKey[c.key] = entries
-		}
-		entries[id] = c.value
-		changed = append(changed, c.key)
-	}
-	if len(contribs) > 0 {
-		x.byObject[id] = contribs
-	}
-	return dedupe(changed)
+	return x.set(id, project(id, obj))
 }
 
 // Delete forgets an object and returns the keys whose value changed.
@@ -102,24 +92,47 @@ func (x *Index) Delete(obj map[string]any) []Key {
 	if !ok {
 		return nil
 	}
+	return x.set(id, nil)
+}
+
+// set replaces everything id contributes.
+func (x *Index) set(id objectID, contribs []contribution) []Key {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return dedupe(x.removeLocked(id))
+	changed := x.removeLocked(id)
+	var keys []Key
+	for _, c := range contribs {
+		if x.sections != nil && !x.sections[c.key.Section] {
+			continue
+		}
+		claims := x.byKey[c.key]
+		i, _ := slices.BinarySearchFunc(claims, id, compareClaim)
+		x.byKey[c.key] = slices.Insert(claims, i, claim{id: id, value: c.value})
+		keys = append(keys, c.key)
+	}
+	if len(keys) > 0 {
+		x.byObject[id] = keys
+	}
+	return dedupe(append(changed, keys...))
 }
 
 func (x *Index) removeLocked(id objectID) []Key {
-	var changed []Key
-	for _, c := range x.byObject[id] {
-		if entries := x.byKey[c.key]; entries != nil {
-			delete(entries, id)
-			if len(entries) == 0 {
-				delete(x.byKey, c.key)
-			}
+	keys := x.byObject[id]
+	for _, k := range keys {
+		claims := slices.DeleteFunc(x.byKey[k], func(c claim) bool { return c.id == id })
+		if len(claims) == 0 {
+			delete(x.byKey, k)
+		} else {
+			x.byKey[k] = claims
 		}
-		changed = append(changed, c.key)
 	}
 	delete(x.byObject, id)
-	return changed
+	return keys
+}
+
+func compareClaim(c claim, id objectID) int {
+	return cmp.Or(cmp.Compare(c.id.namespace, id.namespace), cmp.Compare(c.id.name, id.name),
+		cmp.Compare(c.id.kind, id.kind), cmp.Compare(c.id.group, id.group))
 }
 
 func dedupe(keys []Key) []Key {
@@ -136,23 +149,16 @@ func (x *Index) Value(k Key) any {
 }
 
 func (x *Index) valueLocked(k Key) any {
-	entries := x.byKey[k]
-	if len(entries) == 0 {
+	claims := x.byKey[k]
+	if len(claims) == 0 {
 		return nil
 	}
-	ids := make([]objectID, 0, len(entries))
-	for id := range entries {
-		ids = append(ids, id)
-	}
-	slices.SortFunc(ids, func(a, b objectID) int {
-		return cmp.Or(cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.name, b.name), cmp.Compare(a.kind, b.kind))
-	})
 	if k.Section == Gateways {
-		return entries[ids[0]]
+		return claims[0].value.json()
 	}
-	list := make([]any, 0, len(ids))
-	for _, id := range ids {
-		list = append(list, entries[id])
+	list := make([]any, 0, len(claims))
+	for _, c := range claims {
+		list = append(list, c.value.json())
 	}
 	return list
 }
@@ -179,24 +185,4 @@ func (x *Index) Objects() int {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return len(x.byObject)
-}
-
-func identify(obj map[string]any) (objectID, bool) {
-	apiVersion, _ := obj["apiVersion"].(string)
-	kind, _ := obj["kind"].(string)
-	meta, _ := obj["metadata"].(map[string]any)
-	name, _ := meta["name"].(string)
-	namespace, _ := meta["namespace"].(string)
-	group := ""
-	if i := strings.LastIndex(apiVersion, "/"); i >= 0 {
-		group = apiVersion[:i]
-	}
-	if kind == "" || name == "" {
-		return objectID{}, false
-	}
-	return objectID{group: group, kind: kind, namespace: namespace, name: name}, true
-}
-
-func (id objectID) String() string {
-	return fmt.Sprintf("%s/%s %s/%s", id.group, id.kind, id.namespace, id.name)
 }

@@ -20,6 +20,90 @@ func Kinds() []struct{ Group, Version, Kind, Resource string } {
 	}
 }
 
+// identify returns the object's identity, with group and kind taken from Kinds so every
+// tracked object shares those strings.
+func identify(obj map[string]any) (objectID, bool) {
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	meta, _ := obj["metadata"].(map[string]any)
+	name, _ := meta["name"].(string)
+	namespace, _ := meta["namespace"].(string)
+	group := ""
+	if i := strings.LastIndex(apiVersion, "/"); i >= 0 {
+		group = apiVersion[:i]
+	}
+	for _, k := range Kinds() {
+		if k.Group == group && k.Kind == kind && name != "" {
+			return objectID{group: k.Group, kind: k.Kind, namespace: namespace, name: name}, true
+		}
+	}
+	return objectID{}, false
+}
+
+type hostClaim struct {
+	namespace, name string
+	paths           []string
+}
+
+func (h hostClaim) json() map[string]any {
+	paths := make([]any, len(h.paths))
+	for i, p := range h.paths {
+		paths[i] = p
+	}
+	return map[string]any{"namespace": h.namespace, "name": h.name, "paths": paths}
+}
+
+type routeClaim struct{ namespace, name, kind string }
+
+func (r routeClaim) json() map[string]any {
+	return map[string]any{"namespace": r.namespace, "name": r.name, "kind": r.kind}
+}
+
+type listener struct {
+	name, protocol, hostname string
+	port                     json.Number
+}
+
+type gatewayInfo struct {
+	class     string
+	listeners []listener
+}
+
+func (g gatewayInfo) json() map[string]any {
+	ls := make([]any, 0, len(g.listeners))
+	for _, l := range g.listeners {
+		m := map[string]any{}
+		for k, v := range map[string]string{"name": l.name, "protocol": l.protocol, "hostname": l.hostname} {
+			if v != "" {
+				m[k] = v
+			}
+		}
+		if l.port != "" {
+			m["port"] = l.port
+		}
+		ls = append(ls, m)
+	}
+	return map[string]any{"gatewayClassName": g.class, "listeners": ls}
+}
+
+type grantRef struct{ group, kind, third string }
+
+type grantInfo struct {
+	name     string
+	from, to []grantRef
+}
+
+func (g grantInfo) json() map[string]any {
+	refs := func(list []grantRef, third string) []any {
+		out := make([]any, 0, len(list))
+		for _, r := range list {
+			out = append(out, map[string]any{"group": r.group, "kind": r.kind, third: r.third})
+		}
+		return out
+	}
+	return map[string]any{"name": g.name, "from": refs(g.from, "namespace"), "to": refs(g.to, "name")}
+}
+
 // project maps one object to its contributions. Only the fields policies read survive.
 func project(id objectID, obj map[string]any) []contribution {
 	spec, _ := obj["spec"].(map[string]any)
@@ -29,46 +113,34 @@ func project(id objectID, obj map[string]any) []contribution {
 	case id.group == gatewayGroup && (id.kind == "HTTPRoute" || id.kind == "GRPCRoute"):
 		var out []contribution
 		for _, h := range uniqueLower(stringList(spec["hostnames"])) {
-			out = append(out, contribution{Key{HTTPRouteHostnames, h}, map[string]any{"namespace": id.namespace, "name": id.name, "kind": id.kind}})
+			out = append(out, contribution{Key{HTTPRouteHostnames, h}, routeClaim{id.namespace, id.name, id.kind}})
 		}
 		return out
 	case id.group == gatewayGroup && id.kind == "Gateway":
-		class, _ := spec["gatewayClassName"].(string)
-		var listeners []any
+		g := gatewayInfo{}
+		g.class, _ = spec["gatewayClassName"].(string)
 		for _, l := range maps(spec["listeners"]) {
-			listener := map[string]any{}
-			for _, f := range []string{"name", "protocol", "hostname"} {
-				if v, ok := l[f].(string); ok {
-					listener[f] = v
-				}
-			}
-			if port, ok := number(l["port"]); ok {
-				listener["port"] = port
-			}
-			listeners = append(listeners, listener)
+			var li listener
+			li.name, _ = l["name"].(string)
+			li.protocol, _ = l["protocol"].(string)
+			li.hostname, _ = l["hostname"].(string)
+			li.port, _ = number(l["port"])
+			g.listeners = append(g.listeners, li)
 		}
-		if listeners == nil {
-			listeners = []any{}
-		}
-		return []contribution{{Key{Gateways, id.namespace + "/" + id.name}, map[string]any{"gatewayClassName": class, "listeners": listeners}}}
+		return []contribution{{Key{Gateways, id.namespace + "/" + id.name}, g}}
 	case id.group == gatewayGroup && id.kind == "ReferenceGrant":
-		pick := func(list any, fields ...string) []any {
-			out := []any{}
+		refs := func(list any, third string) []grantRef {
+			var out []grantRef
 			for _, m := range maps(list) {
-				e := map[string]any{}
-				for _, f := range fields {
-					s, _ := m[f].(string)
-					e[f] = s
-				}
-				out = append(out, e)
+				var r grantRef
+				r.group, _ = m["group"].(string)
+				r.kind, _ = m["kind"].(string)
+				r.third, _ = m[third].(string)
+				out = append(out, r)
 			}
 			return out
 		}
-		return []contribution{{Key{ReferenceGrants, id.namespace}, map[string]any{
-			"name": id.name,
-			"from": pick(spec["from"], "group", "kind", "namespace"),
-			"to":   pick(spec["to"], "group", "kind", "name"),
-		}}}
+		return []contribution{{Key{ReferenceGrants, id.namespace}, grantInfo{name: id.name, from: refs(spec["from"], "namespace"), to: refs(spec["to"], "name")}}}
 	}
 	return nil
 }
@@ -94,14 +166,10 @@ func projectIngress(id objectID, spec map[string]any) []contribution {
 			paths[host] = append(paths[host], path)
 		}
 	}
-	var out []contribution
+	out := make([]contribution, 0, len(paths))
 	for host, ps := range paths {
 		slices.Sort(ps)
-		list := make([]any, 0, len(ps))
-		for _, p := range slices.Compact(ps) {
-			list = append(list, p)
-		}
-		out = append(out, contribution{Key{IngressHosts, host}, map[string]any{"namespace": id.namespace, "name": id.name, "paths": list}})
+		out = append(out, contribution{Key{IngressHosts, host}, hostClaim{namespace: id.namespace, name: id.name, paths: slices.Clip(slices.Compact(ps))}})
 	}
 	return out
 }

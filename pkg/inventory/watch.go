@@ -6,16 +6,18 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/apiguard/apiguard/pkg/policy"
 )
@@ -88,37 +90,20 @@ func (w *Watcher) Prepare(ctx context.Context, set *policy.PolicySet) error {
 	return nil
 }
 
+// rediscoverInterval is how often the watcher looks for tracked kinds that became served
+// (a CRD such as Gateway API installed after the webhook started).
+const rediscoverInterval = 30 * time.Second
+
 // Run watches every tracked kind the API server serves until ctx ends. Kinds whose CRDs
-// are not installed are skipped and logged.
+// are not installed are skipped, logged, and picked up once they are.
 func (w *Watcher) Run(ctx context.Context) error {
-	kinds, err := w.servedKinds()
-	if err != nil {
-		return err
-	}
-	byObject := map[client.Object]cache.ByObject{}
-	var objs []*unstructured.Unstructured
-	for _, k := range kinds {
-		u := &unstructured.Unstructured{}
-		u.SetGroupVersionKind(k)
-		byObject[u] = cache.ByObject{Transform: strip}
-		objs = append(objs, u)
-	}
-	c, err := cache.New(w.opts.Config, cache.Options{ByObject: byObject})
+	c, err := cache.New(w.opts.Config, cache.Options{DefaultTransform: strip})
 	if err != nil {
 		return fmt.Errorf("inventory cache: %w", err)
 	}
-	for _, u := range objs {
-		inf, err := c.GetInformer(ctx, u)
-		if err != nil {
-			return fmt.Errorf("inventory informer for %s: %w", u.GroupVersionKind(), err)
-		}
-		if _, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-			AddFunc:    func(obj any) { w.upsert(ctx, obj) },
-			UpdateFunc: func(_, obj any) { w.upsert(ctx, obj) },
-			DeleteFunc: func(obj any) { w.remove(ctx, obj) },
-		}); err != nil {
-			return fmt.Errorf("inventory handler for %s: %w", u.GroupVersionKind(), err)
-		}
+	watching := map[schema.GroupVersionKind]bool{}
+	if err := w.watchNewKinds(ctx, c, watching); err != nil {
+		return err
 	}
 	errs := make(chan error, 1)
 	go func() { errs <- c.Start(ctx) }()
@@ -126,8 +111,48 @@ func (w *Watcher) Run(ctx context.Context) error {
 		return fmt.Errorf("inventory cache did not sync: %w", ctx.Err())
 	}
 	w.synced.Store(true)
-	w.opts.Log.Info("inventory synced", "kinds", len(kinds), "objects", w.index.Objects())
-	return <-errs
+	w.opts.Log.Info("inventory synced", "kinds", len(watching), "objects", w.index.Objects())
+	tick := time.NewTicker(rediscoverInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-errs:
+			return err
+		case <-tick.C:
+			if err := w.watchNewKinds(ctx, c, watching); err != nil {
+				w.opts.Log.Error(err, "inventory: looking for newly served kinds")
+			}
+		}
+	}
+}
+
+// watchNewKinds starts informers for tracked kinds that are served and not yet watched.
+func (w *Watcher) watchNewKinds(ctx context.Context, c cache.Cache, watching map[schema.GroupVersionKind]bool) error {
+	kinds, err := w.servedKinds()
+	if err != nil {
+		return err
+	}
+	for _, k := range kinds {
+		if watching[k] {
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(k)
+		inf, err := c.GetInformer(ctx, u)
+		if err != nil {
+			return fmt.Errorf("inventory informer for %s: %w", k, err)
+		}
+		if _, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+			AddFunc:    func(obj any) { w.upsert(ctx, obj) },
+			UpdateFunc: func(_, obj any) { w.upsert(ctx, obj) },
+			DeleteFunc: func(obj any) { w.remove(ctx, obj) },
+		}); err != nil {
+			return fmt.Errorf("inventory handler for %s: %w", k, err)
+		}
+		watching[k] = true
+		w.opts.Log.Info("inventory watching", "kind", k.String())
+	}
+	return nil
 }
 
 // servedKinds asks discovery which tracked kinds exist in this cluster.
@@ -147,7 +172,7 @@ func (w *Watcher) servedKinds() ([]schema.GroupVersionKind, error) {
 			}
 		}
 		if !served {
-			w.opts.Log.Info("not watching a kind the API server does not serve", "kind", gv.WithKind(k.Kind).String())
+			w.opts.Log.V(1).Info("not watching a kind the API server does not serve (yet)", "kind", gv.WithKind(k.Kind).String())
 			continue
 		}
 		out = append(out, gv.WithKind(k.Kind))
@@ -156,26 +181,26 @@ func (w *Watcher) servedKinds() ([]schema.GroupVersionKind, error) {
 }
 
 func (w *Watcher) upsert(ctx context.Context, obj any) {
-	u, ok := obj.(*unstructured.Unstructured)
+	t, ok := obj.(*tracked)
 	if !ok {
 		return
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.write(ctx, w.index.Upsert(u.Object))
+	w.write(ctx, w.index.set(t.id, t.contribs))
 }
 
 func (w *Watcher) remove(ctx context.Context, obj any) {
 	if tomb, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
 		obj = tomb.Obj
 	}
-	u, ok := obj.(*unstructured.Unstructured)
+	t, ok := obj.(*tracked)
 	if !ok {
 		return
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.write(ctx, w.index.Delete(u.Object))
+	w.write(ctx, w.index.set(t.id, nil))
 }
 
 // write pushes changed keys into the active set and into one prepared for activation.
@@ -200,60 +225,38 @@ func (w *Watcher) write(ctx context.Context, keys []Key) {
 	}
 }
 
-// strip is the cache transform: it keeps only what project reads.
+// tracked is what the informers store instead of the object: its identity and the
+// projection policies need. An Ingress is a few hundred bytes here, against kilobytes as
+// an unstructured map tree.
+type tracked struct {
+	metav1.TypeMeta
+	metav1.ObjectMeta
+	id       objectID
+	contribs []contribution
+}
+
+// DeepCopyObject satisfies runtime.Object. A tracked entry is never mutated after the
+// transform creates it, so a shallow copy is a faithful one.
+func (t *tracked) DeepCopyObject() runtime.Object {
+	c := *t
+	return &c
+}
+
+// strip is the cache transform: it projects the object once, on arrival, and keeps only
+// what the inventory and the informer's bookkeeping need.
 func strip(obj any) (any, error) {
 	u, ok := obj.(*unstructured.Unstructured)
 	if !ok {
 		return obj, nil
 	}
-	gvk := u.GroupVersionKind()
-	spec, _ := u.Object["spec"].(map[string]any)
-	out := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": u.GetAPIVersion(),
-		"kind":       u.GetKind(),
-		"metadata": map[string]any{
-			"name": u.GetName(), "namespace": u.GetNamespace(), "resourceVersion": u.GetResourceVersion(), "uid": string(u.GetUID()),
-		},
-		"spec": stripSpec(gvk.Group, gvk.Kind, spec),
-	}}
-	return out, nil
-}
-
-func stripSpec(group, kind string, spec map[string]any) map[string]any {
-	keep := func(m map[string]any, fields ...string) map[string]any {
-		out := map[string]any{}
-		for _, f := range fields {
-			if v, ok := m[f]; ok {
-				out[f] = v
-			}
-		}
-		return out
+	id, ok := identify(u.Object)
+	if !ok {
+		return obj, nil
 	}
-	switch {
-	case group == "networking.k8s.io" && kind == "Ingress":
-		var rules []any
-		for _, r := range maps(spec["rules"]) {
-			rule := keep(r, "host")
-			if http, ok := r["http"].(map[string]any); ok {
-				var paths []any
-				for _, p := range maps(http["paths"]) {
-					paths = append(paths, keep(p, "path"))
-				}
-				rule["http"] = map[string]any{"paths": paths}
-			}
-			rules = append(rules, rule)
-		}
-		return map[string]any{"rules": rules}
-	case group == gatewayGroup && kind == "Gateway":
-		var listeners []any
-		for _, l := range maps(spec["listeners"]) {
-			listeners = append(listeners, keep(l, "name", "protocol", "port", "hostname"))
-		}
-		return map[string]any{"gatewayClassName": spec["gatewayClassName"], "listeners": listeners}
-	case group == gatewayGroup && (kind == "HTTPRoute" || kind == "GRPCRoute"):
-		return keep(spec, "hostnames")
-	case group == gatewayGroup && kind == "ReferenceGrant":
-		return keep(spec, "from", "to")
-	}
-	return map[string]any{}
+	return &tracked{
+		TypeMeta:   metav1.TypeMeta{APIVersion: u.GetAPIVersion(), Kind: u.GetKind()},
+		ObjectMeta: metav1.ObjectMeta{Name: u.GetName(), Namespace: u.GetNamespace(), ResourceVersion: u.GetResourceVersion(), UID: u.GetUID()},
+		id:         id,
+		contribs:   project(id, u.Object),
+	}, nil
 }

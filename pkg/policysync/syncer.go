@@ -217,6 +217,13 @@ func (s *Syncer) gateAndActivate(ctx context.Context, snap source.Snapshot, from
 			return ResultPrepareFailed, err
 		}
 	}
+	// The cache is written before the swap, so a webhook that reports ready can always
+	// restart from it; a failed write only costs that.
+	if s.opts.CacheDir != "" && !fromCache {
+		if err := saveCache(s.opts.CacheDir, snap); err != nil {
+			s.opts.Log.Error(err, "could not write the policy cache; serving continues from memory", "dir", s.opts.CacheDir)
+		}
+	}
 	previous := s.opts.Holder.Swap(set)
 	// The histogram measures compile, test and swap; the attempt's duration (and the log
 	// line) include the fetch as well.
@@ -235,12 +242,6 @@ func (s *Syncer) gateAndActivate(ctx context.Context, snap source.Snapshot, from
 		"policies", len(set.Policies()), "tests", tests.String(), "fromCache", fromCache, "duration", elapsed.String())
 	for _, w := range set.Warnings() {
 		s.opts.Log.Info("policy warning", "revision", snap.Revision, "warning", w)
-	}
-	if s.opts.CacheDir != "" && !fromCache {
-		if err := saveCache(s.opts.CacheDir, snap); err != nil {
-			// The cache only speeds up restarts; serving continues from memory.
-			s.opts.Log.Error(err, "could not write the policy cache; serving continues from memory", "dir", s.opts.CacheDir)
-		}
 	}
 	return result, nil
 }

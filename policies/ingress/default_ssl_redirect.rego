@@ -14,25 +14,16 @@
 #     nginx.ingress.kubernetes.io/force-ssl-redirect explicitly to opt out.
 package ingress.default_ssl_redirect
 
+import data.lib.kubernetes as k8s
+
 redirect_annotation := "nginx.ingress.kubernetes.io/force-ssl-redirect"
 
-# Without an annotations map, adding a key under it would fail, so the whole
-# map is added instead.
+# The patch adds the one key, even when metadata.annotations is missing or
+# null: the engine creates the map. Adding the whole map instead would collide
+# with ingress.default_hsts, which adds its own keys in the same round.
 patch contains op if {
 	applies
-	not has_annotations_map
-	op := {
-		"op": "add",
-		"path": "/metadata/annotations",
-		"value": {redirect_annotation: "true"},
-	}
-}
-
-patch contains op if {
-	applies
-	annotations := input.request.object.metadata.annotations
-	is_object(annotations)
-	not redirect_annotation in object.keys(annotations)
+	not redirect_annotation in object.keys(k8s.annotations)
 	op := {
 		"op": "add",
 		"path": concat("/", ["/metadata/annotations", escape_pointer(redirect_annotation)]),
@@ -40,36 +31,33 @@ patch contains op if {
 	}
 }
 
-has_annotations_map if is_object(input.request.object.metadata.annotations)
-
-# On DELETE the object is null and there is nothing to fill in.
+# Only CREATE and UPDATE are patched: on DELETE there is nothing to fill in.
 applies if {
-	input.request.operation != "DELETE"
-	input.request.kind.group == "networking.k8s.io"
-	input.request.kind.kind == "Ingress"
-	is_object(input.request.object.metadata)
+	k8s.is_write
+	k8s.group == "networking.k8s.io"
+	k8s.kind == "Ingress"
 	ingress_class in nginx_classes
 }
 
 # spec.ingressClassName wins over the legacy annotation, as in ingress-nginx.
 ingress_class := c if {
-	c := input.request.object.spec.ingressClassName
+	c := k8s.spec.ingressClassName
 	is_string(c)
 	c != ""
 } else := c if {
-	c := input.request.object.metadata.annotations["kubernetes.io/ingress.class"]
+	c := k8s.annotations["kubernetes.io/ingress.class"]
 	is_string(c)
 } else := ""
 
-default nginx_classes := {"nginx"}
-
+# A configured list replaces the default; anything but a list of strings is
+# ignored.
 nginx_classes := {c | some c in classes} if {
-	classes := data.apiguard.config.ingress.nginxClasses
+	classes := k8s.setting(["ingress", "nginxClasses"], null)
 	is_array(classes)
 	every c in classes {
 		is_string(c)
 	}
-}
+} else := {"nginx"}
 
 # RFC 6901: "~" becomes "~0" first, then "/" becomes "~1".
 escape_pointer(s) := replace(replace(s, "~", "~0"), "/", "~1")

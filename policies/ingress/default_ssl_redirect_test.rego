@@ -8,12 +8,6 @@ key_patch := {
 	"value": "true",
 }
 
-map_patch := {
-	"op": "add",
-	"path": "/metadata/annotations",
-	"value": {"nginx.ingress.kubernetes.io/force-ssl-redirect": "true"},
-}
-
 ingress(metadata, spec) := {
 	"apiVersion": "networking.k8s.io/v1",
 	"kind": "Ingress",
@@ -34,15 +28,15 @@ nginx_spec := {"ingressClassName": "nginx", "rules": [{"host": "a.example.com"}]
 
 md := {"name": "web", "namespace": "demo"}
 
-test_missing_annotations_adds_map if {
+test_missing_annotations_adds_key if {
 	patches := default_ssl_redirect.patch with input as request("CREATE", ingress(md, nginx_spec))
-	patches == {map_patch}
+	patches == {key_patch}
 }
 
-test_null_annotations_adds_map if {
+test_null_annotations_adds_key if {
 	obj := ingress(object.union(md, {"annotations": null}), nginx_spec)
 	patches := default_ssl_redirect.patch with input as request("CREATE", obj)
-	patches == {map_patch}
+	patches == {key_patch}
 }
 
 test_existing_annotations_adds_key if {
@@ -110,7 +104,7 @@ test_no_class_no_patch if {
 
 test_update_patched if {
 	patches := default_ssl_redirect.patch with input as request("UPDATE", ingress(md, nginx_spec))
-	patches == {map_patch}
+	patches == {key_patch}
 }
 
 test_delete_no_patch if {
@@ -139,7 +133,7 @@ test_configured_classes if {
 	patches := default_ssl_redirect.patch
 		with input as request("CREATE", obj)
 		with data.apiguard.config as {"ingress": {"nginxClasses": ["nginx", "nginx-internal"]}}
-	patches == {map_patch}
+	patches == {key_patch}
 }
 
 test_configured_classes_replace_default if {
@@ -153,24 +147,35 @@ test_malformed_classes_use_default if {
 	patches := default_ssl_redirect.patch
 		with input as request("CREATE", ingress(md, nginx_spec))
 		with data.apiguard.config as {"ingress": {"nginxClasses": "nginx-internal"}}
-	patches == {map_patch}
+	patches == {key_patch}
 }
 
 test_escape_pointer if {
 	default_ssl_redirect.escape_pointer("a/b~c") == "a~1b~0c"
 }
 
+# apply mimics the engine, which creates a missing parent map on "add".
+apply(obj, patches) := json.patch(obj, array.concat(ensure_annotations(obj), [op | some op in patches]))
+
+ensure_annotations(obj) := [] if {
+	is_object(obj.metadata.annotations)
+} else := [{"op": "add", "path": "/metadata/annotations", "value": {}}]
+
 # Applying the patch set yields an object for which the patch set is empty.
 idempotent(obj) if {
 	patches := default_ssl_redirect.patch with input as request("CREATE", obj)
 	count(patches) > 0
-	patched := json.patch(obj, [op | some op in patches])
+	patched := apply(obj, patches)
 	patched.metadata.annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
 	count(default_ssl_redirect.patch) == 0 with input as request("UPDATE", patched)
 }
 
 test_idempotent_missing_annotations if {
 	idempotent(ingress(md, nginx_spec))
+}
+
+test_idempotent_null_annotations if {
+	idempotent(ingress(object.union(md, {"annotations": null}), nginx_spec))
 }
 
 test_idempotent_existing_annotations if {
@@ -181,6 +186,26 @@ test_idempotent_existing_annotations if {
 test_patch_keeps_other_annotations if {
 	obj := ingress(object.union(md, {"annotations": {"team": "a"}}), nginx_spec)
 	patches := default_ssl_redirect.patch with input as request("CREATE", obj)
-	patched := json.patch(obj, [op | some op in patches])
+	patched := apply(obj, patches)
 	patched.metadata.annotations == {"team": "a", "nginx.ingress.kubernetes.io/force-ssl-redirect": "true"}
+}
+
+test_audit_not_patched if {
+	count(default_ssl_redirect.patch) == 0 with input as request("AUDIT", ingress(md, nginx_spec))
+}
+
+test_empty_class_name_falls_back_to_annotation if {
+	obj := ingress(
+		object.union(md, {"annotations": {"kubernetes.io/ingress.class": "nginx"}}),
+		{"ingressClassName": "", "rules": [{"host": "a.example.com"}]},
+	)
+	patches := default_ssl_redirect.patch with input as request("CREATE", obj)
+	patches == {key_patch}
+}
+
+test_non_string_classes_use_default if {
+	patches := default_ssl_redirect.patch
+		with input as request("CREATE", ingress(md, nginx_spec))
+		with data.apiguard.config as {"ingress": {"nginxClasses": ["nginx-internal", 7]}}
+	patches == {key_patch}
 }

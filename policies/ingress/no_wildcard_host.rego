@@ -3,8 +3,10 @@
 # description: >-
 #   A rule without a host, a host starting with "*", or an Ingress that has only
 #   spec.defaultBackend and no rules answers for hostnames its owner does not
-#   control and can capture other teams' traffic. Namespaces listed in
-#   data.apiguard.config.ingress.allowWildcardNamespaces are exempt.
+#   control and can capture other teams' traffic. Namespaces matching one of
+#   the patterns in data.apiguard.config.ingress.allowWildcardNamespaces
+#   (default [], e.g. ["ingress-system", "platform-*"]; "*" and "?" are
+#   wildcards) are exempt.
 # custom:
 #   kinds: [Ingress]
 #   severity: high
@@ -13,13 +15,15 @@
 #     namespace to be added to apiguard.config.ingress.allowWildcardNamespaces.
 package ingress.no_wildcard_host
 
+import data.lib.kubernetes as k8s
+
 deny contains msg if {
 	applies
 	some i, rule in rules
 	not has_host(rule)
 	msg := sprintf(
-		"Ingress %s/%s: spec.rules[%d] has no host, so it matches every hostname; set host to an explicit hostname such as app.example.com",
-		[namespace, name, i],
+		"%s: spec.rules[%d] has no host, so it matches every hostname; set host to an explicit hostname such as app.example.com",
+		[k8s.display, i],
 	)
 }
 
@@ -29,70 +33,45 @@ deny contains msg if {
 	has_host(rule)
 	startswith(rule.host, "*")
 	msg := sprintf(
-		"Ingress %s/%s: spec.rules[%d].host %q is a wildcard; list each explicit hostname instead",
-		[namespace, name, i, rule.host],
+		"%s: spec.rules[%d].host %q is a wildcard; list each explicit hostname instead",
+		[k8s.display, i, rule.host],
 	)
 }
 
 deny contains msg if {
 	applies
 	count(rules) == 0
-	is_object(spec.defaultBackend)
+	is_object(k8s.spec.defaultBackend)
 	msg := sprintf(
-		"Ingress %s/%s: has spec.defaultBackend and no rules, so it catches every hostname; replace it with spec.rules entries with explicit hosts",
-		[namespace, name],
+		"%s: has spec.defaultBackend and no rules, so it catches every hostname; replace it with spec.rules entries with explicit hosts",
+		[k8s.display],
 	)
 }
 
-# Only writes of networking.k8s.io Ingresses outside exempt namespaces are
-# checked. On DELETE the object is null and there is nothing to block.
+# Writes and audits of networking.k8s.io Ingresses outside exempt namespaces
+# are judged; a DELETE never is.
 applies if {
-	input.request.operation != "DELETE"
-	input.request.kind.group == "networking.k8s.io"
-	input.request.kind.kind == "Ingress"
-	is_object(input.request.object)
-	not exempt_namespaces[namespace]
+	k8s.is_check
+	k8s.group == "networking.k8s.io"
+	k8s.kind == "Ingress"
+	not k8s.namespace_in(exempt_namespaces)
 }
 
-# Malformed configuration (not an array of strings) falls back to no
-# exemptions rather than failing open.
-exempt_namespaces contains ns if {
-	some ns in data.apiguard.config.ingress.allowWildcardNamespaces
+# Malformed configuration (not an array, or non-string entries) exempts
+# nothing rather than failing open. Only "*" and "?" wildcards are accepted:
+# other glob syntax could be malformed and fail every evaluation.
+exempt_namespaces := [ns |
+	some ns in configured
 	is_string(ns)
-	is_array(data.apiguard.config.ingress.allowWildcardNamespaces)
-}
-
-spec := s if {
-	s := input.request.object.spec
-	is_object(s)
-} else := {}
-
-rules := r if {
-	r := spec.rules
-	is_array(r)
+	regex.match(`^[a-z0-9*?-]+$`, ns)
+] if {
+	configured := k8s.setting(["ingress", "allowWildcardNamespaces"], [])
+	is_array(configured)
 } else := []
+
+rules := k8s.array_at(k8s.spec, "rules")
 
 has_host(rule) if {
 	is_string(rule.host)
 	rule.host != ""
 }
-
-name := n if {
-	n := input.request.object.metadata.name
-	is_string(n)
-	n != ""
-} else := n if {
-	n := input.request.name
-	is_string(n)
-	n != ""
-} else := "<unnamed>"
-
-namespace := ns if {
-	ns := input.request.namespace
-	is_string(ns)
-	ns != ""
-} else := ns if {
-	ns := input.request.object.metadata.namespace
-	is_string(ns)
-	ns != ""
-} else := "default"

@@ -124,3 +124,30 @@ test_other_kind_ignored if {
 	}])
 	count(no_wildcard_host.deny) == 0 with input as req
 }
+
+test_audit_checked if {
+	spec := {"rules": [rule("*.example.com")]}
+	count(no_wildcard_host.deny) == 1 with input as request("AUDIT", "demo", spec)
+}
+
+test_exempt_namespace_glob if {
+	spec := {"rules": [rule("*.example.com")]}
+	cfg := {"ingress": {"allowWildcardNamespaces": ["platform-*"]}}
+	count(no_wildcard_host.deny) == 0 with input as request("CREATE", "platform-edge", spec) with data.apiguard.config as cfg
+	count(no_wildcard_host.deny) == 1 with input as request("CREATE", "demo", spec) with data.apiguard.config as cfg
+}
+
+test_unusable_patterns_ignored if {
+	spec := {"rules": [rule("*.example.com")]}
+	cfg := {"ingress": {"allowWildcardNamespaces": ["[", "{demo}", 7, "Demo"]}}
+	count(no_wildcard_host.deny) == 1 with input as request("CREATE", "demo", spec) with data.apiguard.config as cfg
+}
+
+test_namespace_from_object_when_request_has_none if {
+	req := json.patch(request("CREATE", "demo", {"rules": [rule("*.example.com")]}), [{
+		"op": "remove",
+		"path": "/request/namespace",
+	}])
+	some msg in no_wildcard_host.deny with input as req
+	startswith(msg, "Ingress demo/web: ")
+}

@@ -94,3 +94,15 @@ test_other_config_uses_default if {
 	some msg in warns
 	contains(msg, `"app.kubernetes.io/owner"`)
 }
+
+test_audit_warns if {
+	md := {"name": "web", "namespace": "demo"}
+	count(require_owner_label.warn) == 1 with input as request("AUDIT", md)
+}
+
+test_non_string_configured_label_uses_default if {
+	md := {"name": "web", "namespace": "demo", "labels": {"app.kubernetes.io/owner": "team-a"}}
+	count(require_owner_label.warn) == 0
+		with input as request("CREATE", md)
+		with data.apiguard.config as {"ingress": {"ownerLabel": ["example.com/team"]}}
+}

@@ -1,80 +1,60 @@
 # METADATA
 # title: Tyk ApiDefinition must require authentication
 # description: >-
-#   A Tyk ApiDefinition (tyk.tyk.io) must not be keyless and must enable at
-#   least one authentication method: use_standard_auth, use_oauth2, use_openid,
-#   enable_jwt, use_basic_auth, enable_coprocess_auth, use_mutual_tls_auth or
-#   use_go_plugin_auth. A keyless API can be called by anyone who can reach the
-#   gateway.
+#   A Tyk ApiDefinition (tyk.tyk.io) that is not keyless must enable at least
+#   one authentication method: use_standard_auth (with auth_configs.authToken),
+#   use_oauth2, enable_jwt, use_basic_auth, use_mutual_tls_auth, use_openid,
+#   enable_coprocess_auth or use_go_plugin_auth. Keyless definitions
+#   (use_keyless: true) are judged by tyk.no_keyless instead.
 # custom:
-#   kinds: [ApiDefinition]
+#   kinds: [tyk.tyk.io/ApiDefinition]
 #   severity: high
-#   remediation: "Set use_keyless: false and enable an auth method such as use_standard_auth: true."
+#   remediation: >-
+#     Enable an auth method, for example use_standard_auth: true with
+#     auth_configs.authToken.auth_header_name: Authorization.
 package tyk.require_auth
 
+import data.lib.kubernetes as k8s
+
+# Methods that count when set to true. use_standard_auth is handled apart:
+# it also needs auth_configs.authToken.
 auth_methods := [
-	"use_standard_auth",
 	"use_oauth2",
-	"use_openid",
 	"enable_jwt",
 	"use_basic_auth",
-	"enable_coprocess_auth",
 	"use_mutual_tls_auth",
+	"use_openid",
+	"enable_coprocess_auth",
 	"use_go_plugin_auth",
 ]
 
 deny contains msg if {
 	applies
-	keyless
-	msg := sprintf(
-		"ApiDefinition %s/%s: sets use_keyless: true, so anyone who reaches the gateway can call it; set use_keyless: false and enable an auth method such as use_standard_auth: true",
-		[namespace, name],
-	)
-}
-
-# Reported only when not keyless: Tyk ignores the auth flags of a keyless API,
-# and one message is enough.
-deny contains msg if {
-	applies
-	not keyless
 	not some_auth_method
-	msg := sprintf(
-		"ApiDefinition %s/%s: enables no authentication method; set use_keyless: false and enable an auth method such as use_standard_auth: true",
-		[namespace, name],
-	)
+	msg := sprintf("%s: %s", [k8s.display, problem])
 }
 
-# On DELETE the object is null and there is nothing to block.
 applies if {
-	input.request.operation != "DELETE"
-	input.request.kind.group == "tyk.tyk.io"
-	input.request.kind.kind == "ApiDefinition"
-	is_object(input.request.object)
+	k8s.is_check
+	k8s.group == "tyk.tyk.io"
+	k8s.kind == "ApiDefinition"
+	not keyless
 }
 
-keyless if input.request.object.spec.use_keyless == true
+keyless if k8s.spec.use_keyless == true
 
 some_auth_method if {
 	some method in auth_methods
-	input.request.object.spec[method] == true
+	k8s.spec[method] == true
 }
 
-name := n if {
-	n := input.request.object.metadata.name
-	is_string(n)
-	n != ""
-} else := n if {
-	n := input.request.name
-	is_string(n)
-	n != ""
-} else := "<unnamed>"
+some_auth_method if {
+	k8s.spec.use_standard_auth == true
+	has_auth_token
+}
 
-namespace := ns if {
-	ns := input.request.namespace
-	is_string(ns)
-	ns != ""
-} else := ns if {
-	ns := input.request.object.metadata.namespace
-	is_string(ns)
-	ns != ""
-} else := "default"
+has_auth_token if is_object(k8s.spec.auth_configs.authToken)
+
+problem := "sets use_standard_auth: true but has no spec.auth_configs.authToken; add auth_configs.authToken (for example auth_header_name: Authorization) or enable another auth method" if {
+	k8s.spec.use_standard_auth == true
+} else := "enables no authentication method; enable one such as use_standard_auth: true with auth_configs.authToken.auth_header_name: Authorization, use_oauth2, enable_jwt or use_openid"

@@ -9,6 +9,8 @@ base_spec := {
 	"proxy": {"target_url": "http://httpbin.demo.svc:8000", "listen_path": "/httpbin", "strip_listen_path": true},
 }
 
+token := {"authToken": {"auth_header_name": "Authorization"}}
+
 request(operation, spec) := {"request": {
 	"uid": "1",
 	"kind": {"group": "tyk.tyk.io", "version": "v1alpha1", "kind": "ApiDefinition"},
@@ -23,15 +25,15 @@ request(operation, spec) := {"request": {
 	},
 }}
 
-keyless_msg := "ApiDefinition demo/httpbin: sets use_keyless: true, so anyone who reaches the gateway can call it; set use_keyless: false and enable an auth method such as use_standard_auth: true"
+no_auth_msg := "ApiDefinition demo/httpbin: enables no authentication method; enable one such as use_standard_auth: true with auth_configs.authToken.auth_header_name: Authorization, use_oauth2, enable_jwt or use_openid"
 
-no_auth_msg := "ApiDefinition demo/httpbin: enables no authentication method; set use_keyless: false and enable an auth method such as use_standard_auth: true"
+no_token_msg := "ApiDefinition demo/httpbin: sets use_standard_auth: true but has no spec.auth_configs.authToken; add auth_configs.authToken (for example auth_header_name: Authorization) or enable another auth method"
 
-test_standard_auth_allowed if {
-	count(require_auth.deny) == 0 with input as request("CREATE", {"use_keyless": false, "use_standard_auth": true})
+test_standard_auth_with_token_allowed if {
+	count(require_auth.deny) == 0 with input as request("CREATE", {"use_keyless": false, "use_standard_auth": true, "auth_configs": token})
 }
 
-test_each_auth_method_allowed if {
+test_each_other_auth_method_allowed if {
 	every method in require_auth.auth_methods {
 		count(require_auth.deny) == 0 with input as request("CREATE", {"use_keyless": false, method: true})
 	}
@@ -41,17 +43,30 @@ test_auth_method_without_keyless_field_allowed if {
 	count(require_auth.deny) == 0 with input as request("CREATE", {"enable_jwt": true})
 }
 
-test_keyless_denied if {
-	denies := require_auth.deny with input as request("CREATE", {"use_keyless": true})
-	denies == {keyless_msg}
+test_standard_auth_without_token_denied if {
+	denies := require_auth.deny with input as request("CREATE", {"use_standard_auth": true})
+	denies == {no_token_msg}
 }
 
-test_keyless_with_auth_method_denied if {
-	denies := require_auth.deny with input as request("CREATE", {"use_keyless": true, "use_standard_auth": true})
-	denies == {keyless_msg}
+test_standard_auth_with_malformed_token_denied if {
+	denies := require_auth.deny with input as request("CREATE", {"use_standard_auth": true, "auth_configs": {"authToken": "yes"}})
+	denies == {no_token_msg}
 }
 
-test_no_auth_method_denied if {
+test_token_without_standard_auth_denied if {
+	denies := require_auth.deny with input as request("CREATE", {"use_standard_auth": false, "auth_configs": token})
+	denies == {no_auth_msg}
+}
+
+test_standard_auth_without_token_but_other_method_allowed if {
+	count(require_auth.deny) == 0 with input as request("CREATE", {"use_standard_auth": true, "use_oauth2": true})
+}
+
+test_keyless_not_judged_here if {
+	count(require_auth.deny) == 0 with input as request("CREATE", {"use_keyless": true})
+}
+
+test_keyless_false_without_auth_denied if {
 	denies := require_auth.deny with input as request("CREATE", {"use_keyless": false})
 	denies == {no_auth_msg}
 }
@@ -62,22 +77,32 @@ test_no_fields_denied if {
 }
 
 test_auth_methods_false_denied if {
-	spec := {m: false | some m in require_auth.auth_methods}
+	spec := {m: false | some m in array.concat(require_auth.auth_methods, ["use_standard_auth"])}
 	denies := require_auth.deny with input as request("CREATE", spec)
 	denies == {no_auth_msg}
 }
 
 test_string_true_is_not_true if {
-	denies := require_auth.deny with input as request("CREATE", {"use_standard_auth": "true"})
+	denies := require_auth.deny with input as request("CREATE", {"enable_jwt": "true", "use_keyless": "true"})
 	denies == {no_auth_msg}
 }
 
 test_update_checked if {
-	count(require_auth.deny) == 1 with input as request("UPDATE", {"use_keyless": true})
+	count(require_auth.deny) == 1 with input as request("UPDATE", {})
 }
 
 test_audit_checked if {
-	count(require_auth.deny) == 1 with input as request("AUDIT", {"use_keyless": true})
+	count(require_auth.deny) == 1 with input as request("AUDIT", {})
+}
+
+test_message_names_object_without_namespace if {
+	req := json.patch(request("CREATE", {}), [
+		{"op": "remove", "path": "/request/namespace"},
+		{"op": "remove", "path": "/request/object/metadata/namespace"},
+	])
+	denies := require_auth.deny with input as req
+	some msg in denies
+	startswith(msg, "ApiDefinition httpbin: ")
 }
 
 test_delete_not_denied if {
@@ -87,22 +112,23 @@ test_delete_not_denied if {
 		"namespace": "demo",
 		"operation": "DELETE",
 		"object": null,
-		"oldObject": {"metadata": {"name": "httpbin", "namespace": "demo"}, "spec": {"use_keyless": true}},
+		"oldObject": {"metadata": {"name": "httpbin", "namespace": "demo"}, "spec": {}},
 	}}
 	count(require_auth.deny) == 0 with input as req
 }
 
 test_other_group_ignored if {
-	req := json.patch(request("CREATE", {"use_keyless": true}), [{
-		"op": "replace",
-		"path": "/request/kind/group",
-		"value": "example.com",
-	}])
+	req := json.patch(request("CREATE", {}), [{"op": "replace", "path": "/request/kind/group", "value": "example.com"}])
+	count(require_auth.deny) == 0 with input as req
+}
+
+test_other_kind_ignored if {
+	req := json.patch(request("CREATE", {}), [{"op": "replace", "path": "/request/kind/kind", "value": "SecurityPolicy"}])
 	count(require_auth.deny) == 0 with input as req
 }
 
 test_exempt_namespaces_are_applied_by_the_engine_not_the_policy if {
 	count(require_auth.deny) == 1
-		with input as request("CREATE", {"use_keyless": true})
+		with input as request("CREATE", {})
 		with data.apiguard.config as {"exemptNamespaces": ["demo"]}
 }

@@ -26,6 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/restmapper"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
@@ -63,6 +64,7 @@ func run(ctx context.Context) error {
 		GuardLabel:    "apiguard-demo",
 		GuardValue:    "on",
 		FailurePolicy: admissionregistrationv1.Fail,
+		WebhookArgs:   []string{"--data-file", filepath.Join(root, "test", "examples-config.yaml")},
 	})
 	if err != nil {
 		return err
@@ -97,8 +99,13 @@ func run(ctx context.Context) error {
 	}
 	slices.Sort(files)
 	step("Applying examples/ through the API server")
+	namespaces := map[string]bool{demoNamespace: true}
 	admitted, denied := 0, 0
 	for _, file := range files {
+		// The GitOps example needs a GitOps identity configuration; its own e2e test runs it.
+		if strings.HasPrefix(filepath.Base(file), "gitops-") {
+			continue
+		}
 		docs, err := manifest.Read([]string{file}, manifest.Options{})
 		if err != nil {
 			return err
@@ -106,6 +113,9 @@ func run(ctx context.Context) error {
 		for _, d := range docs {
 			rel, _ := filepath.Rel(root, file)
 			fmt.Printf("\n%s  (%s %s/%s)\n", rel, d.Kind(), d.Namespace(), d.Name())
+			if err := ensureNamespace(ctx, stack.Client, d.Namespace(), namespaces); err != nil {
+				return err
+			}
 			warnings.reset()
 			out, err := create(ctx, dyn, mapper, d.Object)
 			for _, w := range warnings.take() {
@@ -129,7 +139,7 @@ func run(ctx context.Context) error {
 	fmt.Printf("\n   %d admitted, %d denied by the cluster\n", admitted, denied)
 
 	step("The same manifests, offline: apiguard check examples/")
-	cmd := exec.CommandContext(ctx, cliBin, "check", "--policy", filepath.Join(root, "policies"), "examples/")
+	cmd := exec.CommandContext(ctx, cliBin, "check", "--policy", filepath.Join(root, "policies"), "--data", "test/examples-config.yaml", "--ignore", "gitops-*", "examples/")
 	cmd.Dir, cmd.Stdout, cmd.Stderr = root, os.Stdout, os.Stderr
 	err = cmd.Run()
 	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
@@ -161,6 +171,19 @@ func (w *warningCollector) take() []string {
 	out := w.msgs
 	w.msgs = nil
 	return out
+}
+
+// ensureNamespace creates an example's namespace, guarded like the demo's own, once.
+func ensureNamespace(ctx context.Context, cs kubernetes.Interface, name string, done map[string]bool) error {
+	if name == "" || done[name] {
+		return nil
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"apiguard-demo": "on"}}}
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("create namespace %s: %w", name, err)
+	}
+	done[name] = true
+	return nil
 }
 
 func step(msg string) { fmt.Printf("\n==> %s\n", msg) }

@@ -1,0 +1,226 @@
+# METADATA
+# title: Public Gateways serve HTTP traffic only over HTTPS
+# description: >-
+#   On a Gateway (gateway.networking.k8s.io) every HTTPS or TLS listener needs
+#   tls.certificateRefs, unless tls.mode is Passthrough (denied otherwise, for
+#   every GatewayClass). On a public Gateway (its spec.gatewayClassName is in
+#   data.apiguard.config.gateway.publicClasses; every class is public when that
+#   list is not set), each plain-HTTP listener is warned about: the routes
+#   attached to it must only redirect to HTTPS. An HTTPRoute is denied when one
+#   of its parentRefs selects a plain-HTTP listener of a public Gateway known to
+#   data.apiguard.inventory.gateways and one of its rules is not redirect-only
+#   (a redirect-only rule has exactly one filter, of type RequestRedirect with
+#   scheme https, and no backendRefs). A parentRef selects a listener by
+#   sectionName, by port, or, with neither, every listener whose hostname
+#   intersects the route's hostnames. Gateways missing from the inventory are
+#   not judged from the route side.
+# custom:
+#   kinds:
+#     - gateway.networking.k8s.io/Gateway
+#     - gateway.networking.k8s.io/HTTPRoute
+#   severity: high
+#   remediation: >-
+#     Give HTTPS/TLS listeners tls.certificateRefs; attach application routes to
+#     HTTPS listeners with parentRefs[].sectionName, and attach to HTTP listeners
+#     only routes whose rules redirect to scheme https.
+package gateway.require_https_listener
+
+import data.lib.kubernetes as k8s
+
+gateway_group := "gateway.networking.k8s.io"
+
+# --- Gateway --------------------------------------------------------------
+
+deny contains msg if {
+	is_gateway
+	some i, listener in listeners
+	upper(protocol(listener)) in {"HTTPS", "TLS"}
+	not passthrough(listener)
+	not has_certificates(listener)
+	msg := sprintf(
+		"%s: listener %q (protocol %s) has no tls.certificateRefs, so it cannot terminate TLS; add tls.certificateRefs referencing a kubernetes.io/tls Secret",
+		[k8s.display, listener_name(listener, i), protocol(listener)],
+	)
+}
+
+warn contains msg if {
+	is_gateway
+	public_class(gateway_class)
+	some i, listener in listeners
+	is_http(listener)
+	msg := sprintf(
+		"%s: listener %q accepts plain HTTP on public GatewayClass %q; make sure every route attached to it only redirects to HTTPS (a single RequestRedirect filter with scheme: https and no backendRefs), or remove the listener",
+		[k8s.display, listener_name(listener, i), gateway_class],
+	)
+}
+
+is_gateway if {
+	k8s.is_check
+	k8s.group == gateway_group
+	k8s.kind == "Gateway"
+}
+
+listeners := k8s.array_at(k8s.spec, "listeners")
+
+gateway_class := c if {
+	c := k8s.spec.gatewayClassName
+	is_string(c)
+} else := ""
+
+protocol(listener) := p if {
+	p := listener.protocol
+	is_string(p)
+} else := ""
+
+is_http(listener) if upper(protocol(listener)) == "HTTP"
+
+passthrough(listener) if listener.tls.mode == "Passthrough"
+
+has_certificates(listener) if {
+	is_object(listener.tls)
+	count(k8s.array_at(listener.tls, "certificateRefs")) > 0
+}
+
+listener_name(listener, i) := n if {
+	n := listener.name
+	is_string(n)
+	n != ""
+} else := sprintf("spec.listeners[%d]", [i])
+
+# --- Public GatewayClasses --------------------------------------------------
+
+# A configured list (an array) names the only public classes; without one,
+# or with a malformed value, every class is public.
+configured_public_classes := c if {
+	c := k8s.setting(["gateway", "publicClasses"], null)
+	is_array(c)
+}
+
+classes_restricted if is_array(configured_public_classes)
+
+public_class(_) if not classes_restricted
+
+public_class(class) if class in configured_public_classes
+
+# --- HTTPRoute ----------------------------------------------------------------
+
+deny contains msg if {
+	is_route
+	count(serving_rules) > 0
+	some i, ref in k8s.array_at(k8s.spec, "parentRefs")
+	is_gateway_ref(ref)
+	key := gateway_key(ref)
+	gateway := inventory_gateway(key)
+	public_class(inventory_class(gateway))
+	some listener in k8s.array_at(gateway, "listeners")
+	is_http(listener)
+	selects(ref, listener)
+	hostname_attaches(listener)
+	msg := sprintf(
+		"%s: spec.parentRefs[%d] attaches to plain-HTTP listener %q of public Gateway %s, and %s forward traffic instead of redirecting to HTTPS; set parentRefs[%d].sectionName to an HTTPS listener, or make every rule redirect-only (a single RequestRedirect filter with scheme: https and no backendRefs)",
+		[k8s.display, i, object.get(listener, "name", ""), key, concat(", ", serving_rules), i],
+	)
+}
+
+is_route if {
+	k8s.is_check
+	k8s.group == gateway_group
+	k8s.kind == "HTTPRoute"
+}
+
+# Without spec.rules the API server defaults one catch-all rule, which serves.
+rules := r if {
+	r := k8s.spec.rules
+	is_array(r)
+} else := [{"matches": [{"path": {"type": "PathPrefix", "value": "/"}}]}]
+
+serving_rules contains sprintf("spec.rules[%d]", [i]) if {
+	some i, rule in rules
+	not redirect_only(rule)
+}
+
+redirect_only(rule) if {
+	filters := k8s.array_at(rule, "filters")
+	count(filters) == 1
+	filters[0].type == "RequestRedirect"
+	filters[0].requestRedirect.scheme == "https"
+	count(k8s.array_at(rule, "backendRefs")) == 0
+}
+
+# parentRefs default to group gateway.networking.k8s.io and kind Gateway.
+is_gateway_ref(ref) if {
+	object.get(ref, "group", gateway_group) == gateway_group
+	object.get(ref, "kind", "Gateway") == "Gateway"
+}
+
+gateway_key(ref) := sprintf("%s/%s", [ref_namespace(ref), ref.name])
+
+ref_namespace(ref) := ns if {
+	ns := ref.namespace
+	is_string(ns)
+	ns != ""
+} else := k8s.namespace
+
+inventory_gateway(key) := g if {
+	g := data.apiguard.inventory.gateways[key]
+	is_object(g)
+}
+
+inventory_class(gateway) := c if {
+	c := gateway.gatewayClassName
+	is_string(c)
+} else := ""
+
+selects(ref, listener) if {
+	section_selects(ref, listener)
+	port_selects(ref, listener)
+}
+
+section_selects(ref, _) if not has_section(ref)
+
+section_selects(ref, listener) if listener.name == ref.sectionName
+
+has_section(ref) if {
+	is_string(ref.sectionName)
+	ref.sectionName != ""
+}
+
+port_selects(ref, _) if not has_port(ref)
+
+port_selects(ref, listener) if listener.port == ref.port
+
+has_port(ref) if is_number(ref.port)
+
+# A route attaches to a listener only when their hostnames intersect; a
+# missing hostname on either side matches everything.
+route_hostnames contains lower(h) if {
+	some h in k8s.array_at(k8s.spec, "hostnames")
+	is_string(h)
+	h != ""
+}
+
+has_listener_hostname(listener) if {
+	is_string(listener.hostname)
+	listener.hostname != ""
+}
+
+hostname_attaches(listener) if not has_listener_hostname(listener)
+
+hostname_attaches(_) if count(route_hostnames) == 0
+
+hostname_attaches(listener) if {
+	some h in route_hostnames
+	hostnames_intersect(h, lower(listener.hostname))
+}
+
+hostnames_intersect(a, b) if a == b
+
+hostnames_intersect(a, b) if {
+	startswith(a, "*.")
+	endswith(b, substring(a, 1, -1))
+}
+
+hostnames_intersect(a, b) if {
+	startswith(b, "*.")
+	endswith(a, substring(b, 1, -1))
+}

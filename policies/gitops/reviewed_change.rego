@@ -1,0 +1,175 @@
+# METADATA
+# title: Exposure objects change only through GitOps
+# description: >-
+#   CREATE, UPDATE and DELETE of exposure objects (Ingress, Service,
+#   NetworkPolicy, Gateway API Gateway/HTTPRoute/GRPCRoute, Tyk
+#   ApiDefinition/SecurityPolicy) are denied unless made by a GitOps identity:
+#   a username in data.apiguard.config.gitops.identities (exact names or globs;
+#   the entry "defaults" adds Flux's kustomize-controller and helm-controller
+#   and Argo CD's application-controller) or a member of a group in
+#   gitops.identityGroups. Not enforced while both lists are empty or absent.
+#   A member of gitops.breakGlassGroups may change an object that carries the
+#   annotation apiguard.io/break-glass-reason (on DELETE, the existing object's)
+#   and gets a warning; the reason is written to the audit log. Kubernetes' own
+#   controllers, requests without a username (the CLI without --user), audits,
+#   subresources and UPDATEs that change nothing but finalizers, status or other
+#   bookkeeping metadata are not judged.
+# custom:
+#   kinds:
+#     - Ingress
+#     - Service
+#     - NetworkPolicy
+#     - gateway.networking.k8s.io/Gateway
+#     - gateway.networking.k8s.io/HTTPRoute
+#     - gateway.networking.k8s.io/GRPCRoute
+#     - tyk.tyk.io/ApiDefinition
+#     - tyk.tyk.io/SecurityPolicy
+#   severity: high
+#   remediation: >-
+#     Commit the change to the GitOps repository and open a pull request; the
+#     GitOps controller applies it once merged. In an emergency, a break-glass
+#     user sets the annotation apiguard.io/break-glass-reason.
+package gitops.reviewed_change
+
+import data.lib.kubernetes as k8s
+
+break_glass_annotation := "apiguard.io/break-glass-reason"
+
+# The identities the entry "defaults" stands for.
+default_identities := [
+	"system:serviceaccount:flux-system:kustomize-controller",
+	"system:serviceaccount:flux-system:helm-controller",
+	"system:serviceaccount:argocd:argocd-application-controller",
+]
+
+# Kubernetes' own controllers: the namespace controller deletes everything in a
+# namespace being deleted, the garbage collector deletes dependents and edits
+# ownerReferences. Blocking them would leave namespaces stuck in Terminating.
+system_controllers := {
+	"system:kube-controller-manager",
+	"system:serviceaccount:kube-system:namespace-controller",
+	"system:serviceaccount:kube-system:generic-garbage-collector",
+}
+
+exposure_kinds := {
+	["networking.k8s.io", "Ingress"],
+	["", "Service"],
+	["networking.k8s.io", "NetworkPolicy"],
+	["gateway.networking.k8s.io", "Gateway"],
+	["gateway.networking.k8s.io", "HTTPRoute"],
+	["gateway.networking.k8s.io", "GRPCRoute"],
+	["tyk.tyk.io", "ApiDefinition"],
+	["tyk.tyk.io", "SecurityPolicy"],
+}
+
+deny contains msg if {
+	judged
+	not break_glass_reason
+	msg := sprintf("%s: %s by %q is not allowed outside GitOps; %s%s", [
+		k8s.display, verb, username, pull_request_hint, break_glass_hint,
+	])
+}
+
+warn contains result if {
+	judged
+	reason := break_glass_reason
+	result := {
+		"msg": sprintf("%s: break-glass %s by %q bypasses GitOps review (reason: %q); %s to bring Git back in line, or the GitOps controller will revert it", [
+			k8s.display, verb, username, reason, pull_request_hint,
+		]),
+		"auditAnnotations": {"break-glass-reason": reason, "break-glass-user": username},
+	}
+}
+
+# judged holds for a change by a person or tool that is not a GitOps identity.
+judged if {
+	enforced
+	input.request.operation in {"CREATE", "UPDATE", "DELETE"}
+	[k8s.group, k8s.kind] in exposure_kinds
+	not subresource
+	username != ""
+	not username in system_controllers
+	not gitops_identity
+	not bookkeeping_update
+}
+
+# Off until configured: a fresh install must not lock everyone out.
+enforced if count(identities) + count(identity_groups) > 0
+
+username := u if {
+	u := input.request.userInfo.username
+	is_string(u)
+} else := ""
+
+user_groups := [g | some g in k8s.array_at(object.get(input.request, "userInfo", {}), "groups"); is_string(g)]
+
+subresource if {
+	s := input.request.subResource
+	is_string(s)
+	s != ""
+}
+
+gitops_identity if {
+	some pattern in identities
+	matches(pattern, username)
+}
+
+gitops_identity if in_group(identity_groups)
+
+in_group(patterns) if {
+	some pattern in patterns
+	some group in user_groups
+	matches(pattern, group)
+}
+
+# An exact name, or a glob in which "*" also matches ":".
+matches(pattern, value) if pattern == value
+
+matches(pattern, value) if glob.match(pattern, null, value)
+
+identities := array.concat(configured, expanded) if {
+	configured := strings_at("identities")
+	expanded := [id | "defaults" in configured; some id in default_identities]
+}
+
+identity_groups := strings_at("identityGroups")
+
+break_glass_groups := strings_at("breakGlassGroups")
+
+# A malformed setting (not an array) is empty; non-string entries are ignored.
+strings_at(key) := [s | some s in k8s.array_at(k8s.config.gitops, key); is_string(s)]
+
+# On DELETE, k8s.annotations reads the object being deleted (oldObject).
+break_glass_reason := reason if {
+	in_group(break_glass_groups)
+	raw := k8s.annotations[break_glass_annotation]
+	is_string(raw)
+	reason := trim_space(raw)
+	reason != ""
+}
+
+# An UPDATE that leaves spec, labels, annotations and every other top-level field
+# but metadata and status as they were (a controller adding a finalizer or an
+# owner reference) exposes nothing new.
+bookkeeping_update if {
+	input.request.operation == "UPDATE"
+	content(input.request.object) == content(input.request.oldObject)
+}
+
+content(o) := {
+	"body": object.remove(o, ["metadata", "status"]),
+	"labels": object.get(o, ["metadata", "labels"], {}),
+	"annotations": object.get(o, ["metadata", "annotations"], {}),
+}
+
+verb := {"CREATE": "creation", "UPDATE": "change", "DELETE": "deletion"}[input.request.operation]
+
+pull_request_hint := sprintf("commit the change to %s and open a pull request", [repository]) if {
+	repository := k8s.setting(["gitops", "repository"], "")
+	is_string(repository)
+	repository != ""
+} else := "commit the change to the GitOps repository and open a pull request"
+
+break_glass_hint := sprintf("; in an emergency, a member of %s may set the annotation %s", [concat(", ", break_glass_groups), break_glass_annotation]) if {
+	count(break_glass_groups) > 0
+} else := ""

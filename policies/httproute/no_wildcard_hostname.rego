@@ -1,0 +1,205 @@
+# METADATA
+# title: Public routes must name explicit hostnames
+# description: >-
+#   An HTTPRoute or GRPCRoute (gateway.networking.k8s.io) attached to a public
+#   Gateway must list explicit spec.hostnames: an empty or missing list, or a
+#   "*." wildcard, answers for hostnames its owner may not control. A parent is
+#   public when data.apiguard.inventory.gateways["<namespace>/<name>"] has a
+#   gatewayClassName in data.apiguard.config.gateway.publicClasses (every class
+#   is public when that list is not set). A parent missing from the inventory,
+#   or of a kind other than Gateway or Service, is treated as public (safe
+#   default); Service parents (mesh routing) are not. Independently of the
+#   parent, when data.apiguard.config.ingress.allowedHostSuffixes (a map from
+#   namespace, or "*" for every namespace, to a list of suffixes) has an entry
+#   for the route's namespace (which wins over "*") or for "*", every hostname
+#   must be under one of the suffixes, with the matching rules of
+#   ingress.allowed_hosts (case-insensitive, on a label boundary; ".example.com"
+#   or "*.example.com" means strict subdomains, "example.com" also the domain
+#   itself; an empty list allows nothing); without such an entry every hostname
+#   is allowed.
+# custom:
+#   kinds:
+#     - gateway.networking.k8s.io/HTTPRoute
+#     - gateway.networking.k8s.io/GRPCRoute
+#   severity: high
+#   remediation: >-
+#     List each explicit hostname the route serves in spec.hostnames, under a
+#     host suffix allowed for the namespace.
+package httproute.no_wildcard_hostname
+
+import data.lib.kubernetes as k8s
+
+gateway_group := "gateway.networking.k8s.io"
+
+deny contains msg if {
+	applies
+	count(public_parents) > 0
+	count(hostnames) == 0
+	msg := sprintf(
+		"%s: spec.hostnames is empty, so the route answers for every hostname of %s; list the explicit hostnames it serves in spec.hostnames",
+		[k8s.display, parents_text],
+	)
+}
+
+deny contains msg if {
+	applies
+	count(public_parents) > 0
+	some host in hostnames
+	startswith(host, "*")
+	msg := sprintf(
+		"%s: hostname %q is a wildcard on %s; list each explicit hostname instead",
+		[k8s.display, host, parents_text],
+	)
+}
+
+deny contains msg if {
+	applies
+	suffixes := allowed_suffixes
+	some host in hostnames
+	not host_allowed(host, suffixes)
+	msg := sprintf(
+		"%s: hostname %q is not under a host suffix allowed for namespace %q (allowed suffixes: %s); use a hostname under one of them, or have the suffix added to apiguard.config.ingress.allowedHostSuffixes",
+		[k8s.display, host, k8s.namespace, suffixes_text(suffixes)],
+	)
+}
+
+applies if {
+	k8s.is_check
+	k8s.group == gateway_group
+	k8s.kind in {"HTTPRoute", "GRPCRoute"}
+}
+
+hostnames contains lower(h) if {
+	some h in k8s.array_at(k8s.spec, "hostnames")
+	is_string(h)
+	h != ""
+}
+
+# --- Public parents ---------------------------------------------------------
+
+parent_refs := k8s.array_at(k8s.spec, "parentRefs")
+
+parents_text := concat(", ", sort(public_parents))
+
+public_parents contains sprintf("public Gateway %s", [key]) if {
+	some ref in parent_refs
+	is_gateway_ref(ref)
+	key := ref_key(ref)
+	gateway := inventory_gateway(key)
+	public_class(inventory_class(gateway))
+}
+
+public_parents contains sprintf("Gateway %s (not in apiguard's inventory, so treated as public)", [key]) if {
+	some ref in parent_refs
+	is_gateway_ref(ref)
+	key := ref_key(ref)
+	not known_gateway(key)
+}
+
+public_parents contains sprintf("%s %s (not resolvable by apiguard, so treated as public)", [object.get(ref, "kind", "Gateway"), ref_key(ref)]) if {
+	some ref in parent_refs
+	not is_gateway_ref(ref)
+	not is_service_ref(ref)
+}
+
+# parentRefs default to group gateway.networking.k8s.io and kind Gateway.
+is_gateway_ref(ref) if {
+	object.get(ref, "group", gateway_group) == gateway_group
+	object.get(ref, "kind", "Gateway") == "Gateway"
+}
+
+# A Service parent is mesh (east-west) routing, not exposure on a Gateway.
+is_service_ref(ref) if {
+	object.get(ref, "group", gateway_group) in {"", "core"}
+	ref.kind == "Service"
+}
+
+ref_key(ref) := sprintf("%s/%s", [ref_namespace(ref), ref.name])
+
+ref_namespace(ref) := ns if {
+	ns := ref.namespace
+	is_string(ns)
+	ns != ""
+} else := k8s.namespace
+
+inventory_gateway(key) := g if {
+	g := data.apiguard.inventory.gateways[key]
+	is_object(g)
+}
+
+known_gateway(key) if inventory_gateway(key)
+
+inventory_class(gateway) := c if {
+	c := gateway.gatewayClassName
+	is_string(c)
+} else := ""
+
+# A configured list (an array) names the only public classes; without one,
+# or with a malformed value, every class is public.
+configured_public_classes := c if {
+	c := k8s.setting(["gateway", "publicClasses"], null)
+	is_array(c)
+}
+
+classes_restricted if is_array(configured_public_classes)
+
+public_class(_) if not classes_restricted
+
+public_class(class) if class in configured_public_classes
+
+# --- Allowed host suffixes ------------------------------------------------------
+
+suffix_config := c if {
+	c := k8s.setting(["ingress", "allowedHostSuffixes"], null)
+	is_object(c)
+}
+
+# The namespace's own entry wins over "*"; undefined when neither is a list,
+# and then every hostname is allowed.
+configured_suffixes := s if {
+	s := suffix_config[k8s.namespace]
+	is_array(s)
+} else := s if {
+	s := suffix_config["*"]
+	is_array(s)
+}
+
+# Normalised as in ingress.allowed_hosts: lower case, without a leading "*"
+# and without a trailing dot; empty strings and non-strings are dropped.
+# Undefined when no list applies to the namespace.
+allowed_suffixes := {s |
+	some raw in configured_suffixes
+	is_string(raw)
+	s := trim_suffix(trim_prefix(lower(trim_space(raw)), "*"), ".")
+	not s in {"", "."}
+} if {
+	is_array(configured_suffixes)
+}
+
+host_allowed(host, suffixes) if {
+	some s in suffixes
+	suffix_matches(host, s)
+}
+
+# Always on a DNS label boundary, as in ingress.allowed_hosts: ".example.com"
+# (or "*.example.com") matches strict subdomains only; "example.com" matches
+# the domain itself and its subdomains. Neither matches badexample.com.
+suffix_matches(host, suffix) if {
+	startswith(suffix, ".")
+	endswith(host, suffix)
+	host != suffix
+}
+
+suffix_matches(host, suffix) if {
+	not startswith(suffix, ".")
+	host == suffix
+}
+
+suffix_matches(host, suffix) if {
+	not startswith(suffix, ".")
+	endswith(host, concat("", [".", suffix]))
+}
+
+suffixes_text(suffixes) := "none" if {
+	count(suffixes) == 0
+} else := concat(", ", sort(suffixes))

@@ -1,0 +1,98 @@
+# METADATA
+# title: Ingress hosts must use a domain allowed for the namespace
+# description: >-
+#   Each spec.rules[].host must end with one of the suffixes allowed for the
+#   Ingress's namespace in data.apiguard.config.ingress.allowedHostSuffixes, a
+#   map from a namespace name, or "*" for every other namespace, to a list of
+#   suffixes. A namespace's own entry replaces the "*" entry; a namespace with
+#   neither is not restricted (the default, since the map defaults to {}).
+#   Matching is case-insensitive and always on a DNS label boundary: a suffix
+#   with a leading dot (".example.com", or "*.example.com", which means the
+#   same) matches only subdomains such as a.example.com or a.b.example.com; a
+#   suffix without one ("example.com") matches example.com itself and its
+#   subdomains. Neither matches badexample.com. An entry whose value is not a
+#   list is ignored; an empty list allows no host. Rules without a host are
+#   left to ingress.no_wildcard_host.
+# custom:
+#   kinds: [Ingress]
+#   severity: high
+#   remediation: >-
+#     Use a host under one of the domains allowed for the namespace, or ask the
+#     platform team to add the domain to apiguard.config.ingress.allowedHostSuffixes.
+package ingress.allowed_hosts
+
+import data.lib.kubernetes as k8s
+
+deny contains msg if {
+	applies
+	some host in hosts
+	not allowed(host)
+	msg := sprintf(
+		"%s: host %q is not under a domain allowed for namespace %q (allowed suffixes: %s); use a host ending in one of them, or ask the platform team to add the domain to apiguard.config.ingress.allowedHostSuffixes",
+		[k8s.display, host, k8s.namespace, allowed_text],
+	)
+}
+
+# Writes and audits of networking.k8s.io Ingresses are judged, and only when
+# suffixes are configured for the namespace; a DELETE never is.
+applies if {
+	k8s.is_check
+	k8s.group == "networking.k8s.io"
+	k8s.kind == "Ingress"
+	is_array(configured)
+}
+
+suffix_map := m if {
+	m := k8s.setting(["ingress", "allowedHostSuffixes"], {})
+	is_object(m)
+} else := {}
+
+# The namespace's own entry wins over "*". An entry that is not a list does
+# not count as configured, so "*" still applies.
+configured := suffix_map[k8s.namespace] if {
+	is_array(suffix_map[k8s.namespace])
+} else := suffix_map["*"] if {
+	is_array(suffix_map["*"])
+}
+
+# Suffixes normalised to lower case without a leading "*" and without a
+# trailing dot. Strings that are empty after that, and non-strings, are dropped.
+suffixes contains s if {
+	some raw in configured
+	is_string(raw)
+	s := trim_suffix(trim_prefix(lower(trim_space(raw)), "*"), ".")
+	not s in {"", "."}
+}
+
+hosts contains lower(rule.host) if {
+	some rule in k8s.array_at(k8s.spec, "rules")
+	is_string(rule.host)
+	rule.host != ""
+}
+
+allowed(host) if {
+	some s in suffixes
+	matches(host, s)
+}
+
+# ".example.com": strict subdomains only.
+matches(host, suffix) if {
+	startswith(suffix, ".")
+	endswith(host, suffix)
+	host != suffix
+}
+
+# "example.com": the domain itself or any subdomain, on a label boundary.
+matches(host, suffix) if {
+	not startswith(suffix, ".")
+	host == suffix
+}
+
+matches(host, suffix) if {
+	not startswith(suffix, ".")
+	endswith(host, concat("", [".", suffix]))
+}
+
+allowed_text := "none" if {
+	count(suffixes) == 0
+} else := concat(", ", sort(suffixes))

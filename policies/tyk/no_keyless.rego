@@ -1,0 +1,53 @@
+# METADATA
+# title: Tyk ApiDefinition must not be keyless
+# description: >-
+#   A Tyk ApiDefinition (tyk.tyk.io) with spec.use_keyless: true can be called by
+#   anyone who can reach the gateway. It is allowed only when the object carries
+#   the label apiguard.io/public-api: "approved" AND its namespace matches one of
+#   the globs in data.apiguard.config.tyk.keylessNamespaces (default [], so no
+#   keyless API is allowed until a platform team opts a namespace in).
+# custom:
+#   kinds: [tyk.tyk.io/ApiDefinition]
+#   severity: high
+#   remediation: >-
+#     Set use_keyless: false and enable an auth method (for example use_standard_auth
+#     with auth_configs.authToken). For an intentionally public API, label it
+#     apiguard.io/public-api: "approved" in a namespace listed in tyk.keylessNamespaces.
+package tyk.no_keyless
+
+import data.lib.kubernetes as k8s
+
+approval_label := "apiguard.io/public-api"
+
+deny contains msg if {
+	applies
+	k8s.spec.use_keyless == true
+	not approved
+	msg := sprintf(
+		"%s: sets use_keyless: true, so anyone who reaches the gateway can call it; set use_keyless: false and enable an auth method such as use_standard_auth with auth_configs.authToken%s",
+		[k8s.display, hint],
+	)
+}
+
+applies if {
+	k8s.is_check
+	k8s.group == "tyk.tyk.io"
+	k8s.kind == "ApiDefinition"
+}
+
+# Both conditions are needed: the label records the API owner's intent, the
+# namespace list is the platform team's approval.
+approved if {
+	labelled
+	k8s.namespace_in(keyless_namespaces)
+}
+
+labelled if k8s.labels[approval_label] == "approved"
+
+# The hint tells the user which half of the public-API exception is missing.
+hint := sprintf("; the label %s: \"approved\" only exempts namespaces listed in apiguard config tyk.keylessNamespaces, and %q is not one of them", [approval_label, k8s.namespace]) if {
+	labelled
+} else := sprintf("; for an intentionally public API, label it %s: \"approved\" in a namespace listed in apiguard config tyk.keylessNamespaces", [approval_label])
+
+# A malformed setting (not an array) allows no namespace; non-string entries are ignored.
+keyless_namespaces := [p | some p in k8s.array_at(k8s.config.tyk, "keylessNamespaces"); is_string(p)]

@@ -1,0 +1,109 @@
+package tyk.no_keyless_test
+
+import data.tyk.no_keyless
+
+request(operation, labels, spec) := {"request": {
+	"uid": "1",
+	"kind": {"group": "tyk.tyk.io", "version": "v1alpha1", "kind": "ApiDefinition"},
+	"name": "httpbin",
+	"namespace": "demo",
+	"operation": operation,
+	"object": {
+		"apiVersion": "tyk.tyk.io/v1alpha1",
+		"kind": "ApiDefinition",
+		"metadata": {"name": "httpbin", "namespace": "demo", "labels": labels},
+		"spec": object.union({"name": "httpbin", "proxy": {"listen_path": "/httpbin"}}, spec),
+	},
+}}
+
+keyless := {"use_keyless": true}
+
+approved := {"apiguard.io/public-api": "approved"}
+
+public_config := {"tyk": {"keylessNamespaces": ["public-*", "demo"]}}
+
+base_msg := "ApiDefinition demo/httpbin: sets use_keyless: true, so anyone who reaches the gateway can call it; set use_keyless: false and enable an auth method such as use_standard_auth with auth_configs.authToken"
+
+unlabelled_msg := concat("", [base_msg, "; for an intentionally public API, label it apiguard.io/public-api: \"approved\" in a namespace listed in apiguard config tyk.keylessNamespaces"])
+
+wrong_namespace_msg := concat("", [base_msg, "; the label apiguard.io/public-api: \"approved\" only exempts namespaces listed in apiguard config tyk.keylessNamespaces, and \"demo\" is not one of them"])
+
+test_keyless_denied_by_default if {
+	denies := no_keyless.deny with input as request("CREATE", {}, keyless)
+	denies == {unlabelled_msg}
+}
+
+test_label_alone_is_not_enough if {
+	denies := no_keyless.deny with input as request("CREATE", approved, keyless)
+	denies == {wrong_namespace_msg}
+}
+
+test_namespace_alone_is_not_enough if {
+	denies := no_keyless.deny with input as request("CREATE", {}, keyless) with data.apiguard.config as public_config
+	denies == {unlabelled_msg}
+}
+
+test_label_must_say_approved if {
+	denies := no_keyless.deny
+		with input as request("CREATE", {"apiguard.io/public-api": "requested"}, keyless)
+		with data.apiguard.config as public_config
+	denies == {unlabelled_msg}
+}
+
+test_label_and_namespace_allowed if {
+	count(no_keyless.deny) == 0
+		with input as request("CREATE", approved, keyless)
+		with data.apiguard.config as public_config
+}
+
+test_namespace_glob_allowed if {
+	req := json.patch(request("CREATE", approved, keyless), [{"op": "replace", "path": "/request/object/metadata/namespace", "value": "public-apis"}])
+	count(no_keyless.deny) == 0 with input as req with data.apiguard.config as public_config
+}
+
+test_namespace_glob_not_matching_denied if {
+	count(no_keyless.deny) == 1
+		with input as request("CREATE", approved, keyless)
+		with data.apiguard.config as {"tyk": {"keylessNamespaces": ["public-*"]}}
+}
+
+test_malformed_config_allows_nothing if {
+	count(no_keyless.deny) == 1
+		with input as request("CREATE", approved, keyless)
+		with data.apiguard.config as {"tyk": {"keylessNamespaces": "demo"}}
+	count(no_keyless.deny) == 1
+		with input as request("CREATE", approved, keyless)
+		with data.apiguard.config as {"tyk": {"keylessNamespaces": [1, null]}}
+	count(no_keyless.deny) == 1
+		with input as request("CREATE", approved, keyless)
+		with data.apiguard.config as {"tyk": "x"}
+}
+
+test_not_keyless_allowed if {
+	count(no_keyless.deny) == 0 with input as request("CREATE", {}, {"use_keyless": false})
+	count(no_keyless.deny) == 0 with input as request("CREATE", {}, {})
+	count(no_keyless.deny) == 0 with input as request("CREATE", {}, {"use_keyless": "true"})
+}
+
+test_update_and_audit_checked if {
+	count(no_keyless.deny) == 1 with input as request("UPDATE", {}, keyless)
+	count(no_keyless.deny) == 1 with input as request("AUDIT", {}, keyless)
+}
+
+test_delete_not_denied if {
+	req := {"request": {
+		"kind": {"group": "tyk.tyk.io", "version": "v1alpha1", "kind": "ApiDefinition"},
+		"name": "httpbin",
+		"namespace": "demo",
+		"operation": "DELETE",
+		"object": null,
+		"oldObject": {"metadata": {"name": "httpbin", "namespace": "demo"}, "spec": keyless},
+	}}
+	count(no_keyless.deny) == 0 with input as req
+}
+
+test_other_kind_or_group_ignored if {
+	req := request("CREATE", {}, keyless)
+	count(no_keyless.deny) == 0 with input as json.patch(req, [{"op": "replace", "path": "/request/kind/group", "value": "example.com"}])
+	count(no_keyless.deny) == 0 with input as json.patch(req, [{"op": "replace", "path": "/request/kind/kind", "value": "SecurityPolicy"}])
+}
