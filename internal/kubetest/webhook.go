@@ -3,7 +3,6 @@ package kubetest
 import (
 	"bytes"
 	"context"
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,9 +27,6 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 )
-
-//go:embed crds/tyk.yaml
-var tykCRDs []byte
 
 // Build compiles a main package of this repository (e.g. "./cmd/webhook") into dir and
 // returns the binary's path. Tests run the real binary, not an in-process copy.
@@ -297,9 +293,18 @@ func Register(ctx context.Context, cs kubernetes.Interface, r Registration) (fun
 	}, nil
 }
 
-// InstallTykCRDs creates our stand-in tyk.tyk.io CRDs and waits until the API serves them.
+// InstallTykCRDs creates our stand-in tyk.tyk.io CRDs (test/crds/tyk.yaml) and waits
+// until the API serves them.
 func InstallTykCRDs(ctx context.Context, cfg *rest.Config) error {
-	return installCRDs(ctx, cfg, [][]byte{tykCRDs}, "tyk.tyk.io/v1alpha1", "apidefinitions", "securitypolicies")
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	crds, err := os.ReadFile(filepath.Join(root, "test", "crds", "tyk.yaml"))
+	if err != nil {
+		return fmt.Errorf("read Tyk CRDs: %w", err)
+	}
+	return installCRDs(ctx, cfg, [][]byte{crds}, "tyk.tyk.io/v1alpha1", "apidefinitions", "securitypolicies")
 }
 
 // GatewayAPIVersion is the Gateway API release whose CRDs the tests install.

@@ -97,7 +97,7 @@ const rediscoverInterval = 30 * time.Second
 // Run watches every tracked kind the API server serves until ctx ends. Kinds whose CRDs
 // are not installed are skipped, logged, and picked up once they are.
 func (w *Watcher) Run(ctx context.Context) error {
-	c, err := cache.New(w.opts.Config, cache.Options{DefaultTransform: strip})
+	c, err := cache.New(w.opts.Config, cache.Options{DefaultTransform: strip, NewInformer: newInformer})
 	if err != nil {
 		return fmt.Errorf("inventory cache: %w", err)
 	}
