@@ -6,14 +6,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/util/flowcontrol"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
 )
@@ -56,12 +50,6 @@ func BenchmarkInventoryMemory(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("APIGUARD_INVENTORY_N")); err == nil && v > 0 {
 		n = v
 	}
-	ctx := context.Background()
-	ns := fmt.Sprintf("inventory-bench-%d", time.Now().UnixNano()%100000)
-	// An unguarded namespace: the objects are created without calling any webhook.
-	if _, err := testEnv.cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-		b.Fatal(err)
-	}
 	baseline := startInventoryWebhook(b)
 	time.Sleep(2 * time.Second)
 	baseRSS, err := rssKiB(baseline.PID())
@@ -70,39 +58,8 @@ func BenchmarkInventoryMemory(b *testing.B) {
 	}
 	_ = baseline.Stop()
 
-	// The suite's client is rate limited; filling the cluster needs none.
-	cfg := testEnv.stack.Cluster.RESTConfig()
-	cfg.RateLimiter = flowcontrol.NewFakeAlwaysRateLimiter()
-	fast, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
 	start := time.Now()
-	var wg sync.WaitGroup
-	work := make(chan int)
-	var createErr error
-	var errOnce sync.Once
-	for range 32 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				name := fmt.Sprintf("ing-%06d", i)
-				ing := ingress(ns, name, []string{name + ".bench.example.com"}, []string{name + ".bench.example.com"})
-				if _, err := fast.NetworkingV1().Ingresses(ns).Create(ctx, ing, metav1.CreateOptions{}); err != nil {
-					errOnce.Do(func() { createErr = err })
-				}
-			}
-		}()
-	}
-	for i := range n {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	if createErr != nil {
-		b.Fatal(createErr)
-	}
+	fillIngresses(b, n)
 	b.Logf("created %d Ingresses in %s", n, time.Since(start).Round(time.Second))
 
 	b.ResetTimer()

@@ -22,7 +22,8 @@ import (
 	"github.com/apiguard/apiguard/pkg/policy"
 )
 
-// fillIngresses creates n Ingresses in a fresh, unguarded namespace.
+// fillIngresses creates n Ingresses in a fresh, unguarded namespace (no webhook is
+// called), with an unthrottled client: the suite's client is rate limited.
 func fillIngresses(b testing.TB, n int) {
 	b.Helper()
 	ctx := context.Background()
