@@ -4,9 +4,11 @@ export GOTOOLCHAIN := local
 export PATH := $(CURDIR)/bin:$(PATH):/usr/local/go/bin
 
 OPA_VERSION ?= v1.22.2
+HELM_VERSION ?= v3.22.0
+IMAGE ?= apiguard:dev
 GO_TEST_FLAGS ?= -race -count=1
 
-.PHONY: all build test vet opa-test go-test demo e2e-bins bench fmt clean
+.PHONY: all build test vet opa-test go-test demo e2e-bins bench fmt clean image
 
 all: build
 
@@ -21,6 +23,10 @@ e2e-bins:
 bin/opa:
 	GOBIN=$(CURDIR)/bin go install github.com/open-policy-agent/opa@$(OPA_VERSION)
 
+# The chart tests run the real helm binary.
+bin/helm:
+	GOBIN=$(CURDIR)/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
 vet:
 	go vet ./...
 
@@ -29,7 +35,7 @@ opa-test: bin/opa
 	bin/opa check --strict policies/
 
 # go test runs last so its per-package summary lines end the output.
-go-test: e2e-bins
+go-test: e2e-bins bin/helm
 	go test $(GO_TEST_FLAGS) ./...
 
 test: vet opa-test go-test
@@ -42,6 +48,10 @@ bench:
 
 fmt:
 	gofmt -w cmd pkg internal test
+
+# The container image (needs a Docker engine; not available in this project's CI).
+image:
+	docker build -t $(IMAGE) .
 
 clean:
 	rm -rf bin/

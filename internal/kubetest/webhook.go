@@ -313,17 +313,13 @@ const GatewayAPIVersion = "v1.6.3"
 // InstallGatewayAPICRDs creates the standard-channel Gateway API CRDs from the
 // sigs.k8s.io/gateway-api module in the Go module cache (never copied into the repo).
 func InstallGatewayAPICRDs(ctx context.Context, cfg *rest.Config) error {
-	out, err := exec.CommandContext(ctx, "go", "mod", "download", "-json", "sigs.k8s.io/gateway-api@"+GatewayAPIVersion).Output()
+	dir, err := moduleDir(ctx, "sigs.k8s.io/gateway-api@"+GatewayAPIVersion)
 	if err != nil {
-		return fmt.Errorf("download sigs.k8s.io/gateway-api@%s: %w", GatewayAPIVersion, err)
-	}
-	var mod struct{ Dir string }
-	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
-		return fmt.Errorf("locate sigs.k8s.io/gateway-api in the module cache: %v", err)
+		return err
 	}
 	var docs [][]byte
 	for _, kind := range []string{"gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants"} {
-		b, err := os.ReadFile(filepath.Join(mod.Dir, "config", "crd", "standard", "gateway.networking.k8s.io_"+kind+".yaml"))
+		b, err := os.ReadFile(filepath.Join(dir, "config", "crd", "standard", "gateway.networking.k8s.io_"+kind+".yaml"))
 		if err != nil {
 			return err
 		}
@@ -333,6 +329,45 @@ func InstallGatewayAPICRDs(ctx context.Context, cfg *rest.Config) error {
 		return err
 	}
 	return waitServed(ctx, cfg, "gateway.networking.k8s.io/v1beta1", "referencegrants")
+}
+
+// CertManagerVersion is the cert-manager release whose CRDs the chart tests install.
+const CertManagerVersion = "v1.21.2"
+
+// InstallCertManagerCRDs creates cert-manager's CRDs from the
+// github.com/cert-manager/cert-manager module's deploy/crds in the module cache.
+func InstallCertManagerCRDs(ctx context.Context, cfg *rest.Config) error {
+	dir, err := moduleDir(ctx, "github.com/cert-manager/cert-manager@"+CertManagerVersion)
+	if err != nil {
+		return err
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "deploy", "crds", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		return fmt.Errorf("no CRDs under %s/deploy/crds: %v", dir, err)
+	}
+	var docs [][]byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, b)
+	}
+	return installCRDs(ctx, cfg, docs, "cert-manager.io/v1", "issuers", "certificates", "clusterissuers")
+}
+
+// moduleDir downloads a module into the module cache (no go.mod change) and returns its
+// directory.
+func moduleDir(ctx context.Context, modVersion string) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "mod", "download", "-json", modVersion).Output()
+	if err != nil {
+		return "", fmt.Errorf("download %s: %w", modVersion, err)
+	}
+	var mod struct{ Dir string }
+	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
+		return "", fmt.Errorf("locate %s in the module cache: %v", modVersion, err)
+	}
+	return mod.Dir, nil
 }
 
 func installCRDs(ctx context.Context, cfg *rest.Config, files [][]byte, groupVersion string, resources ...string) error {
