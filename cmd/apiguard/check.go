@@ -239,6 +239,10 @@ func checkDocument(ctx context.Context, set *policy.PolicySet, d manifest.Docume
 		return res
 	}
 	res.Patches = m.Applied
+	if m.Final != nil {
+		res.Decision = *m.Final
+		return res
+	}
 	req.Object.Raw = m.Patched
 	res.Decision, res.Err = set.Evaluate(ctx, policy.Input{Request: req})
 	return res

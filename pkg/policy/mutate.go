@@ -32,6 +32,10 @@ type Mutation struct {
 	DryRun []PatchOp
 	Rounds int
 	Exempt bool
+	// Final is the decision on Patched, from the round that found nothing left to change:
+	// what the validating webhook will decide, without evaluating again. Nil when no round
+	// ran (DELETE, or no object).
+	Final *Decision
 }
 
 // Changed reports whether any patch was applied.
@@ -63,7 +67,7 @@ func (s *PolicySet) Mutate(ctx context.Context, in Input, maxRounds int) (Mutati
 			return m, err
 		}
 		if d.Exempt {
-			m.Exempt = true
+			m.Exempt, m.Final = true, &d
 			return m, nil
 		}
 		var ops []PatchOp
@@ -82,6 +86,7 @@ func (s *PolicySet) Mutate(ctx context.Context, in Input, maxRounds int) (Mutati
 		}
 		m.Skipped = appendNew(m.Skipped, skipped)
 		if len(applied) == 0 {
+			m.Final = &d
 			return m, nil
 		}
 		m.Applied = append(m.Applied, applied...)

@@ -459,6 +459,14 @@ func TestMutate(t *testing.T) {
 		if got := obj["metadata"].(map[string]any)["annotations"].(map[string]any)["force-ssl-redirect"]; got != "true" {
 			t.Errorf("annotation = %v", got)
 		}
+		// The final round's decision is the verdict on the patched object.
+		if m.Final == nil {
+			t.Fatal("no final decision")
+		}
+		fresh, _ := set.Evaluate(ctx, Input{Request: &admissionv1.AdmissionRequest{UID: "u", Kind: ingressRequest(admissionv1.Create, "ns", nil).Kind, Namespace: "ns", Operation: admissionv1.Create, Object: runtime.RawExtension{Raw: m.Patched}}})
+		if len(fresh.Patches) != 0 || len(m.Final.Patches) != 0 {
+			t.Errorf("final decision still proposes patches: %+v / %+v", m.Final.Patches, fresh.Patches)
+		}
 		// Idempotent: mutating the result changes nothing.
 		req := ingressRequest(admissionv1.Create, "ns", nil)
 		req.Object.Raw = m.Patched
