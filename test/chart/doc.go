@@ -1,0 +1,4 @@
+// Package chart tests the Helm chart in charts/apiguard offline: helm lint, helm
+// template with the values files in testdata/, the values schema, deterministic
+// rendering, and the README values table. It needs no cluster.
+package chart

@@ -1,0 +1,63 @@
+package chart
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestNotes renders NOTES.txt, which helm template skips, by copying the chart and
+// rendering NOTES.txt's text inside an ordinary template.
+func TestNotes(t *testing.T) {
+	t.Parallel()
+	needHelm(t)
+	dir := filepath.Join(t.TempDir(), "apiguard")
+	if err := os.CopyFS(dir, os.DirFS(chartDir)); err != nil {
+		t.Fatal(err)
+	}
+	notes, err := os.ReadFile(filepath.Join(dir, "templates", "NOTES.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// helm template parses its output as YAML: wrap the notes in a ConfigMap.
+	wrapped := `{{- define "test.notes" }}` + string(notes) + "{{- end }}\n" +
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ include \"test.notes\" . | toJson }}\n"
+	if err := os.WriteFile(filepath.Join(dir, "templates", "notes-rendered.yaml"), []byte(wrapped), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		file string
+		want []string
+		not  []string
+	}{
+		"self-managed": {"default.yaml", []string{
+			"kubectl -n apiguard-system get pods", "port-forward deploy/apiguard 8081:8081", "localhost:8081/status",
+			"--dry-run=server", "fill the Secret apiguard-tls", "Fail (validating) and Ignore (mutating)", "apiguard.io/ignore=true, and apiguard-system, kube-system.",
+		}, nil},
+		"cert-manager": {"cert-manager.yaml", []string{"--dry-run=server"}, []string{"fill the Secret"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out, err := helm(t, "template", release, dir, "--namespace", namespace,
+				"--values", filepath.Join(root, "test", "chart", "testdata", tc.file), "--show-only", "templates/notes-rendered.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			docs := decode(t, out)
+			if len(docs) != 1 {
+				t.Fatalf("rendered %d documents", len(docs))
+			}
+			out, _ = get(docs[0], "data", "notes").(string)
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("NOTES lack %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(out, w) {
+					t.Errorf("NOTES contain %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
