@@ -1,0 +1,157 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/apiguard/apiguard/internal/kubetest"
+	"github.com/apiguard/apiguard/pkg/manifest"
+)
+
+const chartNamespace = "apiguard-system"
+
+// helmBinary returns bin/helm, building it when missing (the suite never skips).
+func helmBinary(t *testing.T) string {
+	t.Helper()
+	helm := filepath.Join(testEnv.root, "bin", "helm")
+	if _, err := os.Stat(helm); err != nil {
+		cmd := exec.Command("go", "install", "helm.sh/helm/v3/cmd/helm@v3.22.0")
+		cmd.Env = append(os.Environ(), "GOBIN="+filepath.Join(testEnv.root, "bin"))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("build helm: %v\n%s", err, out)
+		}
+	}
+	return helm
+}
+
+// render runs helm template for the chart with values files and --set flags.
+func render(t *testing.T, valuesFiles []string, sets ...string) []manifest.Document {
+	t.Helper()
+	// A release name of its own: the suite's live webhook already owns configurations
+	// named "apiguard".
+	args := []string{"template", "chart-e2e", filepath.Join(testEnv.root, "charts", "apiguard"), "--namespace", chartNamespace}
+	for _, f := range valuesFiles {
+		args = append(args, "-f", filepath.Join(testEnv.root, "test", "chart", "testdata", f))
+	}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+	}
+	var out, stderr bytes.Buffer
+	cmd := exec.Command(helmBinary(t), args...)
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("helm template: %v\n%s", err, stderr.String())
+	}
+	docs, err := manifest.Decode("helm-template", &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return docs
+}
+
+// applyChart server-side-applies every rendered object. Webhook configurations are
+// applied as a server-side dry run: validated in full, but not persisted, because a
+// configuration pointing at a Service the test cluster cannot route to (no kube-proxy)
+// would fail every exposure request of the suite.
+func applyChart(t *testing.T, docs []manifest.Document) map[string]*unstructured.Unstructured {
+	t.Helper()
+	ctx := context.Background()
+	stored := map[string]*unstructured.Unstructured{}
+	for _, d := range docs {
+		u := &unstructured.Unstructured{Object: d.Object}
+		gvk := u.GroupVersionKind()
+		mapping, err := testEnv.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err != nil {
+			testEnv.mapper.Reset()
+			if mapping, err = testEnv.mapper.RESTMapping(gvk.GroupKind(), gvk.Version); err != nil {
+				t.Fatalf("%s %s: %v", gvk, u.GetName(), err)
+			}
+		}
+		opts := metav1.PatchOptions{FieldManager: "apiguard-chart-e2e"}
+		if strings.HasSuffix(gvk.Kind, "WebhookConfiguration") {
+			opts.DryRun = []string{metav1.DryRunAll}
+		}
+		body, _ := json.Marshal(u.Object)
+		var res = testEnv.dyn.Resource(mapping.Resource)
+		var out *unstructured.Unstructured
+		if mapping.Scope.Name() == "namespace" {
+			out, err = res.Namespace(u.GetNamespace()).Patch(ctx, u.GetName(), types.ApplyPatchType, body, opts)
+		} else {
+			out, err = res.Patch(ctx, u.GetName(), types.ApplyPatchType, body, opts)
+		}
+		if err != nil {
+			t.Errorf("server-side apply of %s %s/%s refused: %v", gvk.Kind, u.GetNamespace(), u.GetName(), err)
+			continue
+		}
+		stored[gvk.Kind+"/"+u.GetName()] = out
+		stored[gvk.Kind] = out
+	}
+	return stored
+}
+
+// TestChartInstallsIntoTheAPIServer applies the rendered chart to the real API server, in
+// the default (self-managed TLS) and cert-manager modes, then an upgrade with changed
+// values. Pods never run here: there is no kubelet, so the test checks the API server
+// accepts and stores every object, not that the webhook serves from a pod.
+func TestChartInstallsIntoTheAPIServer(t *testing.T) {
+	ctx := context.Background()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: chartNamespace}}
+	if _, err := testEnv.cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	if err := kubetest.InstallCertManagerCRDs(ctx, testEnv.cfg); err != nil {
+		t.Fatal(err)
+	}
+	testEnv.mapper.Reset()
+
+	for _, mode := range []struct {
+		name   string
+		values []string
+		want   []string
+	}{
+		{"self-managed TLS", []string{"default.yaml"}, []string{"Deployment", "PodDisruptionBudget", "NetworkPolicy",
+			"ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ServiceAccount", "Service", "Secret",
+			"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}},
+		{"cert-manager", []string{"cert-manager.yaml"}, []string{"Issuer", "Certificate", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			stored := applyChart(t, render(t, mode.values))
+			for _, want := range mode.want {
+				if stored[want] == nil {
+					t.Errorf("no %s was applied", want)
+				}
+			}
+		})
+	}
+
+	t.Run("upgrade with changed values", func(t *testing.T) {
+		stored := applyChart(t, render(t, []string{"default.yaml"}, "replicas=5", "webhook.validating.timeoutSeconds=8"))
+		dep := stored["Deployment"]
+		if dep == nil {
+			t.Fatal("Deployment not applied")
+		}
+		if r, _, _ := unstructured.NestedInt64(dep.Object, "spec", "replicas"); r != 5 {
+			t.Errorf("replicas after upgrade = %d, want 5", r)
+		}
+		vwc := stored["ValidatingWebhookConfiguration"]
+		if vwc == nil {
+			t.Fatal("ValidatingWebhookConfiguration not applied")
+		}
+		hooks, _, _ := unstructured.NestedSlice(vwc.Object, "webhooks")
+		if len(hooks) == 0 || hooks[0].(map[string]any)["timeoutSeconds"] != int64(8) {
+			t.Errorf("validating timeout after upgrade: %v", hooks)
+		}
+	})
+}
