@@ -283,11 +283,18 @@ func (s *SSHServer) serveSession(ch ssh.Channel, reqs <-chan *ssh.Request) {
 				break
 			}
 			ok, started = true, true
+			// Answer before git starts: a refused repository closes the channel at
+			// once, and a client that has not seen its exec reply yet would read
+			// only EOF instead of the error and the exit status.
+			if req.WantReply {
+				_ = req.Reply(true, nil)
+			}
 			running.Add(1)
 			go func() {
 				defer running.Done()
 				s.runGit(ch, service, repo, protocol)
 			}()
+			continue
 		}
 		if req.WantReply {
 			_ = req.Reply(ok, nil)
