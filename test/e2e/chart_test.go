@@ -4,17 +4,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
 	"github.com/apiguard/apiguard/pkg/manifest"
@@ -154,4 +159,69 @@ func TestChartInstallsIntoTheAPIServer(t *testing.T) {
 			t.Errorf("validating timeout after upgrade: %v", hooks)
 		}
 	})
+}
+
+// kubeconfigForServiceAccount writes a kubeconfig authenticating as a service account
+// with a short-lived token from the TokenRequest API.
+func kubeconfigForServiceAccount(t *testing.T, namespace, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := testEnv.cs.CoreV1().ServiceAccounts(namespace).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	expiry := int64(3600)
+	tok, err := testEnv.cs.CoreV1().ServiceAccounts(namespace).CreateToken(ctx, name, &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: &expiry}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testEnv.stack.Cluster.RESTConfig()
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["e2e"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
+	kc.AuthInfos["sa"] = &clientcmdapi.AuthInfo{Token: tok.Status.Token}
+	kc.Contexts["sa"] = &clientcmdapi.Context{Cluster: "e2e", AuthInfo: "sa"}
+	kc.CurrentContext = "sa"
+	path := filepath.Join(t.TempDir(), name+".kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestChartRBACIsSufficient runs the webhook as the chart's service account, bound to the
+// chart's ClusterRole, instead of as admin: it must list and watch everything its
+// inventory needs and become ready. A service account without the binding must not:
+// that proves the test can tell the difference.
+func TestChartRBACIsSufficient(t *testing.T) {
+	ctx := context.Background()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: chartNamespace}}
+	if _, err := testEnv.cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	applyChart(t, render(t, []string{"default.yaml"}))
+	start := func(kubeconfig string, allowNotReady bool) (*kubetest.Webhook, error) {
+		return kubetest.StartWebhook(ctx, kubetest.WebhookOptions{
+			Binary: testEnv.webhookBin, PolicyDir: filepath.Join(testEnv.root, "policies"), AllowNotReady: allowNotReady, ReadyTimeout: 20 * time.Second,
+			Args: []string{"--kubeconfig", kubeconfig, "--inventory", "on"},
+		})
+	}
+	wh, err := start(kubeconfigForServiceAccount(t, chartNamespace, "chart-e2e-apiguard"), false)
+	if err != nil {
+		t.Fatalf("the webhook did not become ready as the chart's service account: %v", err)
+	}
+	_ = wh.Stop()
+
+	unbound, err := start(kubeconfigForServiceAccount(t, chartNamespace, "no-rbac"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unbound.Stop()
+	time.Sleep(3 * time.Second)
+	resp, err := http.Get(unbound.HealthURL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("a service account without the chart's RBAC became ready (HTTP %d)", resp.StatusCode)
+	}
 }
