@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap/zapcore"
+	"k8s.io/client-go/kubernetes"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
@@ -51,6 +52,7 @@ type options struct {
 	logLevel         string
 	kubeconfig       string
 	inventory        string
+	tls              selfManagedTLS
 	maxMutationRound int
 }
 
@@ -80,6 +82,7 @@ func newCommand() *cobra.Command {
 	f.StringArrayVar(&o.dataFiles, "data-file", nil, "JSON or YAML data merged last over the policy tree's data, e.g. from a ConfigMap; repeatable")
 	f.StringVar(&o.clusterName, "cluster-name", "", "select clusters/<name>/ in the policy tree: its data overrides the tree's, other clusters' directories are ignored")
 	bindGitFlags(f, &o.git)
+	bindTLSFlags(f, &o.tls)
 	f.StringVar(&o.certDir, "cert-dir", "", "directory with tls.crt and tls.key; reloaded when the files change")
 	f.StringVar(&o.host, "host", "", "address to bind the webhook listener to (default all interfaces)")
 	f.IntVar(&o.port, "port", 9443, "HTTPS port for /validate and /mutate")
@@ -126,6 +129,19 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer cleanup()
+	if o.tls.secret != "" {
+		cfg, err := clusterConfig(o.kubeconfig)
+		if err != nil {
+			return fmt.Errorf("--tls-self-managed-secret: %w", err)
+		}
+		cs, err := kubernetes.NewForConfig(cfg)
+		if err != nil {
+			return err
+		}
+		if err := startSelfManagedTLS(ctx, o, cs, log.WithName("tls")); err != nil {
+			return err
+		}
+	}
 	extraData, err := policy.ReadDataFiles(o.dataFiles)
 	if err != nil {
 		return err

@@ -28,6 +28,15 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort() (int, error) {
+	ports, err := freePorts(1)
+	if err != nil {
+		return 0, err
+	}
+	return ports[0], nil
+}
+
 // Build compiles a main package of this repository (e.g. "./cmd/webhook") into dir and
 // returns the binary's path. Tests run the real binary, not an in-process copy.
 func Build(ctx context.Context, pkg, dir string) (string, error) {
@@ -61,6 +70,12 @@ type WebhookOptions struct {
 	// AllowNotReady returns as soon as the process serves /healthz, for tests of a
 	// webhook that must stay not ready (no policy source reachable).
 	AllowNotReady bool
+	// Port fixes the webhook port (0 picks a free one), for configurations registered
+	// before the process starts.
+	Port int
+	// SelfManagedTLS leaves the certificate to the webhook (--tls-self-managed-secret in
+	// Args) instead of issuing a self-signed one; CABundle stays empty.
+	SelfManagedTLS bool
 }
 
 // Webhook is a running apiguard webhook process on loopback, with a self-signed cert.
@@ -91,12 +106,18 @@ func StartWebhook(ctx context.Context, opts WebhookOptions) (*Webhook, error) {
 		return nil, err
 	}
 	caFile := filepath.Join(dir, "ca.crt")
+	if opts.Port != 0 {
+		ports[0] = opts.Port
+	}
 	var args []string
 	if opts.PolicyDir != "" {
 		args = append(args, "--policy-dir", opts.PolicyDir)
 	}
+	if !opts.SelfManagedTLS {
+		args = append(args, "--self-signed-cert", "--ca-bundle-out", caFile)
+	}
 	args = append(append(args,
-		"--self-signed-cert", "--cert-dir", filepath.Join(dir, "certs"), "--ca-bundle-out", caFile,
+		"--cert-dir", filepath.Join(dir, "certs"),
 		"--host", "127.0.0.1", "--port", strconv.Itoa(ports[0]),
 		"--health-probe-bind-address", "127.0.0.1:"+strconv.Itoa(ports[1]),
 		"--metrics-bind-address", "127.0.0.1:"+strconv.Itoa(ports[2]),
@@ -122,9 +143,11 @@ func StartWebhook(ctx context.Context, opts WebhookOptions) (*Webhook, error) {
 		_ = w.Stop()
 		return nil, err
 	}
-	if w.CABundle, err = os.ReadFile(caFile); err != nil {
-		_ = w.Stop()
-		return nil, fmt.Errorf("read CA bundle: %w", err)
+	if !opts.SelfManagedTLS {
+		if w.CABundle, err = os.ReadFile(caFile); err != nil {
+			_ = w.Stop()
+			return nil, fmt.Errorf("read CA bundle: %w", err)
+		}
 	}
 	return w, nil
 }

@@ -206,8 +206,15 @@ func TestDefault(t *testing.T) {
 				t.Errorf("%s: want an emptyDir at %s; mounts %v", name, path, mounts)
 			}
 		}
-		if mounts["certs"] != "/certs" || vols["certs"].Secret == nil || vols["certs"].Secret.SecretName != "apiguard-tls" {
+		// Self-managed TLS: the webhook writes the pair it keeps in the Secret into a
+		// writable in-memory dir.
+		if mounts["certs"] != "/certs" || vols["certs"].EmptyDir == nil || vols["certs"].EmptyDir.Medium != corev1.StorageMediumMemory {
 			t.Errorf("certs volume %+v at %q", vols["certs"], mounts["certs"])
+		}
+		for _, m := range r.container.VolumeMounts {
+			if m.Name == "certs" && m.ReadOnly {
+				t.Error("the self-managed certs dir is read-only")
+			}
 		}
 	})
 
@@ -216,6 +223,8 @@ func TestDefault(t *testing.T) {
 			"--cert-dir=/certs", "--port=9443", "--health-probe-bind-address=:8081", "--metrics-bind-address=:8080",
 			"--tls-min-version=1.3", "--eval-timeout=2s", "--shutdown-delay=5s", "--shutdown-timeout=20s",
 			"--log-level=info", "--inventory=auto",
+			"--tls-self-managed-secret=apiguard-tls", "--validating-webhook-configuration=apiguard", "--mutating-webhook-configuration=apiguard",
+			"--tls-dns-names=apiguard.apiguard-system.svc,apiguard.apiguard-system.svc.cluster.local,apiguard.apiguard-system,apiguard",
 			"--git-url=https://git.example.com/platform/policies.git", "--git-interval=60s", "--git-timeout=60s",
 			"--git-require-tests=true", "--git-allow-force-push=false", "--git-cache-dir=/var/cache/apiguard",
 		}
@@ -471,8 +480,11 @@ func TestConfigMapSource(t *testing.T) {
 	if v := vols["data"]; v.ConfigMap == nil || v.ConfigMap.Name != "apiguard-config" {
 		t.Errorf("data volume %+v", v)
 	}
-	if v := vols["certs"]; v.Secret == nil || v.Secret.SecretName != "webhook-serving" {
-		t.Errorf("certs volume %+v", v)
+	if v := vols["certs"]; v.EmptyDir == nil {
+		t.Errorf("certs volume %+v (self-managed mode writes the pair itself)", v)
+	}
+	if !slices.Contains(r.container.Args, "--tls-self-managed-secret=webhook-serving") {
+		t.Errorf("args %q do not manage the custom Secret", r.container.Args)
 	}
 	if _, ok := vols["git-cache"]; ok {
 		t.Error("git cache without Git")

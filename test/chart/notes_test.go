@@ -33,9 +33,9 @@ func TestNotes(t *testing.T) {
 	}{
 		"self-managed": {"default.yaml", []string{
 			"kubectl -n apiguard-system get pods", "port-forward deploy/apiguard 8081:8081", "localhost:8081/status",
-			"--dry-run=server", "fill the Secret apiguard-tls", "Fail (validating) and Ignore (mutating)", "apiguard.io/ignore=true, and apiguard-system, kube-system.",
+			"--dry-run=server", "creates its CA and certificate in the Secret\napiguard-tls", "Fail (validating) and Ignore (mutating)", "apiguard.io/ignore=true, and apiguard-system, kube-system.",
 		}, nil},
-		"cert-manager": {"cert-manager.yaml", []string{"--dry-run=server"}, []string{"fill the Secret"}},
+		"cert-manager": {"cert-manager.yaml", []string{"--dry-run=server"}, []string{"creates its CA and certificate"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			out, err := helm(t, "template", release, dir, "--namespace", namespace,

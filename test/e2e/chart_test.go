@@ -197,18 +197,49 @@ func TestChartRBACIsSufficient(t *testing.T) {
 	if _, err := testEnv.cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
-	applyChart(t, render(t, []string{"default.yaml"}))
-	start := func(kubeconfig string, allowNotReady bool) (*kubetest.Webhook, error) {
+	docs := render(t, []string{"default.yaml"})
+	applyChart(t, docs)
+	// The self-managed TLS half needs the chart's webhook configurations to exist; they
+	// are created for real here with a selector no namespace matches, so they never
+	// intercept the suite's requests.
+	for _, d := range docs {
+		if !strings.HasSuffix(d.Kind(), "WebhookConfiguration") {
+			continue
+		}
+		obj := d.Object
+		hooks, _ := obj["webhooks"].([]any)
+		for _, h := range hooks {
+			h.(map[string]any)["namespaceSelector"] = map[string]any{"matchLabels": map[string]any{"apiguard-e2e": "never"}}
+		}
+		if _, err := createObject(ctx, obj, false); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
+	}
+	start := func(kubeconfig string, allowNotReady bool, extra ...string) (*kubetest.Webhook, error) {
 		return kubetest.StartWebhook(ctx, kubetest.WebhookOptions{
 			Binary: testEnv.webhookBin, PolicyDir: filepath.Join(testEnv.root, "policies"), AllowNotReady: allowNotReady, ReadyTimeout: 20 * time.Second,
-			Args: []string{"--kubeconfig", kubeconfig, "--inventory", "on"},
+			SelfManagedTLS: len(extra) > 0,
+			Args:           append([]string{"--kubeconfig", kubeconfig, "--inventory", "on"}, extra...),
 		})
 	}
-	wh, err := start(kubeconfigForServiceAccount(t, chartNamespace, "chart-e2e-apiguard"), false)
+	// The chart's service account: inventory watches, and self-managed TLS writing its
+	// Secret and injecting the CA into its two configurations, all by resourceNames.
+	wh, err := start(kubeconfigForServiceAccount(t, chartNamespace, "chart-e2e-apiguard"), false,
+		"--namespace", chartNamespace, "--tls-self-managed-secret", "chart-e2e-apiguard-tls",
+		"--validating-webhook-configuration", "chart-e2e-apiguard", "--mutating-webhook-configuration", "chart-e2e-apiguard",
+		"--tls-dns-names", "127.0.0.1")
 	if err != nil {
 		t.Fatalf("the webhook did not become ready as the chart's service account: %v", err)
 	}
 	_ = wh.Stop()
+	vwc, err := testEnv.cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, "chart-e2e-apiguard", metav1.GetOptions{})
+	if err != nil || len(vwc.Webhooks) == 0 || len(vwc.Webhooks[0].ClientConfig.CABundle) == 0 {
+		t.Errorf("the chart's service account did not inject the CA bundle: %v", err)
+	}
+	sec, err := testEnv.cs.CoreV1().Secrets(chartNamespace).Get(ctx, "chart-e2e-apiguard-tls", metav1.GetOptions{})
+	if err != nil || len(sec.Data["tls.crt"]) == 0 {
+		t.Errorf("the chart's service account did not fill the TLS Secret: %v", err)
+	}
 
 	unbound, err := start(kubeconfigForServiceAccount(t, chartNamespace, "no-rbac"), true)
 	if err != nil {
