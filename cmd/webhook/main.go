@@ -53,6 +53,7 @@ type options struct {
 	kubeconfig       string
 	inventory        string
 	tls              selfManagedTLS
+	exemptionAdmins  []string
 	maxMutationRound int
 }
 
@@ -83,6 +84,7 @@ func newCommand() *cobra.Command {
 	f.StringVar(&o.clusterName, "cluster-name", "", "select clusters/<name>/ in the policy tree: its data overrides the tree's, other clusters' directories are ignored")
 	bindGitFlags(f, &o.git)
 	bindTLSFlags(f, &o.tls)
+	f.StringArrayVar(&o.exemptionAdmins, "exemption-admin-group", nil, "group allowed to set apiguard.io/ignore=true on a namespace (served at /validate-namespace); repeatable")
 	f.StringVar(&o.certDir, "cert-dir", "", "directory with tls.crt and tls.key; reloaded when the files change")
 	f.StringVar(&o.host, "host", "", "address to bind the webhook listener to (default all interfaces)")
 	f.IntVar(&o.port, "port", 9443, "HTTPS port for /validate and /mutate")
@@ -216,12 +218,16 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	srv, err := server.New(server.Options{
-		WebhookAddr:     net.JoinHostPort(o.host, strconv.Itoa(o.port)),
-		HealthAddr:      o.healthAddr,
-		MetricsAddr:     o.metricsAddr,
-		CertDir:         o.certDir,
-		TLSMinVersion:   tlsMin,
-		Routes:          map[string]http.Handler{"/validate": handlers.Validate(), "/mutate": handlers.Mutate()},
+		WebhookAddr:   net.JoinHostPort(o.host, strconv.Itoa(o.port)),
+		HealthAddr:    o.healthAddr,
+		MetricsAddr:   o.metricsAddr,
+		CertDir:       o.certDir,
+		TLSMinVersion: tlsMin,
+		Routes: map[string]http.Handler{
+			"/validate":           handlers.Validate(),
+			"/mutate":             handlers.Mutate(),
+			"/validate-namespace": handlers.NamespaceGuard(o.exemptionAdmins),
+		},
 		Ready:           ready,
 		Status:          syncer,
 		Gatherer:        reg,

@@ -222,7 +222,7 @@ func TestDefault(t *testing.T) {
 		want := []string{
 			"--cert-dir=/certs", "--port=9443", "--health-probe-bind-address=:8081", "--metrics-bind-address=:8080",
 			"--tls-min-version=1.3", "--eval-timeout=2s", "--shutdown-delay=5s", "--shutdown-timeout=20s",
-			"--log-level=info", "--inventory=auto",
+			"--log-level=info", "--inventory=auto", "--exemption-admin-group=system:masters",
 			"--tls-self-managed-secret=apiguard-tls", "--validating-webhook-configuration=apiguard", "--mutating-webhook-configuration=apiguard",
 			"--tls-dns-names=apiguard.apiguard-system.svc,apiguard.apiguard-system.svc.cluster.local,apiguard.apiguard-system,apiguard",
 			"--git-url=https://git.example.com/platform/policies.git", "--git-interval=60s", "--git-timeout=60s",
@@ -671,12 +671,37 @@ type webhookCommon struct {
 
 func checkValidating(t *testing.T, c admissionv1.ValidatingWebhookConfiguration, fp admissionv1.FailurePolicyType, timeout int32, groups, excluded []string) {
 	t.Helper()
-	if len(c.Webhooks) != 1 {
-		t.Fatalf("validating webhooks: %d", len(c.Webhooks))
+	if len(c.Webhooks) != 2 {
+		t.Fatalf("validating webhooks: %d, want the policies and the namespace guard", len(c.Webhooks))
 	}
 	w := c.Webhooks[0]
 	checkWebhook(t, webhookCommon{w.Name, w.ClientConfig, w.Rules, w.FailurePolicy, w.MatchPolicy, w.SideEffects, w.TimeoutSeconds, w.AdmissionReviewVersions, w.NamespaceSelector, w.ObjectSelector},
 		"validate.apiguard.io", "/validate", fp, timeout, wantRules(groups, admissionv1.Create, admissionv1.Update, admissionv1.Delete), excluded)
+	checkNamespaceGuard(t, c.Webhooks[1], timeout)
+}
+
+// checkNamespaceGuard: the escape-hatch guard sees only namespace changes touching the
+// label (objectSelector), has no namespaceSelector (it must see the namespace that turns
+// the label on), and fails closed.
+func checkNamespaceGuard(t *testing.T, g admissionv1.ValidatingWebhook, timeout int32) {
+	t.Helper()
+	cluster := admissionv1.ClusterScope
+	wantRules := []admissionv1.RuleWithOperations{{
+		Operations: []admissionv1.OperationType{admissionv1.Create, admissionv1.Update},
+		Rule:       admissionv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"namespaces"}, Scope: &cluster},
+	}}
+	if g.Name != "namespaces.apiguard.io" || g.ClientConfig.Service == nil || g.ClientConfig.Service.Path == nil || *g.ClientConfig.Service.Path != "/validate-namespace" {
+		t.Errorf("namespace guard: name %q, clientConfig %+v", g.Name, g.ClientConfig)
+	}
+	if !reflect.DeepEqual(g.Rules, wantRules) {
+		t.Errorf("namespace guard rules %+v", g.Rules)
+	}
+	if g.NamespaceSelector != nil || g.ObjectSelector == nil || g.ObjectSelector.MatchLabels["apiguard.io/ignore"] != "true" {
+		t.Errorf("namespace guard selectors: namespace %+v, object %+v", g.NamespaceSelector, g.ObjectSelector)
+	}
+	if g.FailurePolicy == nil || *g.FailurePolicy != admissionv1.Fail || g.TimeoutSeconds == nil || *g.TimeoutSeconds != timeout {
+		t.Errorf("namespace guard failurePolicy %v timeout %v", g.FailurePolicy, g.TimeoutSeconds)
+	}
 }
 
 func checkMutating(t *testing.T, c *admissionv1.MutatingWebhookConfiguration, fp admissionv1.FailurePolicyType, timeout int32, groups, excluded []string) {
