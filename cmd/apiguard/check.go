@@ -221,7 +221,7 @@ func readOld(paths []string, stdin io.Reader) (map[string][]byte, error) {
 // checkDocument mutates then validates one object, the order the API server calls the
 // webhooks in, so the verdict is the one the cluster would give.
 func checkDocument(ctx context.Context, set *policy.PolicySet, d manifest.Document, o checkOptions, olds map[string][]byte) report.Result {
-	res := report.Result{File: d.File, Index: d.Index, Item: d.Item, APIVersion: d.APIVersion(), Kind: d.Kind(), Namespace: d.Namespace(), Name: d.Name()}
+	res := report.Result{File: d.File, Index: d.Index, Item: d.Item, Line: d.Line, APIVersion: d.APIVersion(), Kind: d.Kind(), Namespace: d.Namespace(), Name: d.Name()}
 	res.Decision.Revision = set.Revision()
 	ro := policy.RequestOptions{Operation: admissionv1.Create, Namespace: o.namespace, User: o.user, Groups: o.groups}
 	if old, ok := olds[objectKey(res.APIVersion, res.Kind, res.Namespace, res.Name)]; ok {

@@ -20,9 +20,11 @@ const (
 
 // Result is the verdict for one object.
 type Result struct {
-	File       string
-	Index      int
-	Item       int // -1 unless the object came from a List
+	File  string
+	Index int
+	Item  int // -1 unless the object came from a List
+	// Line is where the object's document starts in File (1-based; 0 when unknown).
+	Line       int
 	APIVersion string
 	Kind       string
 	Namespace  string
@@ -81,12 +83,18 @@ func Write(w io.Writer, format string, results []Result) error {
 		return writeText(w, results)
 	case "json":
 		return writeJSON(w, results)
+	case "junit":
+		return writeJUnit(w, results)
+	case "tap":
+		return writeTAP(w, results)
+	case "github":
+		return writeGitHub(w, results)
 	}
-	return fmt.Errorf("unknown output format %q (want text or json)", format)
+	return fmt.Errorf("unknown output format %q (want %s)", format, strings.Join(Formats(), ", "))
 }
 
 // Formats lists the supported output formats.
-func Formats() []string { return []string{"text", "json"} }
+func Formats() []string { return []string{"text", "json", "junit", "tap", "github"} }
 
 type jsonViolation struct {
 	Policy  string `json:"policy"`
@@ -121,6 +129,7 @@ type jsonResult struct {
 	Item       *int            `json:"item,omitempty"`
 	Revision   string          `json:"revision,omitempty"`
 	Error      string          `json:"error,omitempty"`
+	Line       int             `json:"line,omitempty"`
 }
 
 func writeJSON(w io.Writer, results []Result) error {
@@ -131,6 +140,7 @@ func writeJSON(w io.Writer, results []Result) error {
 			Allowed:    r.Allowed(),
 			Violations: []jsonViolation{}, Warnings: []jsonWarning{}, Patches: []jsonPatch{},
 			Revision: r.Decision.Revision,
+			Line:     r.Line,
 		}
 		if r.Item >= 0 {
 			item := r.Item

@@ -3,7 +3,11 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,9 +16,9 @@ import (
 
 func sample() []Result {
 	return []Result{
-		{File: "a.yaml", Index: 0, Item: -1, APIVersion: "networking.k8s.io/v1", Kind: "Ingress", Namespace: "team", Name: "ok",
+		{File: "a.yaml", Index: 0, Item: -1, Line: 1, APIVersion: "networking.k8s.io/v1", Kind: "Ingress", Namespace: "team", Name: "ok",
 			Decision: policy.Decision{Revision: "r1"}},
-		{File: "a.yaml", Index: 1, Item: -1, APIVersion: "networking.k8s.io/v1", Kind: "Ingress", Namespace: "team", Name: "bad",
+		{File: "a.yaml", Index: 1, Item: -1, Line: 12, APIVersion: "networking.k8s.io/v1", Kind: "Ingress", Namespace: "team", Name: "bad",
 			Decision: policy.Decision{Revision: "r1",
 				Violations: []policy.Violation{{Policy: "ingress.require_tls", Message: "no TLS", Action: policy.ActionDeny}, {Policy: "p.dry", Message: "quiet", Action: policy.ActionDryRun}},
 				Warnings:   []policy.Warning{{Policy: "ingress.owner", Message: "no owner"}}},
@@ -93,5 +97,60 @@ func TestExitCodes(t *testing.T) {
 	}
 	if err := Write(&bytes.Buffer{}, "xml", nil); err == nil {
 		t.Error("unknown format accepted")
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/golden.*")
+
+// TestGolden renders the sample in every format and compares it to testdata/golden.<format>;
+// regenerate with `go test ./pkg/report -update` and review the diff.
+func TestGolden(t *testing.T) {
+	sample := append(sample(), Result{File: "c: odd,name.yaml", Index: 0, Item: -1, Line: 3, Kind: "Ingress", Namespace: "x", Name: "multi",
+		Decision: policy.Decision{Revision: "r1", Violations: []policy.Violation{{Policy: "p.multi", Message: "first line\nsecond 100%", Action: policy.ActionDeny}}}})
+	for _, format := range Formats() {
+		t.Run(format, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Write(&b, format, sample); err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join("testdata", "golden."+format)
+			if *update {
+				if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if b.String() != string(want) {
+				t.Errorf("%s output differs from %s:\n%s", format, file, b.String())
+			}
+		})
+	}
+}
+
+func TestJUnitIsWellFormed(t *testing.T) {
+	var b bytes.Buffer
+	if err := Write(&b, "junit", sample()); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("not XML: %v", err)
+	}
+	// a.yaml: "ok" passes; "bad" has one failure (deny), one warning case; b.yaml: one error.
+	if doc.Tests != 4 || doc.Fails != 1 || doc.Errors != 1 || len(doc.Suites) != 2 {
+		t.Errorf("testsuites: tests=%d failures=%d errors=%d suites=%d\n%s", doc.Tests, doc.Fails, doc.Errors, len(doc.Suites), b.String())
+	}
+}
+
+func TestGitHubEscaping(t *testing.T) {
+	if got := ghProperty("a:b,c%"); got != "a%3Ab%2Cc%25" {
+		t.Errorf("property escape = %q", got)
+	}
+	if got := ghData("x\ny%"); got != "x%0Ay%25" {
+		t.Errorf("data escape = %q", got)
 	}
 }

@@ -1,0 +1,202 @@
+package report
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/apiguard/apiguard/pkg/policy"
+)
+
+// finding is one line of CI output: a violation, a warning, or an evaluation error.
+type finding struct {
+	severity string // "error" blocks; "warning" does not
+	policy   string
+	message  string
+}
+
+// findings lists what a result reports, blocking ones first. Dry-run results are left
+// out: they are for the logs, not for CI.
+func findings(r Result) []finding {
+	var out []finding
+	if r.Err != nil {
+		return []finding{{severity: "error", policy: "apiguard", message: r.Err.Error()}}
+	}
+	for _, v := range r.Decision.Violations {
+		switch v.Action {
+		case policy.ActionDeny:
+			out = append(out, finding{"error", v.Policy, v.Message})
+		case policy.ActionWarn:
+			out = append(out, finding{"warning", v.Policy, v.Message})
+		}
+	}
+	for _, w := range r.Decision.Warnings {
+		if !w.DryRun {
+			out = append(out, finding{"warning", w.Policy, w.Message})
+		}
+	}
+	return out
+}
+
+func location(r Result) string {
+	if r.Line > 0 {
+		return fmt.Sprintf("%s:%d", r.File, r.Line)
+	}
+	return r.File
+}
+
+// JUnit: a testsuite per file, a testcase per object and policy, so a CI system lists
+// each failure on its own; an object with no findings is one passing testcase.
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Name    string       `xml:"name,attr"`
+	Tests   int          `xml:"tests,attr"`
+	Fails   int          `xml:"failures,attr"`
+	Errors  int          `xml:"errors,attr"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name   string      `xml:"name,attr"`
+	Tests  int         `xml:"tests,attr"`
+	Fails  int         `xml:"failures,attr"`
+	Errors int         `xml:"errors,attr"`
+	Cases  []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+func writeJUnit(w io.Writer, results []Result) error {
+	doc := junitSuites{Name: "apiguard check"}
+	index := map[string]int{}
+	for _, r := range results {
+		i, ok := index[r.File]
+		if !ok {
+			i = len(doc.Suites)
+			index[r.File] = i
+			doc.Suites = append(doc.Suites, junitSuite{Name: r.File})
+		}
+		suite := &doc.Suites[i]
+		class := location(r) + " " + objectName(r)
+		fs := findings(r)
+		if len(fs) == 0 {
+			suite.Cases = append(suite.Cases, junitCase{Name: "allowed", Classname: class})
+		}
+		for _, f := range fs {
+			c := junitCase{Name: f.policy, Classname: class}
+			msg := &junitMessage{Message: f.message, Type: f.policy, Text: fmt.Sprintf("%s: [%s] %s", location(r), f.policy, f.message)}
+			switch {
+			case r.Err != nil:
+				c.Error = msg
+				suite.Errors++
+			case f.severity == "error":
+				c.Failure = msg
+				suite.Fails++
+			default:
+				// A warning passes; CI systems show system-out with the test.
+				c.SystemOut = "warning: " + msg.Text
+			}
+			suite.Cases = append(suite.Cases, c)
+		}
+		suite.Tests = len(suite.Cases)
+	}
+	for _, s := range doc.Suites {
+		doc.Tests += s.Tests
+		doc.Fails += s.Fails
+		doc.Errors += s.Errors
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// TAP version 13: a test point per object and blocking finding; warnings become
+// diagnostics under their test point.
+func writeTAP(w io.Writer, results []Result) error {
+	var b strings.Builder
+	var points []string
+	for _, r := range results {
+		subject := location(r) + " " + objectName(r)
+		var warns []string
+		blocked := false
+		for _, f := range findings(r) {
+			if f.severity == "error" {
+				blocked = true
+				points = append(points, fmt.Sprintf("not ok %%d - %s: [%s] %s", subject, f.policy, oneLine(f.message)))
+			} else {
+				warns = append(warns, fmt.Sprintf("# warning [%s] %s", f.policy, oneLine(f.message)))
+			}
+		}
+		if !blocked {
+			points = append(points, "ok %d - "+subject)
+		}
+		if len(warns) > 0 {
+			points[len(points)-1] += "\n" + strings.Join(warns, "\n")
+		}
+	}
+	fmt.Fprintf(&b, "TAP version 13\n1..%d\n", len(points))
+	for i, p := range points {
+		b.WriteString(strings.Replace(p, "%d", fmt.Sprint(i+1), 1))
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// GitHub Actions workflow commands: ::error / ::warning with file and line, so the
+// findings annotate the pull request diff.
+func writeGitHub(w io.Writer, results []Result) error {
+	var b strings.Builder
+	for _, r := range results {
+		for _, f := range findings(r) {
+			props := "file=" + ghProperty(r.File)
+			if r.Line > 0 {
+				props += fmt.Sprintf(",line=%d", r.Line)
+			}
+			props += ",title=" + ghProperty(f.policy)
+			// Policy messages name the object already (the policy contract).
+			fmt.Fprintf(&b, "::%s %s::%s\n", f.severity, props, ghData(f.message))
+		}
+		for _, p := range r.Patches {
+			v, _ := json.Marshal(p.Value)
+			fmt.Fprintf(&b, "::notice file=%s,line=%d,title=%s::%s\n", ghProperty(r.File), max(r.Line, 1), ghProperty(p.Policy),
+				ghData(fmt.Sprintf("%s: the webhook will %s %s %s", objectName(r), p.Op, p.Path, v)))
+		}
+	}
+	s := Summarize(results)
+	fmt.Fprintf(&b, "%d objects, %d denied, %d warnings, %d patched\n", s.Objects, s.Denied, s.Warnings, s.Patched)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// ghData and ghProperty escape workflow-command values as GitHub's toolkit does.
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func ghProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
