@@ -14,6 +14,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/apiguard/apiguard/pkg/server"
 )
 
 // Secret keys. ca.crt is the bundle clients trust: the signing CA, plus the previous one
@@ -248,30 +250,10 @@ func (r *Rotator) writeFiles(certPEM, keyPEM []byte) error {
 	if err := os.MkdirAll(r.opts.CertDir, 0o700); err != nil {
 		return fmt.Errorf("write serving certificate: %w", err)
 	}
-	if err := writeAtomic(filepath.Join(r.opts.CertDir, keyLeafKey), keyPEM, 0o600); err != nil {
+	if err := server.WriteFileAtomic(filepath.Join(r.opts.CertDir, keyLeafKey), keyPEM, 0o600); err != nil {
 		return err
 	}
-	return writeAtomic(certPath, certPEM, 0o644)
-}
-
-func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
+	return server.WriteFileAtomic(certPath, certPEM, 0o644)
 }
 
 // Run reconciles every interval until ctx ends. Conflicts (another replica wrote first)

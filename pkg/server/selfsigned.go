@@ -105,10 +105,10 @@ func WriteSelfSigned(certDir string, opts SelfSignedOptions) ([]byte, error) {
 	}
 	// Write the key before the certificate: the watcher reloads on the certificate, and
 	// must never pair a new certificate with an old key.
-	if err := writeFileAtomic(filepath.Join(certDir, KeyFile), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+	if err := WriteFileAtomic(filepath.Join(certDir, KeyFile), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(certDir, CertFile), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+	if err := WriteFileAtomic(filepath.Join(certDir, CertFile), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
 		return nil, err
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), nil
@@ -123,8 +123,9 @@ func randomSerial() *big.Int {
 	return n
 }
 
-// writeFileAtomic writes via a temp file and rename so a reader never sees half a file.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+// WriteFileAtomic writes via a temp file and rename so a reader (such as a certificate
+// watcher) never sees half a file.
+func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
