@@ -257,63 +257,61 @@ func Register(ctx context.Context, cs kubernetes.Interface, r Registration) (fun
 	if fp == "" {
 		fp = admissionregistrationv1.Fail
 	}
-	url := func(path string) *string { s := r.URL + path; return &s }
-	var names []string
-	if len(r.ValidateRules) > 0 {
-		cfg := &admissionregistrationv1.ValidatingWebhookConfiguration{
-			ObjectMeta: metav1.ObjectMeta{Name: r.Name},
-			Webhooks: []admissionregistrationv1.ValidatingWebhook{{
-				Name:                    "validate.apiguard.io",
-				ClientConfig:            admissionregistrationv1.WebhookClientConfig{URL: url("/validate"), CABundle: r.CABundle},
-				Rules:                   r.ValidateRules,
-				FailurePolicy:           &fp,
-				MatchPolicy:             &equivalent,
-				SideEffects:             &none,
-				TimeoutSeconds:          &timeout,
-				AdmissionReviewVersions: []string{"v1"},
-				NamespaceSelector:       r.NamespaceSelector,
-			}},
+	// Both webhooks share every field but name, path and rules; the mutating one is
+	// derived from the validating shape.
+	hook := func(name, path string, rules []admissionregistrationv1.RuleWithOperations) admissionregistrationv1.ValidatingWebhook {
+		url := r.URL + path
+		return admissionregistrationv1.ValidatingWebhook{
+			Name:                    name,
+			ClientConfig:            admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: r.CABundle},
+			Rules:                   rules,
+			FailurePolicy:           &fp,
+			MatchPolicy:             &equivalent,
+			SideEffects:             &none,
+			TimeoutSeconds:          &timeout,
+			AdmissionReviewVersions: []string{"v1"},
+			NamespaceSelector:       r.NamespaceSelector,
 		}
-		if _, err := cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Create(ctx, cfg, metav1.CreateOptions{}); err != nil {
-			return nil, fmt.Errorf("create validating webhook configuration: %w", err)
-		}
-		names = append(names, "validating")
 	}
-	if len(r.MutateRules) > 0 {
-		cfg := &admissionregistrationv1.MutatingWebhookConfiguration{
-			ObjectMeta: metav1.ObjectMeta{Name: r.Name},
-			Webhooks: []admissionregistrationv1.MutatingWebhook{{
-				Name:                    "mutate.apiguard.io",
-				ClientConfig:            admissionregistrationv1.WebhookClientConfig{URL: url("/mutate"), CABundle: r.CABundle},
-				Rules:                   r.MutateRules,
-				FailurePolicy:           &fp,
-				MatchPolicy:             &equivalent,
-				SideEffects:             &none,
-				TimeoutSeconds:          &timeout,
-				AdmissionReviewVersions: []string{"v1"},
-				NamespaceSelector:       r.NamespaceSelector,
-			}},
-		}
-		if _, err := cs.AdmissionregistrationV1().MutatingWebhookConfigurations().Create(ctx, cfg, metav1.CreateOptions{}); err != nil {
-			return nil, fmt.Errorf("create mutating webhook configuration: %w", err)
-		}
-		names = append(names, "mutating")
-	}
-	return func(ctx context.Context) error {
+	api := cs.AdmissionregistrationV1()
+	var undo []func(context.Context) error
+	remove := func(ctx context.Context) error {
 		var errs []error
-		for _, kind := range names {
-			var err error
-			if kind == "validating" {
-				err = cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Delete(ctx, r.Name, metav1.DeleteOptions{})
-			} else {
-				err = cs.AdmissionregistrationV1().MutatingWebhookConfigurations().Delete(ctx, r.Name, metav1.DeleteOptions{})
-			}
-			if err != nil && !apierrors.IsNotFound(err) {
+		for _, u := range undo {
+			if err := u(ctx); err != nil && !apierrors.IsNotFound(err) {
 				errs = append(errs, err)
 			}
 		}
 		return errors.Join(errs...)
-	}, nil
+	}
+	meta := metav1.ObjectMeta{Name: r.Name}
+	if len(r.ValidateRules) > 0 {
+		cfg := &admissionregistrationv1.ValidatingWebhookConfiguration{ObjectMeta: meta,
+			Webhooks: []admissionregistrationv1.ValidatingWebhook{hook("validate.apiguard.io", "/validate", r.ValidateRules)}}
+		if _, err := api.ValidatingWebhookConfigurations().Create(ctx, cfg, metav1.CreateOptions{}); err != nil {
+			return nil, fmt.Errorf("create validating webhook configuration: %w", err)
+		}
+		undo = append(undo, func(ctx context.Context) error {
+			return api.ValidatingWebhookConfigurations().Delete(ctx, r.Name, metav1.DeleteOptions{})
+		})
+	}
+	if len(r.MutateRules) > 0 {
+		v := hook("mutate.apiguard.io", "/mutate", r.MutateRules)
+		cfg := &admissionregistrationv1.MutatingWebhookConfiguration{ObjectMeta: meta,
+			Webhooks: []admissionregistrationv1.MutatingWebhook{{
+				Name: v.Name, ClientConfig: v.ClientConfig, Rules: v.Rules, FailurePolicy: v.FailurePolicy, MatchPolicy: v.MatchPolicy,
+				SideEffects: v.SideEffects, TimeoutSeconds: v.TimeoutSeconds, AdmissionReviewVersions: v.AdmissionReviewVersions,
+				NamespaceSelector: v.NamespaceSelector,
+			}}}
+		if _, err := api.MutatingWebhookConfigurations().Create(ctx, cfg, metav1.CreateOptions{}); err != nil {
+			_ = remove(ctx)
+			return nil, fmt.Errorf("create mutating webhook configuration: %w", err)
+		}
+		undo = append(undo, func(ctx context.Context) error {
+			return api.MutatingWebhookConfigurations().Delete(ctx, r.Name, metav1.DeleteOptions{})
+		})
+	}
+	return remove, nil
 }
 
 // InstallTykCRDs creates our stand-in tyk.tyk.io CRDs (test/crds/tyk.yaml) and waits
