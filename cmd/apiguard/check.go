@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 	admissionv1 "k8s.io/api/admission/v1"
@@ -31,6 +34,9 @@ type checkOptions struct {
 	output      string
 	failOnWarn  bool
 	ignore      []string
+	// identityGiven is set when --user or --group was passed; otherwise the CLI presents
+	// the first configured GitOps identity.
+	identityGiven bool
 }
 
 func newCheckCommand(stdin io.Reader) *cobra.Command {
@@ -50,6 +56,7 @@ Exit codes: 0 all allowed, 1 something denied (or warned, with --fail-on-warn),
   apiguard check --policy ./policies --data cluster.yaml -o json deploy/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.identityGiven = cmd.Flags().Changed("user") || cmd.Flags().Changed("group")
 			return runCheck(cmd.Context(), o, args, stdin, cmd.OutOrStdout())
 		},
 	}
@@ -63,7 +70,7 @@ Exit codes: 0 all allowed, 1 something denied (or warned, with --fail-on-warn),
 	f.StringVar(&o.gitAuth.KnownHostsFile, "git-known-hosts-file", "", "known_hosts for ssh Git policy URLs")
 	f.StringArrayVar(&o.data, "data", nil, "JSON or YAML data merged over the policies' data (per-cluster values); repeatable")
 	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace for objects that do not set one")
-	f.StringVar(&o.user, "user", "", "userInfo.username in the request; empty by default, so identity policies such as gitops.reviewed_change do not fire offline")
+	f.StringVar(&o.user, "user", "", "userInfo.username in the request; by default the first GitOps identity in data.apiguard.config.gitops (identities, else identityGroups), so CI is judged as the controller that will apply it")
 	f.StringArrayVar(&o.groups, "group", nil, "userInfo.groups entry in the request; repeatable")
 	f.StringArrayVar(&o.old, "old", nil, "previous version of the objects (file or dir): matching objects are checked as UPDATE; repeatable")
 	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
@@ -88,10 +95,12 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
-	results := make([]report.Result, 0, len(docs))
-	for _, d := range docs {
-		results = append(results, checkDocument(ctx, set, d, o, olds))
+	if !o.identityGiven {
+		if o.user, o.groups, err = gitopsIdentity(ctx, set); err != nil {
+			return &exitError{code: report.ExitError, err: err}
+		}
 	}
+	results := checkAll(ctx, set, docs, o, olds)
 	if err := report.Write(out, o.output, results); err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
@@ -216,6 +225,28 @@ func readOld(paths []string, stdin io.Reader) (map[string][]byte, error) {
 		olds[objectKey(d.APIVersion(), d.Kind(), d.Namespace(), d.Name())] = d.Raw
 	}
 	return olds, nil
+}
+
+// checkAll evaluates every document on GOMAXPROCS workers sharing the compiled set's
+// prepared queries, keeping results in input order so every output format is stable.
+func checkAll(ctx context.Context, set *policy.PolicySet, docs []manifest.Document, o checkOptions, olds map[string][]byte) []report.Result {
+	results := make([]report.Result, len(docs))
+	workers := min(runtime.GOMAXPROCS(0), len(docs))
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(docs) {
+					return
+				}
+				results[i] = checkDocument(ctx, set, docs[i], o, olds)
+			}
+		})
+	}
+	wg.Wait()
+	return results
 }
 
 // checkDocument mutates then validates one object, the order the API server calls the

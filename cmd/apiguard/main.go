@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/report"
 )
 
@@ -70,14 +71,16 @@ func newRootCommand(stdin io.Reader) *cobra.Command {
 func newVersionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version",
+		Short: "Print the version, the OPA version and the capabilities hash",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			version := "devel"
 			if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
 				version = info.Main.Version
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), "apiguard", version)
+			// The engine lines let a CI log show exactly which engine judged: two
+			// builds with the same capabilities hash accept the same Rego.
+			fmt.Fprintf(cmd.OutOrStdout(), "apiguard %s\nopa %s\ncapabilities %s\n", version, policy.EngineVersion(), policy.CapabilitiesHash())
 			return nil
 		},
 	}

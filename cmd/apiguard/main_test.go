@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/apiguard/apiguard/internal/gittest"
+	"github.com/apiguard/apiguard/pkg/policy"
 )
 
 const policies = "../../policies"
@@ -261,5 +263,97 @@ warn contains "grants unknown offline" if not data.apiguard.inventory.referenceG
 	}
 	if code, out, _ := run(t, "", "check", "--policy", pol, a); code != 0 {
 		t.Errorf("a single file conflicts with itself: exit %d\n%s", code, out)
+	}
+}
+
+func TestCheckPresentsTheFirstGitOpsIdentityByDefault(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.yaml", goodIngress)
+	cases := map[string]struct {
+		config   string
+		args     []string
+		wantCode int
+		wantOut  string
+	}{
+		"defaults entry is Flux's kustomize-controller": {
+			config: "identities: [defaults]", wantCode: 0, wantOut: "0 denied",
+		},
+		"an exact username": {
+			config: "identities: [\"system:serviceaccount:argocd:argocd-application-controller\"]", wantCode: 0, wantOut: "0 denied",
+		},
+		"globs are skipped for the first identity group": {
+			config: "identities: [\"system:serviceaccount:flux-system:*\"]\n      identityGroups: [gitops-bots]", wantCode: 0, wantOut: "0 denied",
+		},
+		"--user overrides the default": {
+			config: "identities: [defaults]", args: []string{"--user", "bob"}, wantCode: 1, wantOut: "[gitops.reviewed_change]",
+		},
+		"--group alone is a person without a username": {
+			config: "identities: [defaults]", args: []string{"--group", "devs"}, wantCode: 0, wantOut: "0 denied",
+		},
+		"--user and --group together are judged": {
+			config: "identities: [defaults]\n      identityGroups: [gitops-bots]", args: []string{"--user", "bob", "--group", "gitops-bots"}, wantCode: 0, wantOut: "0 denied",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			data := writeFile(t, t.TempDir(), "gitops.yaml", "apiguard:\n  config:\n    gitops:\n      "+tc.config+"\n")
+			args := append([]string{"check", "--policy", policies, "--data", data}, tc.args...)
+			code, out, errOut := run(t, "", append(args, good)...)
+			if code != tc.wantCode || !strings.Contains(out, tc.wantOut) {
+				t.Fatalf("exit %d (want %d), output:\n%s\nstderr: %s\nwant output containing %q", code, tc.wantCode, out, errOut, tc.wantOut)
+			}
+		})
+	}
+}
+
+func TestCheckKeepsInputOrderAcrossParallelWorkers(t *testing.T) {
+	var stdin strings.Builder
+	const n = 300
+	for i := range n {
+		doc := goodIngress
+		if i%3 == 0 {
+			doc = badIngress
+		}
+		doc = strings.Replace(doc, "name: shop", "name: shop-"+strconv.Itoa(i), 1)
+		doc = strings.Replace(doc, "name: blog", "name: blog-"+strconv.Itoa(i), 1)
+		doc = strings.ReplaceAll(doc, "shop.example.com", "shop-"+strconv.Itoa(i)+".example.com")
+		doc = strings.ReplaceAll(doc, "blog.example.com", "blog-"+strconv.Itoa(i)+".example.com")
+		stdin.WriteString("---\n" + doc)
+	}
+	code, out, errOut := run(t, stdin.String(), "check", "--policy", policies, "-o", "json", "-")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr: %s", code, errOut)
+	}
+	var results []struct {
+		Index   int    `json:"index"`
+		Name    string `json:"name"`
+		Allowed bool   `json:"allowed"`
+	}
+	if err := json.Unmarshal([]byte(out), &results); err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != n {
+		t.Fatalf("got %d results, want %d", len(results), n)
+	}
+	for i, r := range results {
+		wantName, wantAllowed := "shop-"+strconv.Itoa(i), true
+		if i%3 == 0 {
+			wantName, wantAllowed = "blog-"+strconv.Itoa(i), false
+		}
+		if r.Index != i || r.Name != wantName || r.Allowed != wantAllowed {
+			t.Fatalf("result %d = %+v, want index %d name %s allowed %v", i, r, i, wantName, wantAllowed)
+		}
+	}
+}
+
+func TestVersionNamesTheEngine(t *testing.T) {
+	code, out, _ := run(t, "", "version")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"apiguard ", "opa " + policy.EngineVersion() + "\n", "capabilities " + policy.CapabilitiesHash() + "\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("version output %q lacks %q", out, want)
+		}
 	}
 }

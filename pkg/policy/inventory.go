@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/util"
@@ -75,4 +76,35 @@ func jsonValue(v any) (any, error) {
 		return nil, errors.New("encode inventory: null value")
 	}
 	return out, nil
+}
+
+// ReadData returns the value at data.<path...> in the set's store, as JSON types, and
+// whether it exists. Callers use it to read configuration the policies themselves read
+// (for example the GitOps identities the CLI presents itself as).
+func (s *PolicySet) ReadData(ctx context.Context, path ...string) (any, bool, error) {
+	var out any
+	err := storage.Txn(ctx, s.store, storage.TransactionParams{}, func(txn storage.Transaction) error {
+		v, err := s.store.Read(ctx, txn, storage.Path(path))
+		if err != nil {
+			return err
+		}
+		out = v
+		return nil
+	})
+	if storage.IsNotFound(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read data.%s: %w", strings.Join(path, "."), err)
+	}
+	// The store may hold its own value types; hand back plain JSON ones.
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, false, fmt.Errorf("read data.%s: %w", strings.Join(path, "."), err)
+	}
+	var plain any
+	if err := json.Unmarshal(b, &plain); err != nil {
+		return nil, false, fmt.Errorf("read data.%s: %w", strings.Join(path, "."), err)
+	}
+	return plain, true, nil
 }

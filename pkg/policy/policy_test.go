@@ -12,6 +12,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -766,5 +767,24 @@ deny contains "claimed" if count(data.apiguard.inventory.ingressHosts["a.example
 		if _, err := set.Evaluate(ctx, Input{Request: ingressRequest(admissionv1.Create, "ns", ingress("x", true))}); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func TestCapabilitiesHashIsStableAndTracksTheBuiltinSet(t *testing.T) {
+	h := CapabilitiesHash()
+	if !strings.HasPrefix(h, "sha256:") || len(h) != len("sha256:")+64 {
+		t.Fatalf("CapabilitiesHash() = %q, want sha256:<64 hex>", h)
+	}
+	if again := CapabilitiesHash(); again != h {
+		t.Fatalf("hash changed between calls: %s then %s", h, again)
+	}
+	if EngineVersion() == "" {
+		t.Fatal("EngineVersion() is empty")
+	}
+	// Allowing one more builtin must change the fingerprint.
+	caps := capabilities()
+	caps.Builtins = append(caps.Builtins, ast.HTTPSend)
+	if capabilitiesHash(caps) == h {
+		t.Fatal("adding http.send to the capabilities did not change the hash")
 	}
 }
