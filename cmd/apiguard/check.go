@@ -37,6 +37,8 @@ type checkOptions struct {
 	// identityGiven is set when --user or --group was passed; otherwise the CLI presents
 	// the first configured GitOps identity.
 	identityGiven bool
+	// warn reports problems that do not stop the run, such as a skipped binary file.
+	warn func(error)
 }
 
 func newCheckCommand(stdin io.Reader) *cobra.Command {
@@ -57,6 +59,7 @@ Exit codes: 0 all allowed, 1 something denied (or warned, with --fail-on-warn),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.identityGiven = cmd.Flags().Changed("user") || cmd.Flags().Changed("group")
+			o.warn = func(err error) { fmt.Fprintln(cmd.ErrOrStderr(), "apiguard: warning:", err) }
 			return runCheck(cmd.Context(), o, args, stdin, cmd.OutOrStdout())
 		},
 	}
@@ -83,7 +86,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 	if !slices.Contains(report.Formats(), o.output) {
 		return &exitError{code: report.ExitError, err: fmt.Errorf("unknown output format %q (want %s)", o.output, strings.Join(report.Formats(), ", "))}
 	}
-	docs, err := manifest.Read(args, manifest.Options{Stdin: stdin, Ignore: o.ignore})
+	docs, err := manifest.Read(args, manifest.Options{Stdin: stdin, Ignore: o.ignore, Warn: o.warn})
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -356,4 +358,76 @@ func TestVersionNamesTheEngine(t *testing.T) {
 			t.Errorf("version output %q lacks %q", out, want)
 		}
 	}
+}
+
+// TestCheckBadInput gives each kind of bad input the issue lists and asserts its defined
+// behaviour: a clear error with a location and exit 2, or a warning and carrying on.
+func TestCheckBadInput(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.yaml", goodIngress)
+	invalid := writeFile(t, dir, "invalid.yaml", goodIngress+"---\napiVersion: v1\nkind: Service\nmetadata:\n  name: x\n   bad: indent\n")
+	binary := writeFile(t, dir, "chart.tgz.yaml", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03")
+	empty := writeFile(t, dir, "empty.yaml", "---\n# nothing here\n---\n")
+	unknown := writeFile(t, dir, "widget.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n")
+	unreachable := "http://127.0.0.1:" + strconv.Itoa(closedPort(t)) + "/policies.git"
+	cases := map[string]struct {
+		args     []string
+		wantCode int
+		wantOut  []string
+		wantErr  []string
+	}{
+		"invalid YAML names file, document and line": {
+			args: []string{invalid}, wantCode: 2,
+			wantErr: []string{invalid + ": document 1 (line 12): yaml: line 16: mapping values are not allowed"},
+		},
+		"binary file is skipped with a warning": {
+			args: []string{binary, good}, wantCode: 0,
+			wantOut: []string{"1 objects, 0 denied"},
+			wantErr: []string{"apiguard: warning: " + binary + ": skipped: binary file"},
+		},
+		"empty documents are no objects": {
+			args: []string{empty}, wantCode: 0, wantOut: []string{"0 objects, 0 denied, 0 warnings, 0 patched"},
+		},
+		"unknown kind is allowed: no policy matches it": {
+			args: []string{unknown}, wantCode: 0, wantOut: []string{"PASS", "Widget default/w", "1 objects, 0 denied"},
+		},
+		"unreachable Git URL": {
+			args: []string{"--policy", unreachable, good}, wantCode: 2,
+			wantErr: []string{"127.0.0.1", "connection refused"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			args := []string{"check"}
+			if !slices.Contains(tc.args, "--policy") {
+				args = append(args, "--policy", policies)
+			}
+			code, out, errOut := run(t, "", append(args, tc.args...)...)
+			if code != tc.wantCode {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, out, errOut)
+			}
+			for _, w := range tc.wantOut {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut)
+				}
+			}
+		})
+	}
+}
+
+// closedPort returns a loopback port nothing listens on.
+func closedPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	return port
 }

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -17,24 +18,32 @@ import (
 // all problems joined (each a *Error). Decode reads all of r without a size
 // limit; Read applies Options.MaxFileBytes.
 func Decode(name string, r io.Reader) ([]Document, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fileError(name, err)
-	}
-	docs, errs := decode(name, data)
+	docs, errs := decodeStream(name, bufio.NewReaderSize(r, peekBytes))
 	return docs, errors.Join(errs...)
 }
 
-func decode(name string, data []byte) ([]Document, []error) {
-	// A byte order mark would hide a "---" on the first line.
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+// peekBytes is how far ahead the decoder looks to tell JSON from YAML and
+// binary from text; it is also the read buffer size.
+const peekBytes = 64 << 10
+
+// decodeStream decodes documents as it reads them, so a large file is never
+// held in memory whole next to its decoded objects: only the document being
+// decoded is buffered.
+func decodeStream(name string, r *bufio.Reader) ([]Document, []error) {
 	d := decoder{file: name}
-	if looksLikeJSON(data) {
-		d.jsonStream(data)
+	// A byte order mark would hide a "---" on the first line.
+	if bom, _ := r.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
+		_, _ = r.Discard(3)
+	}
+	head, _ := r.Peek(peekBytes)
+	var err error
+	if looksLikeJSON(head) {
+		d.jsonStream(r)
 	} else {
-		for _, s := range splitYAML(data) {
-			d.yamlDoc(s)
-		}
+		err = splitYAML(r, d.yamlDoc)
+	}
+	if err != nil {
+		d.errs = append(d.errs, fileError(name, err))
 	}
 	return d.docs, d.errs
 }
@@ -42,11 +51,17 @@ func decode(name string, data []byte) ([]Document, []error) {
 // looksLikeJSON makes the same call as kubectl's YAMLOrJSONDecoder, so that
 // a stream kubectl treats as JSON is not accepted here under YAML's looser
 // rules (or the reverse). kubectl only looks for '{'; a top-level '[' fails
-// there either way, and taking it as JSON lets the error say "array".
-func looksLikeJSON(data []byte) bool {
-	trimmed := bytes.TrimLeft(data, " \t\r\n")
+// there either way, and taking it as JSON lets the error say "array". Like
+// kubectl, it only looks at the start of the stream (peekBytes).
+func looksLikeJSON(head []byte) bool {
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
 	return len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
 }
+
+// IsBinary reports whether the start of a file looks like binary data rather
+// than text: a NUL byte, as git and diff decide. No manifest contains one
+// (YAML forbids it, JSON only allows it escaped).
+func IsBinary(head []byte) bool { return bytes.IndexByte(head, 0) >= 0 }
 
 type decoder struct {
 	file string
@@ -69,64 +84,84 @@ type segment struct {
 }
 
 // splitYAML cuts a stream at document markers ("---" and "..." at column
-// 0, followed by whitespace, a comment or the end of the line). The YAML
-// spec forbids these markers inside any scalar, so cutting here agrees with
-// a real parser, and sigs.k8s.io/yaml (which only decodes the first
-// document it sees) never gets more than one.
-func splitYAML(data []byte) []segment {
+// 0, followed by whitespace, a comment or the end of the line) and hands
+// each document to emit as soon as it ends. The YAML spec forbids these
+// markers inside any scalar, so cutting here agrees with a real parser, and
+// sigs.k8s.io/yaml (which only decodes the first document it sees) never
+// gets more than one. emit must not keep seg.data: its buffer is reused.
+func splitYAML(r *bufio.Reader, emit func(seg segment)) error {
 	var (
-		segs     []segment
+		cur      []byte // the current document's text
 		index    int
-		start    int    // offset where the current document's text starts
-		line     = 1    // line number at start
+		line     = 1    // line number of cur's first line
 		explicit bool   // opened by "---": counts even when empty
 		content  bool   // has something besides blank lines, comments and directives
 		blank    = true // has nothing besides blank lines and comments
+		lineNo   int
+		text     []byte
 	)
-	flush := func(end int) {
+	flush := func() {
 		if explicit || content {
-			segs = append(segs, segment{index: index, line: line, data: data[start:end], blank: blank})
+			emit(segment{index: index, line: line, data: cur, blank: blank})
 			index++
 		}
+		cur = cur[:0]
 	}
-	lineNo := 0
-	for off := 0; off < len(data); {
-		next := len(data)
-		if i := bytes.IndexByte(data[off:], '\n'); i >= 0 {
-			next = off + i + 1
+	for {
+		raw, err := readLine(r, text[:0])
+		text = raw
+		if len(raw) == 0 && err != nil {
+			if err == io.EOF {
+				flush()
+				return nil
+			}
+			return err
 		}
 		lineNo++
-		text := bytes.TrimRight(data[off:next], "\r\n")
+		trimmed := bytes.TrimRight(raw, "\r\n")
 		switch {
-		case isMarker(text, "---"):
-			flush(off)
+		case isMarker(trimmed, "---"):
+			flush()
 			explicit, content, blank = true, false, true
-			if rest := bytes.TrimLeft(text[3:], " \t"); len(rest) > 0 && rest[0] != '#' {
+			if rest := bytes.TrimLeft(trimmed[3:], " \t"); len(rest) > 0 && rest[0] != '#' {
 				// "--- value": the document starts on the marker line; keep
 				// the marker so the parser sees valid YAML.
-				start, line, content, blank = off, lineNo, true, false
+				cur = append(cur, raw...)
+				line, content, blank = lineNo, true, false
 			} else {
-				start, line = next, lineNo+1
+				line = lineNo + 1
 			}
-		case isMarker(text, "..."):
-			flush(off)
+			continue
+		case isMarker(trimmed, "..."):
+			flush()
 			explicit, content, blank = false, false, true
-			start, line = next, lineNo+1
+			line = lineNo + 1
+			continue
 		case content:
 			// Already known to need parsing.
-		case isComment(text):
-			blank = blank && isPlainComment(text)
-		case text[0] == '%':
+		case isComment(trimmed):
+			blank = blank && isPlainComment(trimmed)
+		case trimmed[0] == '%':
 			// Directives (%YAML, %TAG) only make sense before a "---", so a
 			// preamble of directives is not a document of its own.
 			blank = false
 		default:
 			blank, content = false, true
 		}
-		off = next
+		cur = append(cur, raw...)
 	}
-	flush(len(data))
-	return segs
+}
+
+// readLine appends the next line, with its "\n" when there is one, to buf.
+// Lines longer than the reader's buffer are joined rather than cut.
+func readLine(r *bufio.Reader, buf []byte) ([]byte, error) {
+	for {
+		part, err := r.ReadSlice('\n')
+		buf = append(buf, part...)
+		if err != bufio.ErrBufferFull {
+			return buf, err
+		}
+	}
 }
 
 func isMarker(text []byte, marker string) bool {
@@ -235,26 +270,28 @@ func decodeJSON(js []byte) (any, error) {
 
 // jsonStream decodes concatenated JSON values, each its own document, as
 // kubectl does for input starting with '{'.
-func (d *decoder) jsonStream(data []byte) {
+func (d *decoder) jsonStream(r io.Reader) {
 	d.json = true
-	dec := json.NewDecoder(bytes.NewReader(data))
+	lines := &lineTracker{r: r}
+	dec := json.NewDecoder(lines)
 	dec.UseNumber()
-	lines := lineCounter{data: data}
 	for index := 0; ; index++ {
-		start := int(dec.InputOffset())
-		for start < len(data) && isJSONSpace(data[start]) {
-			start++
-		}
-		if start == len(data) {
+		// More reads up to the next value, so its first byte is in lines.buf
+		// and its line is known before decoding it. A stray '}' or ']' makes
+		// More say no: Decode below reports it.
+		if !dec.More() && !lines.hasContentAfter(dec.InputOffset()) {
 			return
 		}
-		line := lines.at(start)
+		line := lines.at(lines.nextContent(dec.InputOffset()))
 		var v any
 		if err := dec.Decode(&v); err != nil {
-			off := len(data) // io.ErrUnexpectedEOF: the input ended mid-value
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			off := lines.end() // io.ErrUnexpectedEOF: the input ended mid-value
 			var se *json.SyntaxError
 			if errors.As(err, &se) {
-				off = int(se.Offset)
+				off = se.Offset
 			}
 			d.fail(index, -1, line, fmt.Errorf("json: line %d: %v", lines.at(off), err))
 			// The decoder cannot resynchronise after a syntax error.
@@ -268,23 +305,48 @@ func isJSONSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 }
 
-// lineCounter maps offsets to lines without rescanning from the start for
-// every document, which would be quadratic in large streams.
-type lineCounter struct {
-	data []byte
-	off  int
-	line int
+// lineTracker passes a stream through to the JSON decoder and maps stream
+// offsets to line numbers. It keeps only the bytes after the last offset
+// asked about; offsets are asked in increasing order, so memory stays at
+// about one document plus the decoder's read-ahead.
+type lineTracker struct {
+	r    io.Reader
+	buf  []byte // stream bytes from base on
+	base int64  // stream offset of buf[0]
+	line int    // newlines before base
 }
 
-func (c *lineCounter) at(off int) int {
-	off = min(max(off, 0), len(c.data))
-	if off < c.off {
-		c.off, c.line = 0, 0
-	}
-	c.line += bytes.Count(c.data[c.off:off], []byte("\n"))
-	c.off = off
-	return c.line + 1
+func (t *lineTracker) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.buf = append(t.buf, p[:n]...)
+	return n, err
 }
+
+// end is the offset just past the bytes read so far.
+func (t *lineTracker) end() int64 { return t.base + int64(len(t.buf)) }
+
+// at returns the 1-based line of offset off and forgets the bytes before it.
+func (t *lineTracker) at(off int64) int {
+	k := int(min(max(off-t.base, 0), int64(len(t.buf))))
+	t.line += bytes.Count(t.buf[:k], []byte("\n"))
+	t.base += int64(k)
+	// Copy down rather than reslice, so the consumed prefix can be freed.
+	t.buf = t.buf[:copy(t.buf, t.buf[k:])]
+	return t.line + 1
+}
+
+// nextContent returns the offset of the first non-space byte at or after off
+// among the bytes read so far (or the end of them).
+func (t *lineTracker) nextContent(off int64) int64 {
+	for i := max(off-t.base, 0); i < int64(len(t.buf)); i++ {
+		if !isJSONSpace(t.buf[i]) {
+			return t.base + i
+		}
+	}
+	return t.end()
+}
+
+func (t *lineTracker) hasContentAfter(off int64) bool { return t.nextContent(off) < t.end() }
 
 // add turns one decoded document into Documents, expanding Lists.
 func (d *decoder) add(index, line int, v any) {

@@ -27,6 +27,7 @@
 package manifest
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -37,10 +38,11 @@ import (
 	"strings"
 )
 
-// DefaultMaxFileBytes bounds memory use when Options.MaxFileBytes is unset;
-// real manifests are far smaller, so anything bigger is almost certainly a
-// wrong path (a binary, a log, a dump).
-const DefaultMaxFileBytes = 32 << 20
+// DefaultMaxFileBytes bounds each input when Options.MaxFileBytes is unset.
+// Files are decoded as they are read, so the limit is about run time and the
+// decoded objects, not a buffer: rendered charts of tens of megabytes pass,
+// a wrong path to a disk image does not.
+const DefaultMaxFileBytes = 256 << 20
 
 // Document is one Kubernetes object found in the input.
 type Document struct {
@@ -117,6 +119,9 @@ type Options struct {
 	Stdin io.Reader
 	// MaxFileBytes limits each file (and stdin); <= 0 means DefaultMaxFileBytes.
 	MaxFileBytes int64
+	// Warn receives problems that do not stop the run, such as a binary file
+	// that was skipped. Nil drops them.
+	Warn func(err error)
 }
 
 // Read reads every path: a file (whatever its extension), a directory
@@ -257,16 +262,47 @@ func (r *reader) file(p string) {
 }
 
 func (r *reader) stream(name string, in io.Reader) {
-	data, err := io.ReadAll(io.LimitReader(in, r.max+1))
-	if err != nil {
-		r.errs = append(r.errs, fileError(name, err))
+	limited := &limitReader{r: in, left: r.max}
+	br := bufio.NewReaderSize(limited, peekBytes)
+	if head, _ := br.Peek(peekBytes); IsBinary(head) {
+		// A binary file next to manifests (an image, a packed chart) is not a
+		// reason to fail the run, but the user must know it was not checked.
+		if r.opts.Warn != nil {
+			r.opts.Warn(fileError(name, errors.New("skipped: binary file (contains NUL bytes)")))
+		}
 		return
 	}
-	if int64(len(data)) > r.max {
+	docs, errs := decodeStream(name, br)
+	if limited.exceeded {
+		// Whatever was decoded is partial; report only the limit.
 		r.errs = append(r.errs, fileError(name, fmt.Errorf("file is larger than %d bytes", r.max)))
 		return
 	}
-	docs, errs := decode(name, data)
 	r.docs = append(r.docs, docs...)
 	r.errs = append(r.errs, errs...)
+}
+
+// limitReader ends the stream with an error once more than left bytes were
+// asked for, so an oversized input stops the decoder instead of being cut
+// silently at the limit.
+type limitReader struct {
+	r        io.Reader
+	left     int64
+	exceeded bool
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.exceeded {
+		return 0, errors.New("file is too large")
+	}
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		l.exceeded = true
+		return n, errors.New("file is too large")
+	}
+	return n, err
 }

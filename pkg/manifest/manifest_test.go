@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -8,9 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/yaml"
 )
@@ -578,13 +581,122 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		// Skipping the parser for blank segments must not change results.
-		for _, s := range splitYAML(data) {
+		_ = splitYAML(bufio.NewReader(bytes.NewReader(data)), func(s segment) {
 			if !s.blank {
-				continue
+				return
 			}
 			if js, err := yaml.YAMLToJSON(s.data); err != nil || string(js) != "null" {
 				t.Errorf("blank segment %q decodes to %s, %v", s.data, js, err)
 			}
+		})
+	})
+}
+
+func TestReadSkipsBinaryFilesWithAWarning(t *testing.T) {
+	dir := t.TempDir()
+	// A PNG header: what a screenshot committed next to manifests starts with.
+	if err := os.WriteFile(filepath.Join(dir, "logo.yaml"), []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ok.yaml"), []byte("apiVersion: v1\nkind: A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var warnings []string
+	docs, err := Read([]string{dir}, Options{Warn: func(err error) { warnings = append(warnings, err.Error()) }})
+	if err != nil {
+		t.Fatalf("a binary file must not fail the run: %v", err)
+	}
+	if len(docs) != 1 || docs[0].Kind() != "A" {
+		t.Fatalf("documents = %q, want only ok.yaml's", summarize(docs))
+	}
+	want := filepath.Join(dir, "logo.yaml") + ": skipped: binary file (contains NUL bytes)"
+	if !slices.Equal(warnings, []string{want}) {
+		t.Fatalf("warnings = %q, want [%q]", warnings, want)
+	}
+}
+
+// TestReadStreamsLargeFiles reads a 50 MB file whose bulk is comments: decoding as it
+// reads keeps the live heap near one document, where reading the whole file first would
+// hold all 50 MB at once.
+func TestReadStreamsLargeFiles(t *testing.T) {
+	const docs, commentBytes = 520, 100 << 10
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	comment := "# " + strings.Repeat("x", 97) + "\n"
+	for i := range docs {
+		fmt.Fprintf(w, "---\n")
+		for range commentBytes / len(comment) {
+			w.WriteString(comment)
+		}
+		fmt.Fprintf(w, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%d\n", i)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() < 50<<20 {
+		t.Fatalf("test file is %d bytes, want at least 50 MB", fi.Size())
+	}
+
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	peak := sampleHeapPeak(t, func() {
+		got, err := Read([]string{path}, Options{})
+		if err != nil {
+			t.Error(err)
+		}
+		if len(got) != docs || got[docs-1].Name() != fmt.Sprintf("cm-%d", docs-1) {
+			t.Errorf("read %d documents, want %d ending with cm-%d", len(got), docs, docs-1)
+		}
+		// Each block is "---", the comment lines and 4 lines of object; a document
+		// starts on the line after its "---". Positions must survive streaming.
+		block := 1 + commentBytes/len(comment) + 4
+		if want := (docs-1)*block + 2; got[docs-1].Line != want {
+			t.Errorf("last document starts at line %d, want %d", got[docs-1].Line, want)
 		}
 	})
+	grown := int64(peak) - int64(before.HeapAlloc)
+	t.Logf("file %d MiB, heap peak grew by %.1f MiB", fi.Size()>>20, float64(grown)/(1<<20))
+	if grown > fi.Size()/3 {
+		t.Fatalf("heap grew by %d bytes while reading a %d-byte file: the file is being buffered whole", grown, fi.Size())
+	}
+}
+
+// sampleHeapPeak runs f while sampling the live heap, and returns the highest value seen.
+func sampleHeapPeak(t *testing.T, f func()) uint64 {
+	t.Helper()
+	done := make(chan struct{})
+	peak := make(chan uint64)
+	go func() {
+		var max uint64
+		var ms runtime.MemStats
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > max {
+				max = ms.HeapAlloc
+			}
+			select {
+			case <-done:
+				peak <- max
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	f()
+	close(done)
+	return <-peak
 }
