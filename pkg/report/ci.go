@@ -15,6 +15,11 @@ type finding struct {
 	severity string // "error" blocks; "warning" does not
 	policy   string
 	message  string
+	// field is the policy's Details["field"], "" when it named none.
+	field string
+	// line is where the finding points in the file: the field's line when FieldLine
+	// resolves it, else the document's; 0 when unknown.
+	line int
 }
 
 // findings lists what a result reports, blocking ones first. Dry-run results are left
@@ -22,22 +27,36 @@ type finding struct {
 func findings(r Result) []finding {
 	var out []finding
 	if r.Err != nil {
-		return []finding{{severity: "error", policy: "apiguard", message: r.Err.Error()}}
+		return []finding{{severity: "error", policy: "apiguard", message: r.Err.Error(), line: r.Line}}
+	}
+	add := func(severity, policyID, message string, details map[string]any) {
+		field, _ := details["field"].(string)
+		out = append(out, finding{severity: severity, policy: policyID, message: message, field: field, line: fieldLine(r, field)})
 	}
 	for _, v := range r.Decision.Violations {
 		switch v.Action {
 		case policy.ActionDeny:
-			out = append(out, finding{"error", v.Policy, v.Message})
+			add("error", v.Policy, v.Message, v.Details)
 		case policy.ActionWarn:
-			out = append(out, finding{"warning", v.Policy, v.Message})
+			add("warning", v.Policy, v.Message, v.Details)
 		}
 	}
 	for _, w := range r.Decision.Warnings {
 		if !w.DryRun {
-			out = append(out, finding{"warning", w.Policy, w.Message})
+			add("warning", w.Policy, w.Message, w.Details)
 		}
 	}
 	return out
+}
+
+// fieldLine is the line of field in r's document when known, else the document's line.
+func fieldLine(r Result, field string) int {
+	if field != "" && r.FieldLine != nil {
+		if n := r.FieldLine(field); n > 0 {
+			return n
+		}
+	}
+	return r.Line
 }
 
 func location(r Result) string {
@@ -171,8 +190,8 @@ func writeGitHub(w io.Writer, results []Result) error {
 	for _, r := range results {
 		for _, f := range findings(r) {
 			props := "file=" + ghProperty(r.File)
-			if r.Line > 0 {
-				props += fmt.Sprintf(",line=%d", r.Line)
+			if f.line > 0 {
+				props += fmt.Sprintf(",line=%d", f.line)
 			}
 			props += ",title=" + ghProperty(f.policy)
 			// Policy messages name the object already (the policy contract).

@@ -35,6 +35,12 @@ type Result struct {
 	Patches []policy.PatchOp
 	// Err is set when the object could not be evaluated.
 	Err error
+	// FieldLine returns the 1-based line of a field path inside the object's document, 0
+	// when unknown; nil means no field is ever found. The path is a finding's
+	// Details["field"] as the policy wrote it: a JSON pointer ("/spec/tls/0") or a dotted
+	// path ("spec.tls"). Formats that point at a line use it to land on the offending
+	// field rather than the top of the document.
+	FieldLine func(field string) int
 }
 
 // Allowed reports whether the object would be admitted.
@@ -76,11 +82,22 @@ func (s Summary) ExitCode(failOnWarn bool) int {
 	return ExitAllowed
 }
 
+// Options tune rendering; the zero value is plain output with no rule metadata.
+type Options struct {
+	// Color adds ANSI colours to the text format. See ColorEnabled for when to set it.
+	Color bool
+	// Policies supply rule metadata (title, description, severity, remediation) to
+	// formats that describe their rules: sarif.
+	Policies []policy.Policy
+	// ToolVersion is apiguard's version, reported by formats that name the tool: sarif.
+	ToolVersion string
+}
+
 // Write renders results in the named format.
-func Write(w io.Writer, format string, results []Result) error {
+func Write(w io.Writer, format string, results []Result, opts Options) error {
 	switch format {
 	case "text", "":
-		return writeText(w, results)
+		return writeText(w, results, opts.Color)
 	case "json":
 		return writeJSON(w, results)
 	case "junit":
@@ -89,12 +106,14 @@ func Write(w io.Writer, format string, results []Result) error {
 		return writeTAP(w, results)
 	case "github":
 		return writeGitHub(w, results)
+	case "sarif":
+		return writeSARIF(w, results, opts)
 	}
 	return fmt.Errorf("unknown output format %q (want %s)", format, strings.Join(Formats(), ", "))
 }
 
 // Formats lists the supported output formats.
-func Formats() []string { return []string{"text", "json", "junit", "tap", "github"} }
+func Formats() []string { return []string{"text", "json", "junit", "tap", "github", "sarif"} }
 
 type jsonViolation struct {
 	Policy  string `json:"policy"`
@@ -168,7 +187,9 @@ func writeJSON(w io.Writer, results []Result) error {
 }
 
 // writeText groups results by file, one line per finding, and ends with a summary line.
-func writeText(w io.Writer, results []Result) error {
+// With color, labels and file headers get ANSI colours; the text itself is unchanged.
+func writeText(w io.Writer, results []Result, color bool) error {
+	p := palette(color)
 	var b strings.Builder
 	file := ""
 	for i, r := range results {
@@ -177,28 +198,28 @@ func writeText(w io.Writer, results []Result) error {
 			if i > 0 {
 				b.WriteString("\n")
 			}
-			fmt.Fprintf(&b, "%s\n", file)
+			fmt.Fprintf(&b, "%s\n", p.paint(sgrBold, file))
 		}
 		obj := objectName(r)
 		if r.Err != nil {
-			fmt.Fprintf(&b, "  ERROR  %s: %v\n", obj, r.Err)
+			fmt.Fprintf(&b, "  %s %s: %v\n", p.label("ERROR"), obj, r.Err)
 			continue
 		}
 		for _, v := range r.Decision.Violations {
-			label := map[policy.Action]string{policy.ActionDeny: "DENY ", policy.ActionWarn: "WARN ", policy.ActionDryRun: "DRYRUN"}[v.Action]
-			fmt.Fprintf(&b, "  %-6s %s: [%s] %s\n", label, obj, v.Policy, v.Message)
+			label := map[policy.Action]string{policy.ActionDeny: "DENY", policy.ActionWarn: "WARN", policy.ActionDryRun: "DRYRUN"}[v.Action]
+			fmt.Fprintf(&b, "  %s %s: [%s] %s\n", p.label(label), obj, v.Policy, v.Message)
 		}
 		for _, wn := range r.Decision.Warnings {
 			if !wn.DryRun {
-				fmt.Fprintf(&b, "  %-6s %s: [%s] %s\n", "WARN", obj, wn.Policy, wn.Message)
+				fmt.Fprintf(&b, "  %s %s: [%s] %s\n", p.label("WARN"), obj, wn.Policy, wn.Message)
 			}
 		}
-		for _, p := range r.Patches {
-			v, _ := json.Marshal(p.Value)
-			fmt.Fprintf(&b, "  %-6s %s: [%s] %s %s %s\n", "PATCH", obj, p.Policy, p.Op, p.Path, v)
+		for _, pt := range r.Patches {
+			v, _ := json.Marshal(pt.Value)
+			fmt.Fprintf(&b, "  %s %s: [%s] %s %s %s\n", p.label("PATCH"), obj, pt.Policy, pt.Op, pt.Path, v)
 		}
 		if r.Allowed() && len(r.Decision.Violations) == 0 && len(r.Decision.Warnings) == 0 && len(r.Patches) == 0 {
-			fmt.Fprintf(&b, "  %-6s %s\n", "PASS", obj)
+			fmt.Fprintf(&b, "  %s %s\n", p.label("PASS"), obj)
 		}
 	}
 	s := Summarize(results)

@@ -29,7 +29,7 @@ func sample() []Result {
 
 func TestText(t *testing.T) {
 	var b bytes.Buffer
-	if err := Write(&b, "text", sample()); err != nil {
+	if err := Write(&b, "text", sample(), Options{}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -55,7 +55,7 @@ func TestText(t *testing.T) {
 
 func TestJSON(t *testing.T) {
 	var b bytes.Buffer
-	if err := Write(&b, "json", sample()); err != nil {
+	if err := Write(&b, "json", sample(), Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var got []map[string]any
@@ -95,25 +95,63 @@ func TestExitCodes(t *testing.T) {
 			t.Errorf("%s: exit %d, want %d", name, got, tc.want)
 		}
 	}
-	if err := Write(&bytes.Buffer{}, "xml", nil); err == nil {
+	if err := Write(&bytes.Buffer{}, "xml", nil, Options{}); err == nil {
 		t.Error("unknown format accepted")
 	}
 }
 
 var update = flag.Bool("update", false, "rewrite testdata/golden.*")
 
-// TestGolden renders the sample in every format and compares it to testdata/golden.<format>;
-// regenerate with `go test ./pkg/report -update` and review the diff.
+// goldenSample is sample() plus the cases only golden files pin down: a message with a
+// newline and characters CI formats escape, and findings that name a field, one of
+// which FieldLine can place.
+func goldenSample() []Result {
+	fieldLines := map[string]int{"/spec/tls": 27}
+	return append(sample(),
+		Result{File: "c: odd,name.yaml", Index: 0, Item: -1, Line: 3, Kind: "Ingress", Namespace: "x", Name: "multi",
+			Decision: policy.Decision{Revision: "r1", Violations: []policy.Violation{{Policy: "p.multi", Message: "first line\nsecond 100%", Action: policy.ActionDeny}}}},
+		Result{File: "d.yaml", Index: 1, Item: -1, Line: 20, APIVersion: "networking.k8s.io/v1", Kind: "Ingress", Namespace: "web", Name: "field",
+			FieldLine: func(field string) int { return fieldLines[field] },
+			Decision: policy.Decision{Revision: "r1",
+				Violations: []policy.Violation{{Policy: "ingress.require_tls", Message: "no TLS on web/field", Action: policy.ActionDeny, Details: map[string]any{"field": "/spec/tls"}}},
+				Warnings:   []policy.Warning{{Policy: "ingress.owner", Message: "no owner on web/field", Details: map[string]any{"field": "metadata.labels.owner"}}}}},
+	)
+}
+
+// goldenOptions gives the formats that use them rule metadata and a version: one policy
+// fully described, one with no title, one that never fires, one switched off.
+func goldenOptions() Options {
+	return Options{ToolVersion: "v1.4.0", Policies: []policy.Policy{
+		{ID: "ingress.require_tls", Title: "Ingresses terminate TLS", Description: "Every Ingress host is served over HTTPS.",
+			Severity: "High", Remediation: "Add spec.tls for each host.", Rules: []string{policy.RuleDeny}, Enforcement: policy.ActionDeny},
+		{ID: "ingress.owner", Severity: "low", Rules: []string{policy.RuleWarn}, Enforcement: policy.ActionDeny},
+		{ID: "gateway.https", Title: "Gateways listen on HTTPS", Severity: "critical", Rules: []string{policy.RuleViolation}, Enforcement: policy.ActionDeny},
+		{ID: "legacy.off", Title: "Switched off", Rules: []string{policy.RuleDeny}, Enforcement: policy.ActionOff},
+	}}
+}
+
+// TestGolden renders the golden sample in every format, and text in colour, and compares
+// each to testdata/golden.<name>; regenerate with `go test ./pkg/report -update` and
+// review the diff.
 func TestGolden(t *testing.T) {
-	sample := append(sample(), Result{File: "c: odd,name.yaml", Index: 0, Item: -1, Line: 3, Kind: "Ingress", Namespace: "x", Name: "multi",
-		Decision: policy.Decision{Revision: "r1", Violations: []policy.Violation{{Policy: "p.multi", Message: "first line\nsecond 100%", Action: policy.ActionDeny}}}})
+	type golden struct {
+		name, format string
+		opts         Options
+	}
+	var cases []golden
 	for _, format := range Formats() {
-		t.Run(format, func(t *testing.T) {
+		cases = append(cases, golden{format, format, goldenOptions()})
+	}
+	colored := goldenOptions()
+	colored.Color = true
+	cases = append(cases, golden{"text-color", "text", colored})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := Write(&b, format, sample); err != nil {
+			if err := Write(&b, tc.format, goldenSample(), tc.opts); err != nil {
 				t.Fatal(err)
 			}
-			file := filepath.Join("testdata", "golden."+format)
+			file := filepath.Join("testdata", "golden."+tc.name)
 			if *update {
 				if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
@@ -125,7 +163,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("%v (run with -update)", err)
 			}
 			if b.String() != string(want) {
-				t.Errorf("%s output differs from %s:\n%s", format, file, b.String())
+				t.Errorf("%s output differs from %s:\n%s", tc.name, file, b.String())
 			}
 		})
 	}
@@ -133,7 +171,7 @@ func TestGolden(t *testing.T) {
 
 func TestJUnitIsWellFormed(t *testing.T) {
 	var b bytes.Buffer
-	if err := Write(&b, "junit", sample()); err != nil {
+	if err := Write(&b, "junit", sample(), Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var doc junitSuites
