@@ -104,7 +104,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 		}
 	}
 	results := checkAll(ctx, set, docs, o, olds)
-	if err := report.Write(out, o.output, results, report.Options{}); err != nil {
+	if err := report.Write(out, o.output, results, reportOptions(set, out)); err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
 	if code := report.Summarize(results).ExitCode(o.failOnWarn); code != report.ExitAllowed {

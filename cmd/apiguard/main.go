@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -74,10 +73,7 @@ func newVersionCommand() *cobra.Command {
 		Short: "Print the version, the OPA version and the capabilities hash",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			version := "devel"
-			if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-				version = info.Main.Version
-			}
+			version := buildVersion()
 			// The engine lines let a CI log show exactly which engine judged: two
 			// builds with the same capabilities hash accept the same Rego.
 			fmt.Fprintf(cmd.OutOrStdout(), "apiguard %s\nopa %s\ncapabilities %s\n", version, policy.EngineVersion(), policy.CapabilitiesHash())
