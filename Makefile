@@ -5,6 +5,8 @@ export PATH := $(CURDIR)/bin:$(PATH):/usr/local/go/bin
 
 OPA_VERSION ?= v1.22.2
 HELM_VERSION ?= v3.22.0
+# conftest for the parity tests; its go.mod must not need a newer Go than ours (v0.71.1 needs 1.26.8).
+CONFTEST_VERSION ?= v0.71.1
 IMAGE ?= apiguard:dev
 GO_TEST_FLAGS ?= -race -count=1
 
@@ -27,6 +29,10 @@ bin/opa:
 bin/helm:
 	GOBIN=$(CURDIR)/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
+# test/conftest compares `apiguard check --conftest` with the real conftest.
+bin/conftest:
+	GOBIN=$(CURDIR)/bin go install github.com/open-policy-agent/conftest@$(CONFTEST_VERSION)
+
 vet:
 	go vet ./...
 
@@ -35,7 +41,7 @@ opa-test: bin/opa
 	bin/opa check --strict policies/
 
 # go test runs last so its per-package summary lines end the output.
-go-test: e2e-bins bin/helm
+go-test: e2e-bins bin/helm bin/conftest
 	go test $(GO_TEST_FLAGS) ./...
 
 test: vet opa-test go-test

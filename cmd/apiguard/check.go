@@ -39,6 +39,8 @@ type checkOptions struct {
 	identityGiven bool
 	// warn reports problems that do not stop the run, such as a skipped binary file.
 	warn func(error)
+	// conftest holds the flags of `check --conftest`, which runs conftest policies unchanged.
+	conftest conftestOptions
 }
 
 func newCheckCommand(stdin io.Reader) *cobra.Command {
@@ -72,17 +74,21 @@ Exit codes: 0 all allowed, 1 something denied (or warned, with --fail-on-warn),
 	f.StringVar(&o.gitAuth.SSHKeyFile, "git-ssh-key-file", "", "SSH private key for ssh Git policy URLs")
 	f.StringVar(&o.gitAuth.KnownHostsFile, "git-known-hosts-file", "", "known_hosts for ssh Git policy URLs")
 	f.StringArrayVar(&o.data, "data", nil, "JSON or YAML data merged over the policies' data (per-cluster values); repeatable")
-	f.StringVarP(&o.namespace, "namespace", "n", "default", "namespace for objects that do not set one")
+	f.VarP(newNamespaceValue(&o.namespace, &o.conftest.namespaces, "default"), "namespace", "n", namespaceHelp)
 	f.StringVar(&o.user, "user", "", "userInfo.username in the request; by default the first GitOps identity in data.apiguard.config.gitops (identities, else identityGroups), so CI is judged as the controller that will apply it")
 	f.StringArrayVar(&o.groups, "group", nil, "userInfo.groups entry in the request; repeatable")
 	f.StringArrayVar(&o.old, "old", nil, "previous version of the objects (file or dir): matching objects are checked as UPDATE; repeatable")
 	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	f.BoolVar(&o.failOnWarn, "fail-on-warn", false, "exit 1 when there are warnings")
 	f.StringArrayVar(&o.ignore, "ignore", nil, "glob of paths to skip when walking directories; repeatable")
+	addConftestFlags(f, &o.conftest)
 	return cmd
 }
 
 func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reader, out io.Writer) error {
+	if o.conftest.requested() {
+		return runConftest(ctx, o, args, stdin, out)
+	}
 	if !slices.Contains(report.Formats(), o.output) {
 		return &exitError{code: report.ExitError, err: fmt.Errorf("unknown output format %q (want %s)", o.output, strings.Join(report.Formats(), ", "))}
 	}
