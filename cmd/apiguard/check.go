@@ -13,9 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 	admissionv1 "k8s.io/api/admission/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/apiguard/apiguard/pkg/inventory"
+	"github.com/apiguard/apiguard/pkg/evaluate"
 	"github.com/apiguard/apiguard/pkg/manifest"
 	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/report"
@@ -121,40 +120,13 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 
 // offlineInventory builds data.apiguard.inventory from the manifests being checked, so
 // two files claiming one host in different namespaces are caught before they reach a
-// cluster. ReferenceGrants are left out: offline the cluster's grants are unknown, and
-// their absence tells policies to warn rather than deny.
+// cluster.
 func offlineInventory(docs []manifest.Document, defaultNamespace string) map[string]any {
-	idx := inventory.New(inventory.IngressHosts, inventory.HTTPRouteHostnames, inventory.Gateways)
+	objects := make([]map[string]any, 0, len(docs))
 	for _, d := range docs {
-		obj := d.Object
-		// An object without a namespace lands in the default one, as its request does;
-		// the inventory must record it there too, or it would conflict with itself.
-		if d.Namespace() == "" {
-			gv, _ := schema.ParseGroupVersion(d.APIVersion())
-			if !policy.IsClusterScoped(gv.Group, d.Kind()) {
-				obj = withNamespace(obj, defaultNamespace)
-			}
-		}
-		idx.Upsert(obj)
+		objects = append(objects, d.Object)
 	}
-	return map[string]any{"apiguard": map[string]any{"inventory": idx.Document()}}
-}
-
-// withNamespace returns obj with metadata.namespace set, copying only the maps it changes.
-func withNamespace(obj map[string]any, namespace string) map[string]any {
-	out := make(map[string]any, len(obj))
-	for k, v := range obj {
-		out[k] = v
-	}
-	meta := map[string]any{}
-	if m, ok := obj["metadata"].(map[string]any); ok {
-		for k, v := range m {
-			meta[k] = v
-		}
-	}
-	meta["namespace"] = namespace
-	out["metadata"] = meta
-	return out
+	return map[string]any{"apiguard": map[string]any{"inventory": evaluate.Inventory(objects, defaultNamespace)}}
 }
 
 func loadPolicies(ctx context.Context, o checkOptions, inventoryData map[string]any) (*policy.PolicySet, error) {
@@ -262,28 +234,15 @@ func checkAll(ctx context.Context, set *policy.PolicySet, docs []manifest.Docume
 // webhooks in, so the verdict is the one the cluster would give.
 func checkDocument(ctx context.Context, set *policy.PolicySet, d manifest.Document, o checkOptions, olds map[string][]byte) report.Result {
 	res := report.Result{File: d.File, Index: d.Index, Item: d.Item, Line: d.Line, APIVersion: d.APIVersion(), Kind: d.Kind(), Namespace: d.Namespace(), Name: d.Name()}
-	res.Decision.Revision = set.Revision()
 	ro := policy.RequestOptions{Operation: admissionv1.Create, Namespace: o.namespace, User: o.user, Groups: o.groups}
 	if old, ok := olds[objectKey(res.APIVersion, res.Kind, res.Namespace, res.Name)]; ok {
 		ro.Operation, ro.Old = admissionv1.Update, old
 	}
-	req, err := policy.RequestFor(d.Raw, ro)
-	if err != nil {
-		res.Err = err
-		return res
+	// The admission fixtures of apiguard test go through the same evaluation.
+	out, err := evaluate.Object(ctx, set, d.Raw, ro)
+	if out.Request != nil {
+		res.Namespace = out.Request.Namespace
 	}
-	res.Namespace = req.Namespace
-	m, err := set.Mutate(ctx, policy.Input{Request: req}, policy.DefaultMaxMutationRounds)
-	if err != nil {
-		res.Err = err
-		return res
-	}
-	res.Patches = m.Applied
-	if m.Final != nil {
-		res.Decision = *m.Final
-		return res
-	}
-	req.Object.Raw = m.Patched
-	res.Decision, res.Err = set.Evaluate(ctx, policy.Input{Request: req})
+	res.Patches, res.Decision, res.Err = out.Patches, out.Decision, err
 	return res
 }
