@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
+
+type offlineOptions struct {
+	objects int
+	runs    int
+	root    string
+}
+
+// measurement is one run of one tool.
+type measurement struct {
+	wall   time.Duration
+	cpu    time.Duration
+	maxRSS int64 // bytes
+	denied []string
+}
+
+// runOffline checks the same corpus with `apiguard check` and with `conftest test` over a
+// shim that calls apiguard's own Ingress policies, verifies both deny the same files, and
+// prints wall time, CPU time and peak RSS with ratios.
+func runOffline(out io.Writer, o offlineOptions) error {
+	apiguard := filepath.Join(o.root, "bin", "apiguard")
+	conftest := filepath.Join(o.root, "bin", "conftest")
+	for _, bin := range []string{apiguard, conftest} {
+		if _, err := os.Stat(bin); err != nil {
+			return fmt.Errorf("%s is missing: run `make build bin/conftest` first", bin)
+		}
+	}
+	corpus, err := os.MkdirTemp("", "apiguard-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(corpus)
+	violating, err := writeIngressCorpus(corpus, o.objects)
+	if err != nil {
+		return err
+	}
+	policies := filepath.Join(o.root, "policies")
+	config := filepath.Join(o.root, "test", "examples-config.yaml")
+	tools := []struct {
+		name string
+		args []string
+		// denied reads the files the tool denied from its JSON output.
+		denied func([]byte) ([]string, error)
+	}{
+		{"apiguard check", []string{apiguard, "check", "--policy", policies, "--data", config, "-o", "json", corpus}, apiguardDenied},
+		{"conftest test", []string{conftest, "test", "--policy", policies, "--policy", filepath.Join(o.root, "test", "bench", "testdata", "conftest-shim"), "--data", config, "--no-color", "-o", "json", corpus}, conftestDenied},
+	}
+	results := make([][]measurement, len(tools))
+	// Interleave the tools so drift in machine load hits both alike.
+	for range o.runs {
+		for i, tool := range tools {
+			m, err := measure(tool.args, tool.denied)
+			if err != nil {
+				return fmt.Errorf("%s: %w", tool.name, err)
+			}
+			results[i] = append(results[i], m)
+		}
+	}
+	ours, theirs := median(results[0]), median(results[1])
+	if !slices.Equal(ours.denied, theirs.denied) {
+		return fmt.Errorf("the tools disagree: apiguard denied %d files, conftest %d; the policies are not equivalent", len(ours.denied), len(theirs.denied))
+	}
+	if len(ours.denied) != violating {
+		return fmt.Errorf("%d files denied, but the corpus has %d violating ones", len(ours.denied), violating)
+	}
+	fmt.Fprintf(out, "offline check: %d Ingress manifests (%d violating), median of %d runs, both tools deny the same %d files\n\n",
+		o.objects, violating, o.runs, len(ours.denied))
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "tool\twall\tCPU\tpeak RSS\t")
+	for i, tool := range tools {
+		m := median(results[i])
+		fmt.Fprintf(tw, "%s\t%.2fs\t%.2fs\t%.0f MiB\t\n", tool.name, m.wall.Seconds(), m.cpu.Seconds(), float64(m.maxRSS)/(1<<20))
+	}
+	fmt.Fprintf(tw, "conftest / apiguard\t%.1f×\t%.1f×\t%.1f×\t\n",
+		theirs.wall.Seconds()/ours.wall.Seconds(), theirs.cpu.Seconds()/ours.cpu.Seconds(), float64(theirs.maxRSS)/float64(ours.maxRSS))
+	return tw.Flush()
+}
+
+// measure runs a command to completion and reads its resource use from the kernel.
+func measure(args []string, denied func([]byte) ([]string, error)) (measurement, error) {
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	var exit *exec.ExitError
+	// Exit 1 is "something was denied", which the corpus is built to cause.
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+		return measurement{}, fmt.Errorf("%w: %s", err, stderr.String())
+	}
+	ps := cmd.ProcessState
+	m := measurement{wall: wall, cpu: ps.UserTime() + ps.SystemTime()}
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		m.maxRSS = ru.Maxrss << 10 // Linux reports KiB
+	}
+	m.denied, err = denied(stdout.Bytes())
+	return m, err
+}
+
+func median(ms []measurement) measurement {
+	sorted := slices.Clone(ms)
+	slices.SortFunc(sorted, func(a, b measurement) int { return int(a.wall - b.wall) })
+	return sorted[len(sorted)/2]
+}
+
+func apiguardDenied(out []byte) ([]string, error) {
+	var results []struct {
+		File    string `json:"file"`
+		Allowed bool   `json:"allowed"`
+		Error   string `json:"error"`
+	}
+	if err := json.Unmarshal(out, &results); err != nil {
+		return nil, fmt.Errorf("read apiguard output: %w", err)
+	}
+	var denied []string
+	for _, r := range results {
+		if r.Error != "" {
+			return nil, fmt.Errorf("%s: %s", r.File, r.Error)
+		}
+		if !r.Allowed {
+			denied = append(denied, filepath.Base(r.File))
+		}
+	}
+	slices.Sort(denied)
+	return slices.Compact(denied), nil
+}
+
+func conftestDenied(out []byte) ([]string, error) {
+	var results []struct {
+		Filename string            `json:"filename"`
+		Failures []json.RawMessage `json:"failures"`
+	}
+	if err := json.Unmarshal(out, &results); err != nil {
+		return nil, fmt.Errorf("read conftest output: %w", err)
+	}
+	var denied []string
+	for _, r := range results {
+		if len(r.Failures) > 0 {
+			denied = append(denied, filepath.Base(r.Filename))
+		}
+	}
+	slices.Sort(denied)
+	return slices.Compact(denied), nil
+}
