@@ -43,14 +43,14 @@ func Object(ctx context.Context, set *policy.PolicySet, obj []byte, opts policy.
 // validation error.
 func Request(ctx context.Context, set *policy.PolicySet, req *admissionv1.AdmissionRequest) (Result, error) {
 	res := Result{Request: req, Patched: req.Object.Raw, Decision: policy.Decision{Revision: set.Revision()}}
-	m, err := set.Mutate(ctx, policy.Input{Request: req}, policy.DefaultMaxMutationRounds)
+	m, err := set.MutateAndEvaluate(ctx, policy.Input{Request: req}, policy.DefaultMaxMutationRounds)
 	if err != nil {
 		return res, err
 	}
 	res.Patched, res.Patches = m.Patched, m.Applied
 	if m.Final != nil {
-		// The last mutation round already evaluated the final object; the validating
-		// webhook would reach the same verdict.
+		// The last mutation round evaluated every rule on the final object: the
+		// validating webhook's verdict.
 		res.Decision = *m.Final
 		return res, nil
 	}

@@ -32,9 +32,8 @@ type Mutation struct {
 	DryRun []PatchOp
 	Rounds int
 	Exempt bool
-	// Final is the decision on Patched, from the round that found nothing left to change:
-	// what the validating webhook will decide, without evaluating again. Nil when no round
-	// ran (DELETE, or no object).
+	// Final is the decision on Patched: what the validating webhook will decide. Only
+	// MutateAndEvaluate sets it; nil for DELETE or no object.
 	Final *Decision
 }
 
@@ -44,8 +43,30 @@ func (m Mutation) Changed() bool { return len(m.Applied) > 0 }
 // Mutate evaluates the patch rules against the request's object, applies their "add"
 // operations to a copy, and re-evaluates on the result until no operation changes it.
 // Applying the result a second time therefore changes nothing. DELETE requests and
-// requests without an object are never patched.
+// requests without an object are never patched. Only patch rules are evaluated.
 func (s *PolicySet) Mutate(ctx context.Context, in Input, maxRounds int) (Mutation, error) {
+	return s.mutate(ctx, in, maxRounds, false)
+}
+
+// MutateAndEvaluate is Mutate followed by Evaluate on the patched object, as the API
+// server calls the mutating and then the validating webhook; the verdict is in Final.
+// The round that confirms nothing is left to add evaluates every rule, so its verdict
+// is the validation and the object is not evaluated again.
+func (s *PolicySet) MutateAndEvaluate(ctx context.Context, in Input, maxRounds int) (Mutation, error) {
+	m, err := s.mutate(ctx, in, maxRounds, true)
+	if err != nil || m.Final != nil || in.Request == nil {
+		return m, err
+	}
+	// DELETE or no object: nothing was mutated, the request is judged as it is.
+	d, err := s.Evaluate(ctx, in)
+	if err != nil {
+		return m, err
+	}
+	m.Final = &d
+	return m, nil
+}
+
+func (s *PolicySet) mutate(ctx context.Context, in Input, maxRounds int, wantFinal bool) (Mutation, error) {
 	if maxRounds <= 0 {
 		maxRounds = DefaultMaxMutationRounds
 	}
@@ -62,12 +83,18 @@ func (s *PolicySet) Mutate(ctx context.Context, in Input, maxRounds int) (Mutati
 	for round := 1; round <= maxRounds; round++ {
 		m.Rounds = round
 		req.Object.Raw = m.Patched
-		d, err := s.Evaluate(ctx, Input{Request: &req})
+		// The first round only asks what to add. A later round, which confirms the
+		// fixed point, evaluates every rule when the caller wants the verdict too.
+		full := wantFinal && round > 1
+		d, err := s.evaluate(ctx, Input{Request: &req}, !full)
 		if err != nil {
 			return m, err
 		}
 		if d.Exempt {
-			m.Exempt, m.Final = true, &d
+			m.Exempt = true
+			if wantFinal {
+				m.Final = &d
+			}
 			return m, nil
 		}
 		var ops []PatchOp
@@ -86,7 +113,17 @@ func (s *PolicySet) Mutate(ctx context.Context, in Input, maxRounds int) (Mutati
 		}
 		m.Skipped = appendNew(m.Skipped, skipped)
 		if len(applied) == 0 {
-			m.Final = &d
+			switch {
+			case full:
+				m.Final = &d
+			case wantFinal:
+				// Nothing to add on the first round: judge the unchanged object.
+				final, err := s.evaluate(ctx, Input{Request: &req}, false)
+				if err != nil {
+					return m, err
+				}
+				m.Final = &final
+			}
 			return m, nil
 		}
 		m.Applied = append(m.Applied, applied...)

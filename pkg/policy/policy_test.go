@@ -460,9 +460,13 @@ func TestMutate(t *testing.T) {
 		if got := obj["metadata"].(map[string]any)["annotations"].(map[string]any)["force-ssl-redirect"]; got != "true" {
 			t.Errorf("annotation = %v", got)
 		}
-		// The final round's decision is the verdict on the patched object.
-		if m.Final == nil {
-			t.Fatal("no final decision")
+		if m.Final != nil {
+			t.Fatal("Mutate evaluates patch rules only; it must not claim a verdict")
+		}
+		// MutateAndEvaluate's final round is the verdict on the patched object.
+		m, err = set.MutateAndEvaluate(ctx, Input{Request: ingressRequest(admissionv1.Create, "ns", ingress("web", true))}, 0)
+		if err != nil || m.Final == nil || string(m.Patched) == string(m.Original) {
+			t.Fatalf("MutateAndEvaluate = %+v, %v; want a patched object and a final decision", m, err)
 		}
 		fresh, _ := set.Evaluate(ctx, Input{Request: &admissionv1.AdmissionRequest{UID: "u", Kind: ingressRequest(admissionv1.Create, "ns", nil).Kind, Namespace: "ns", Operation: admissionv1.Create, Object: runtime.RawExtension{Raw: m.Patched}}})
 		if len(fresh.Patches) != 0 || len(m.Final.Patches) != 0 {

@@ -32,6 +32,9 @@ type Policy struct {
 	Description string
 	Severity    string
 	Remediation string
+	// Field is the object field the policy judges (custom.field, a dotted path such as
+	// "spec.tls"), so offline reports can point at its line. Empty when not declared.
+	Field string
 	// Kinds limits the policy to these kinds ("Ingress", or "networking.k8s.io/Ingress"
 	// for one group). Empty means every kind.
 	Kinds       []string
@@ -59,6 +62,9 @@ type PolicySet struct {
 type partition struct {
 	query rego.PreparedEvalQuery
 	slots []slot
+	// patches is the same partition restricted to patch rules, for mutation rounds that
+	// only need to know what to add; nil when no member has a patch rule.
+	patches *partition
 }
 
 // slot is one rule of one policy in a partition query, bound to a query variable.
@@ -239,7 +245,7 @@ func applyAnnotations(p *Policy, mod *ast.Module) error {
 		if a.Custom == nil {
 			continue
 		}
-		for field, dst := range map[string]*string{"severity": &p.Severity, "remediation": &p.Remediation} {
+		for field, dst := range map[string]*string{"severity": &p.Severity, "remediation": &p.Remediation, "field": &p.Field} {
 			if v, ok := a.Custom[field]; ok {
 				s, ok := v.(string)
 				if !ok {
@@ -359,6 +365,21 @@ func (s *PolicySet) prepare(ctx context.Context, groups ...[]*Policy) (*partitio
 		}
 	}
 	slices.SortFunc(members, func(a, b *Policy) int { return strings.Compare(a.ID, b.ID) })
+	part, err := s.prepareRules(ctx, members, func(string) bool { return true })
+	if err != nil {
+		return nil, err
+	}
+	for _, sl := range part.slots {
+		if sl.rule == RulePatch {
+			part.patches, err = s.prepareRules(ctx, members, func(rule string) bool { return rule == RulePatch })
+			break
+		}
+	}
+	return part, err
+}
+
+// prepareRules prepares one query over the given rules of members.
+func (s *PolicySet) prepareRules(ctx context.Context, members []*Policy, include func(rule string) bool) (*partition, error) {
 	part := &partition{}
 	if len(members) == 0 {
 		return part, nil
@@ -369,6 +390,9 @@ func (s *PolicySet) prepare(ctx context.Context, groups ...[]*Policy) (*partitio
 	var exprs []string
 	for _, p := range members {
 		for _, r := range p.Rules {
+			if !include(r) {
+				continue
+			}
 			i := len(part.slots)
 			binding := fmt.Sprintf("r%d", i)
 			ref := p.path.Append(ast.StringTerm(r))
@@ -436,6 +460,13 @@ func (e *EvalError) Unwrap() error { return e.Err }
 // Evaluate runs the policies that apply to the request's kind and returns their verdict.
 // It honours ctx: when the deadline passes, evaluation is cancelled and an error returned.
 func (s *PolicySet) Evaluate(ctx context.Context, in Input) (Decision, error) {
+	return s.evaluate(ctx, in, false)
+}
+
+// evaluate runs the request's partition, or with patchesOnly just its patch rules: a
+// mutation round needs nothing else, and skipping every deny and warn rule makes it a
+// fraction of the cost.
+func (s *PolicySet) evaluate(ctx context.Context, in Input, patchesOnly bool) (Decision, error) {
 	d := Decision{Revision: s.revision}
 	if in.Request == nil {
 		return d, &EvalError{Revision: s.revision, Err: errors.New("input has no request")}
@@ -445,7 +476,10 @@ func (s *PolicySet) Evaluate(ctx context.Context, in Input) (Decision, error) {
 		return d, nil
 	}
 	part := s.partitionFor(in.Request.Kind.Group, in.Request.Kind.Kind)
-	if len(part.slots) == 0 {
+	if patchesOnly {
+		part = part.patches
+	}
+	if part == nil || len(part.slots) == 0 {
 		return d, nil
 	}
 	input, err := inputValue(in)

@@ -138,7 +138,10 @@ func (d *Decision) sort() {
 	slices.SortStableFunc(d.Warnings, func(a, b Warning) int {
 		return cmp.Or(cmp.Compare(a.Policy, b.Policy), cmp.Compare(a.Message, b.Message))
 	})
-	// Patch order within a policy is OPA's set order, which is deterministic; across
-	// policies it is by ID, so the same input always yields the same mutation.
-	slices.SortStableFunc(d.Patches, func(a, b PatchOp) int { return cmp.Compare(a.Policy, b.Policy) })
+	// Patches are ordered by policy ID, then path: OPA's set order depends on the query
+	// that produced the set, and the same input must always yield the same mutation. A
+	// parent path sorts before its children, so "add the map" precedes "add a key".
+	slices.SortStableFunc(d.Patches, func(a, b PatchOp) int {
+		return cmp.Or(cmp.Compare(a.Policy, b.Policy), cmp.Compare(a.Path, b.Path), cmp.Compare(a.Op, b.Op))
+	})
 }

@@ -19,6 +19,7 @@
 #     - gateway.networking.k8s.io/Gateway
 #     - gateway.networking.k8s.io/HTTPRoute
 #   severity: high
+#   field: spec.listeners
 #   remediation: >-
 #     Give HTTPS/TLS listeners tls.certificateRefs; attach application routes to
 #     HTTPS listeners with parentRefs[].sectionName, and attach to HTTP listeners

@@ -10,6 +10,7 @@
 # custom:
 #   kinds: [gateway.networking.k8s.io/Gateway]
 #   severity: high
+#   field: spec.listeners
 #   remediation: >-
 #     Set allowedRoutes.namespaces.from to Same, or to Selector with a namespace
 #     label selector naming the teams allowed to attach routes.

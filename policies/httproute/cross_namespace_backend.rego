@@ -17,6 +17,7 @@
 #     - gateway.networking.k8s.io/HTTPRoute
 #     - gateway.networking.k8s.io/GRPCRoute
 #   severity: medium
+#   field: spec.rules
 #   remediation: >-
 #     Use a backend in the route's namespace, or have the backend namespace's
 #     owners create a ReferenceGrant that allows this route kind from this

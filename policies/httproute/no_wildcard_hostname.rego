@@ -22,6 +22,7 @@
 #     - gateway.networking.k8s.io/HTTPRoute
 #     - gateway.networking.k8s.io/GRPCRoute
 #   severity: high
+#   field: spec.hostnames
 #   remediation: >-
 #     List each explicit hostname the route serves in spec.hostnames, under a
 #     host suffix allowed for the namespace.

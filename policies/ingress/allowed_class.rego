@@ -11,6 +11,7 @@
 # custom:
 #   kinds: [Ingress]
 #   severity: medium
+#   field: spec.ingressClassName
 #   remediation: >-
 #     Set spec.ingressClassName to one of the classes the platform team allows
 #     (apiguard.config.ingress.allowedClasses).

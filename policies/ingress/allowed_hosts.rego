@@ -16,6 +16,7 @@
 # custom:
 #   kinds: [Ingress]
 #   severity: high
+#   field: spec.rules
 #   remediation: >-
 #     Use a host under one of the domains allowed for the namespace, or ask the
 #     platform team to add the domain to apiguard.config.ingress.allowedHostSuffixes.

@@ -15,6 +15,7 @@
 # custom:
 #   kinds: [Ingress]
 #   severity: high
+#   field: spec.rules
 #   remediation: >-
 #     Route the Ingress to the application that fronts the data store, not to
 #     the data store itself.

@@ -17,6 +17,7 @@
 # custom:
 #   kinds: [Ingress]
 #   severity: critical
+#   field: metadata.annotations
 #   remediation: >-
 #     Remove the annotation; ask the platform team to provide the behaviour
 #     through controller configuration instead.

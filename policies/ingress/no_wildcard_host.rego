@@ -10,6 +10,7 @@
 # custom:
 #   kinds: [Ingress]
 #   severity: high
+#   field: spec.rules
 #   remediation: >-
 #     Set every spec.rules[].host to an explicit hostname, or ask for the
 #     namespace to be added to apiguard.config.ingress.allowWildcardNamespaces.

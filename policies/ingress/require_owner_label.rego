@@ -8,6 +8,7 @@
 # custom:
 #   kinds: [Ingress]
 #   severity: low
+#   field: metadata.labels
 #   remediation: Add the label app.kubernetes.io/owner (or the configured owner label) with the owning team as value.
 package ingress.require_owner_label
 

@@ -9,6 +9,7 @@
 # custom:
 #   kinds: [Ingress]
 #   severity: high
+#   field: spec.tls
 #   remediation: Add a spec.tls entry whose hosts cover <host>, referencing a certificate Secret.
 package ingress.require_tls
 

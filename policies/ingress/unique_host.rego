@@ -13,6 +13,7 @@
 # custom:
 #   kinds: [Ingress]
 #   severity: high
+#   field: spec.rules
 #   remediation: >-
 #     Use another host or path, or have the owner of the existing Ingress
 #     remove the claim first.

@@ -13,6 +13,7 @@
 # custom:
 #   kinds: [NetworkPolicy]
 #   severity: high
+#   field: spec
 #   remediation: >-
 #     Give every ingress rule a from list naming the allowed sources
 #     (podSelector, namespaceSelector or ipBlock), and select only the pods that

@@ -16,6 +16,7 @@
 # custom:
 #   kinds: [NetworkPolicy]
 #   severity: high
+#   field: spec.ingress
 #   remediation: >-
 #     Replace the ipBlock with the CIDRs of the clients that need access, or
 #     with a namespaceSelector/podSelector for the ingress controller.

@@ -9,6 +9,7 @@
 # custom:
 #   kinds: [Service]
 #   severity: high
+#   field: spec.externalIPs
 #   remediation: >-
 #     Remove spec.externalIPs and expose the Service through an Ingress, a
 #     Gateway or an internal load balancer.

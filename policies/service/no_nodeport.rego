@@ -14,6 +14,7 @@
 # custom:
 #   kinds: [Service]
 #   severity: medium
+#   field: spec.type
 #   remediation: >-
 #     Use type ClusterIP behind an Ingress or Gateway, and for a LoadBalancer
 #     remove spec.ports[].nodePort so that Kubernetes allocates it.

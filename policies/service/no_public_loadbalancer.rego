@@ -18,6 +18,7 @@
 # custom:
 #   kinds: [Service]
 #   severity: high
+#   field: spec.type
 #   remediation: >-
 #     Use type ClusterIP behind an Ingress or Gateway, or add your cloud's
 #     internal load balancer annotation (e.g.

@@ -9,6 +9,7 @@
 # custom:
 #   kinds: [tyk.tyk.io/ApiDefinition]
 #   severity: high
+#   field: spec.use_keyless
 #   remediation: >-
 #     Set use_keyless: false and enable an auth method (for example use_standard_auth
 #     with auth_configs.authToken). For an intentionally public API, label it

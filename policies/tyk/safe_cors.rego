@@ -8,6 +8,7 @@
 # custom:
 #   kinds: [tyk.tyk.io/ApiDefinition]
 #   severity: high
+#   field: spec.CORS
 #   remediation: >-
 #     List the exact origins (for example https://app.example.com) in
 #     spec.CORS.allowed_origins instead of "*".

@@ -11,6 +11,7 @@
 # custom:
 #   kinds: [tyk.tyk.io/ApiDefinition]
 #   severity: high
+#   field: spec.proxy.target_url
 #   remediation: >-
 #     Remove ssl_insecure_skip_verify and trust the upstream's CA instead; use an
 #     https:// target_url for upstreams outside the cluster.
