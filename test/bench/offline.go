@@ -10,7 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"syscall"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -97,18 +97,25 @@ func measure(args []string, denied func([]byte) ([]string, error)) (measurement,
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return measurement{}, err
+	}
+	// Peak RSS is read from /proc while the tool runs: the rusage of a child started
+	// by Go counts the parent's memory too (the child shares it until exec).
+	peak := make(chan int64)
+	stop := make(chan struct{})
+	go func() { peak <- watchPeakRSS(cmd.Process.Pid, stop) }()
+	err := cmd.Wait()
 	wall := time.Since(start)
+	close(stop)
+	maxRSS := <-peak
 	var exit *exec.ExitError
 	// Exit 1 is "something was denied", which the corpus is built to cause.
 	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
 		return measurement{}, fmt.Errorf("%w: %s", err, stderr.String())
 	}
 	ps := cmd.ProcessState
-	m := measurement{wall: wall, cpu: ps.UserTime() + ps.SystemTime()}
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		m.maxRSS = ru.Maxrss << 10 // Linux reports KiB
-	}
+	m := measurement{wall: wall, cpu: ps.UserTime() + ps.SystemTime(), maxRSS: maxRSS}
 	m.denied, err = denied(stdout.Bytes())
 	return m, err
 }
@@ -157,4 +164,31 @@ func conftestDenied(out []byte) ([]string, error) {
 	}
 	slices.Sort(denied)
 	return slices.Compact(denied), nil
+}
+
+// watchPeakRSS polls the process's high-water RSS (VmHWM) until stop closes, and returns
+// the last value read: VmHWM only grows, so the last read is the peak up to ~5 ms
+// before the process exited.
+func watchPeakRSS(pid int, stop <-chan struct{}) int64 {
+	var peak int64
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if b, err := os.ReadFile(path); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					var kib int64
+					if _, err := fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kib); err == nil && kib<<10 > peak {
+						peak = kib << 10
+					}
+				}
+			}
+		}
+		select {
+		case <-stop:
+			return peak
+		case <-tick.C:
+		}
+	}
 }
