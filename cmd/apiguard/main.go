@@ -63,7 +63,7 @@ func newRootCommand(stdin io.Reader) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCheckCommand(stdin), newVersionCommand())
+	root.AddCommand(newCheckCommand(stdin), newTestCommand(), newVersionCommand())
 	return root
 }
 

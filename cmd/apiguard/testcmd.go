@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/apiguard/apiguard/pkg/fixture"
+	"github.com/apiguard/apiguard/pkg/policy"
+	"github.com/apiguard/apiguard/pkg/report"
+	"github.com/apiguard/apiguard/pkg/source"
+)
+
+type testOptions struct {
+	policies    []string
+	fixtures    []string
+	clusterName string
+	gitAuth     source.GitAuth
+	rego        bool
+	verbose     bool
+	coverage    bool
+	threshold   float64
+	run         string
+	output      string
+}
+
+func newTestCommand() *cobra.Command {
+	o := testOptions{}
+	cmd := &cobra.Command{
+		Use:   "test [flags] [POLICY_DIR ...]",
+		Short: "Run the policies' Rego tests and admission fixtures",
+		Long: `Run the *_test.rego tests of the policy trees, as opa test does but with the
+builtins apiguard allows, and the admission fixtures given with --fixtures: YAML cases
+that send a whole object through the mutating and validating policies, exactly as
+apiguard check does, and state the verdict it must get (test/fixtures/README.md
+describes the format).
+
+Policy trees are the POLICY_DIR arguments and --policy values together (./policies when
+there are none); several are merged as check merges them. Fixture files are never
+picked up from inside a policy tree: opa test and opa check would load them as data.
+
+Exit codes: 0 every test and case passed, 1 something failed or errored or coverage is
+below --threshold, 2 usage, input or policy errors.`,
+		Example: `  apiguard test policies/
+  apiguard test -v --run 'require_tls' policies/
+  apiguard test --coverage --threshold 90 policies/
+  apiguard test --fixtures test/fixtures -o junit policies/ > report.xml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTest(cmd.Context(), o, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&o.policies, "policy", nil, "policy directory, or Git URL[?ref=<branch|tag|sha>&path=<dir>]; repeatable")
+	f.StringArrayVar(&o.fixtures, "fixtures", nil, "fixture file, or directory whose *.yaml files are fixtures; repeatable")
+	f.StringVar(&o.clusterName, "cluster-name", "", "select clusters/<name>/ in the policy tree, as the webhook's --cluster-name does")
+	f.StringVar(&o.gitAuth.UsernameFile, "git-username-file", "", "file holding the basic-auth username for Git policy URLs")
+	f.StringVar(&o.gitAuth.PasswordFile, "git-password-file", "", "file holding the basic-auth password for Git policy URLs")
+	f.StringVar(&o.gitAuth.TokenFile, "git-token-file", "", "file holding an access token for Git policy URLs")
+	f.StringVar(&o.gitAuth.SSHKeyFile, "git-ssh-key-file", "", "SSH private key for ssh Git policy URLs")
+	f.StringVar(&o.gitAuth.KnownHostsFile, "git-known-hosts-file", "", "known_hosts for ssh Git policy URLs")
+	f.BoolVar(&o.rego, "rego", true, "run the Rego tests; --rego=false runs only the fixtures")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "list every test and case with its duration, and trace failing Rego tests")
+	f.BoolVar(&o.coverage, "coverage", false, "report how much of the Rego the tests evaluate, per file and in total")
+	f.Float64Var(&o.threshold, "threshold", 0, "exit 1 when total coverage is below this percentage (implies --coverage)")
+	f.StringVar(&o.run, "run", "", "run only the Rego tests (data.<package>.<test>) and fixture cases whose name matches this regular expression")
+	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(report.TestFormats(), ", "))
+	return cmd
+}
+
+func runTest(ctx context.Context, o testOptions, args []string, out, errOut io.Writer) error {
+	usage := func(err error) error { return &exitError{code: report.ExitError, err: err} }
+	if !slices.Contains(report.TestFormats(), o.output) {
+		return usage(fmt.Errorf("unknown output format %q (want %s)", o.output, strings.Join(report.TestFormats(), ", ")))
+	}
+	if o.threshold < 0 || o.threshold > 100 {
+		return usage(fmt.Errorf("--threshold %v: want a percentage between 0 and 100", o.threshold))
+	}
+	// As in opa test, asking for a threshold asks for coverage.
+	o.coverage = o.coverage || o.threshold > 0
+	if o.coverage && !o.rego {
+		return usage(fmt.Errorf("--coverage and --threshold measure the Rego tests, which --rego=false leaves out"))
+	}
+	var filter *regexp.Regexp
+	if o.run != "" {
+		var err error
+		if filter, err = regexp.Compile(o.run); err != nil {
+			return usage(fmt.Errorf("--run: %w", err))
+		}
+	}
+	specs := append(slices.Clone(o.policies), args...)
+	if len(specs) == 0 {
+		specs = []string{"./policies"}
+	}
+	snap, names, err := policyTree(ctx, specs, o.gitAuth)
+	if err != nil {
+		return usage(err)
+	}
+	// Fixtures are read before anything runs, so a mistake in one is a usage error and
+	// not a half-finished report.
+	fixturePaths, err := fixture.Find(o.fixtures)
+	if err != nil {
+		return usage(err)
+	}
+	files, err := fixture.Load(fixturePaths)
+	if err != nil {
+		return usage(err)
+	}
+
+	var tests policy.TestReport
+	if o.rego {
+		tests, err = policy.RunTestsWith(ctx, snap.FS, policy.LoadOptions{ClusterName: o.clusterName}, policy.TestOptions{
+			Run: o.run, Trace: o.verbose, Print: true, Coverage: o.coverage,
+		})
+		if err != nil {
+			return usage(fmt.Errorf("policies %s: %w", snap.Origin, err))
+		}
+	}
+	load := func(ctx context.Context, data []map[string]any) (*policy.PolicySet, error) {
+		set, err := policy.Load(ctx, snap.FS, policy.LoadOptions{Revision: snap.Revision, ClusterName: o.clusterName, Data: data})
+		if err != nil {
+			return nil, fmt.Errorf("policies %s: %w", snap.Origin, err)
+		}
+		return set, nil
+	}
+	cases, err := fixture.Run(ctx, load, files, fixture.Options{Run: filter, Identity: gitopsIdentity})
+	if err != nil {
+		return usage(err)
+	}
+
+	run := report.TestRun{Suites: append(regoSuites(tests.Results, names), fixtureSuites(cases)...), Verbose: o.verbose}
+	if tests.Coverage != nil {
+		c := *tests.Coverage
+		c.Files = slices.Clone(c.Files)
+		for i := range c.Files {
+			c.Files[i].File = names(c.Files[i].File)
+		}
+		run.Coverage = &c
+	}
+	// JUnit has no place for coverage; CI parsers want the XML alone on stdout.
+	if o.output == "junit" && run.Coverage != nil {
+		if err := report.WriteCoverage(errOut, *run.Coverage, o.verbose); err != nil {
+			return usage(err)
+		}
+		run.Coverage = nil
+	}
+	if err := report.WriteTests(out, o.output, run); err != nil {
+		return usage(err)
+	}
+	if !run.Count().OK() {
+		return &exitError{code: report.ExitDenied}
+	}
+	if tests.Coverage != nil && tests.Coverage.Percent < o.threshold {
+		return &exitError{code: report.ExitDenied, err: fmt.Errorf("coverage %.2f%% is below the threshold of %.2f%%", tests.Coverage.Percent, o.threshold)}
+	}
+	return nil
+}
+
+// policyTree merges the policy trees and returns, with the snapshot, how to show a path
+// inside it: a local tree's files keep the directory the user named, so an editor can
+// open them from the report; a Git tree's paths stay relative to the repository.
+func policyTree(ctx context.Context, specs []string, auth source.GitAuth) (source.Snapshot, func(string) string, error) {
+	snaps := make([]source.Snapshot, 0, len(specs))
+	shown := map[string]string{}
+	for _, spec := range specs {
+		s, err := snapshot(ctx, spec, auth)
+		if err != nil {
+			return source.Snapshot{}, nil, err
+		}
+		if !isGitURL(spec) {
+			err := fs.WalkDir(s.FS, ".", func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					shown[p] = filepath.Join(spec, filepath.FromSlash(p))
+				}
+				return err
+			})
+			if err != nil {
+				return source.Snapshot{}, nil, fmt.Errorf("policy directory %s: %w", spec, err)
+			}
+		}
+		snaps = append(snaps, s)
+	}
+	snap, err := source.Merge(snaps...)
+	if err != nil {
+		return source.Snapshot{}, nil, err
+	}
+	names := func(p string) string {
+		if s, ok := shown[p]; ok {
+			return s
+		}
+		return p
+	}
+	return snap, names, nil
+}
+
+// regoSuites groups Rego test results by file, keeping their order (file, then row).
+func regoSuites(results []policy.TestResult, names func(string) string) []report.TestSuite {
+	var suites []report.TestSuite
+	for _, r := range results {
+		file := names(r.File)
+		if len(suites) == 0 || suites[len(suites)-1].Name != file {
+			suites = append(suites, report.TestSuite{Name: file})
+		}
+		c := report.TestCase{Classname: r.Package, Name: r.Name, Duration: r.Duration, Detail: r.Detail, Output: r.Output}
+		switch r.Outcome {
+		case policy.TestPass:
+			c.Outcome = report.TestPassed
+		case policy.TestSkip:
+			c.Outcome = report.TestSkipped
+		case policy.TestFail:
+			c.Outcome, c.Message = report.TestFailed, fmt.Sprintf("%s:%d: test failed", file, r.Row)
+		case policy.TestError:
+			c.Outcome, c.Message = report.TestErrored, r.Err
+		}
+		suites[len(suites)-1].Cases = append(suites[len(suites)-1].Cases, c)
+	}
+	return suites
+}
+
+// fixtureSuites groups fixture results by file, in the order they ran.
+func fixtureSuites(results []fixture.Result) []report.TestSuite {
+	var suites []report.TestSuite
+	for _, r := range results {
+		if len(suites) == 0 || suites[len(suites)-1].Name != r.File {
+			suites = append(suites, report.TestSuite{Name: r.File})
+		}
+		c := report.TestCase{Name: r.Name, Duration: r.Duration, Outcome: report.TestPassed}
+		switch {
+		case r.Err != nil:
+			c.Outcome, c.Message = report.TestErrored, r.Err.Error()
+		case len(r.Failures) > 0:
+			c.Outcome, c.Message = report.TestFailed, strings.Join(r.Failures, "\n")
+		}
+		suites[len(suites)-1].Cases = append(suites[len(suites)-1].Cases, c)
+	}
+	return suites
+}
