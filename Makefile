@@ -49,8 +49,13 @@ test: vet opa-test go-test
 demo: e2e-bins
 	go run ./test/demo
 
-bench:
-	go test -run='^$$' -bench=. -benchmem ./pkg/...
+# The side-by-side harness of issue 7: the Go micro-benchmarks, then test/bench (offline
+# check against conftest; webhook against OPA server and a null webhook; reload; creates
+# through the API server). BENCH_QUICK=1 is a short smoke run; BENCH_FLAGS adds flags,
+# e.g. BENCH_FLAGS='-only serving'. Results: bench/results.json and bench/latency.svg.
+bench: build bin/opa bin/conftest e2e-bins
+	go test -run='^$$' -bench=. -benchmem $(if $(BENCH_QUICK),-benchtime=100ms) ./pkg/... ./cmd/...
+	go run ./test/bench $(if $(BENCH_QUICK),-quick) $(BENCH_FLAGS)
 
 fmt:
 	gofmt -w cmd pkg internal test
