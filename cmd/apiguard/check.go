@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -38,6 +39,10 @@ type checkOptions struct {
 	identityGiven bool
 	// warn reports problems that do not stop the run, such as a skipped binary file.
 	warn func(error)
+	// log receives progress notes such as the files --fix changed (stderr).
+	log  io.Writer
+	fix  bool
+	diff bool
 	// conftest holds the flags of `check --conftest`, which runs conftest policies unchanged.
 	conftest conftestOptions
 }
@@ -61,6 +66,7 @@ Exit codes: 0 all allowed, 1 something denied (or warned, with --fail-on-warn),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.identityGiven = cmd.Flags().Changed("user") || cmd.Flags().Changed("group")
 			o.warn = func(err error) { fmt.Fprintln(cmd.ErrOrStderr(), "apiguard: warning:", err) }
+			o.log = cmd.ErrOrStderr()
 			return runCheck(cmd.Context(), o, args, stdin, cmd.OutOrStdout())
 		},
 	}
@@ -80,6 +86,8 @@ Exit codes: 0 all allowed, 1 something denied (or warned, with --fail-on-warn),
 	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	f.BoolVar(&o.failOnWarn, "fail-on-warn", false, "exit 1 when there are warnings")
 	f.StringArrayVar(&o.ignore, "ignore", nil, "glob of paths to skip when walking directories; repeatable")
+	f.BoolVar(&o.fix, "fix", false, "write the secure defaults the mutating policies add into the files, keeping comments, key order and formatting")
+	f.BoolVar(&o.diff, "diff", false, "print the secure defaults as a unified diff instead of the report; changes nothing")
 	addConftestFlags(f, &o.conftest)
 	return cmd
 }
@@ -109,8 +117,24 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 		}
 	}
 	results := checkAll(ctx, set, docs, o, olds)
-	if err := report.Write(out, o.output, results, reportOptions(set, out)); err != nil {
-		return &exitError{code: report.ExitError, err: err}
+	fieldLines(results, set.Policies())
+	switch {
+	case o.fix && o.diff:
+		return &exitError{code: report.ExitError, err: errors.New("--fix and --diff exclude each other")}
+	case o.diff:
+		// The diff is the output: it can be piped to `git apply` or `patch -p1`.
+		if err := applyFixes(fixDiff, results, out, o.log); err != nil {
+			return &exitError{code: report.ExitError, err: err}
+		}
+	default:
+		if o.fix {
+			if err := applyFixes(fixWrite, results, out, o.log); err != nil {
+				return &exitError{code: report.ExitError, err: err}
+			}
+		}
+		if err := report.Write(out, o.output, results, reportOptions(set, out)); err != nil {
+			return &exitError{code: report.ExitError, err: err}
+		}
 	}
 	if code := report.Summarize(results).ExitCode(o.failOnWarn); code != report.ExitAllowed {
 		return &exitError{code: code}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/apiguard/apiguard/pkg/policy"
+	"github.com/apiguard/apiguard/pkg/report"
+	"github.com/apiguard/apiguard/pkg/yamledit"
+)
+
+// fixMode says what to do with the secure-default patches the mutating policies propose.
+type fixMode int
+
+const (
+	fixNone  fixMode = iota
+	fixWrite         // --fix: write them into the files
+	fixDiff          // --diff: print them as a unified diff, change nothing
+)
+
+// editsByFile groups the applied patches of every result by file, in document order.
+// Dry-run patches are reported, never written.
+func editsByFile(results []report.Result) (files []string, edits map[string][]yamledit.DocumentEdit) {
+	edits = map[string][]yamledit.DocumentEdit{}
+	for _, r := range results {
+		if r.Err != nil || len(r.Patches) == 0 {
+			continue
+		}
+		var ops []yamledit.Op
+		for _, p := range r.Patches {
+			if !p.DryRun {
+				ops = append(ops, yamledit.Op{Op: p.Op, Path: p.Path, Value: p.Value})
+			}
+		}
+		if len(ops) == 0 {
+			continue
+		}
+		if _, seen := edits[r.File]; !seen {
+			files = append(files, r.File)
+		}
+		edits[r.File] = append(edits[r.File], yamledit.DocumentEdit{Index: r.Index, Item: r.Item, Ops: ops})
+	}
+	return files, edits
+}
+
+// applyFixes writes the patches into their files (fixWrite) or prints a unified diff of
+// what would change (fixDiff). Every file is edited in memory first, and nothing is
+// written unless all of them could be: a half-fixed tree is worse than none.
+func applyFixes(mode fixMode, results []report.Result, diffOut, log io.Writer) error {
+	files, edits := editsByFile(results)
+	type change struct {
+		path     string
+		old, new []byte
+		mode     os.FileMode
+	}
+	var changes []change
+	var errs []error
+	for _, f := range files {
+		if f == "-" {
+			errs = append(errs, errors.New("standard input cannot be fixed: write the manifests to a file, or use --diff on files"))
+			continue
+		}
+		fi, err := os.Stat(f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		old, err := os.ReadFile(f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		updated, err := yamledit.ApplyPatches(old, edits[f])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", f, err))
+			continue
+		}
+		if !slices.Equal(old, updated) {
+			changes = append(changes, change{path: f, old: old, new: updated, mode: fi.Mode().Perm()})
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("nothing was changed: %w", err)
+	}
+	for _, c := range changes {
+		switch mode {
+		case fixDiff:
+			name := filepath.ToSlash(c.path)
+			if _, err := io.WriteString(diffOut, yamledit.UnifiedDiff("a/"+name, "b/"+name, c.old, c.new)); err != nil {
+				return err
+			}
+		case fixWrite:
+			if err := replaceFile(c.path, c.new, c.mode); err != nil {
+				return err
+			}
+			fmt.Fprintf(log, "apiguard: fixed %s\n", c.path)
+		}
+	}
+	return nil
+}
+
+// replaceFile writes data next to path and renames it into place, so a crash leaves the
+// old file or the new one, never a truncated manifest.
+func replaceFile(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".apiguard-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// fieldLines gives each result a FieldLine that finds a field's line in its file, so
+// SARIF and GitHub annotations can point at the offending field. A finding names its
+// field in Details["field"]; when it does not, the policy's declared field (METADATA
+// custom.field) is used. Files are read once, on first use.
+func fieldLines(results []report.Result, policies []policy.Policy) {
+	declared := map[string]string{}
+	for _, p := range policies {
+		if p.Field != "" {
+			declared[p.ID] = p.Field
+		}
+	}
+	var mu sync.Mutex
+	sources := map[string][]byte{}
+	read := func(file string) []byte {
+		mu.Lock()
+		defer mu.Unlock()
+		if src, ok := sources[file]; ok {
+			return src
+		}
+		src, _ := os.ReadFile(file) // unreadable now: fall back to the document's line
+		sources[file] = src
+		return src
+	}
+	for i := range results {
+		r := &results[i]
+		if r.File == "-" {
+			continue
+		}
+		for j := range r.Decision.Violations {
+			v := &r.Decision.Violations[j]
+			v.Details = withField(v.Details, declared[v.Policy])
+		}
+		for j := range r.Decision.Warnings {
+			w := &r.Decision.Warnings[j]
+			w.Details = withField(w.Details, declared[w.Policy])
+		}
+		file, index, item := r.File, r.Index, r.Item
+		r.FieldLine = func(field string) int {
+			src := read(file)
+			if src == nil {
+				return 0
+			}
+			return yamledit.FieldLine(src, index, item, field)
+		}
+	}
+}
+
+// withField returns details with "field" set to field unless it already names one. The
+// map is copied: decisions may share their details.
+func withField(details map[string]any, field string) map[string]any {
+	if field == "" {
+		return details
+	}
+	if _, ok := details["field"].(string); ok {
+		return details
+	}
+	out := make(map[string]any, len(details)+1)
+	maps.Copy(out, details)
+	out["field"] = field
+	return out
+}
