@@ -57,6 +57,7 @@ func TestParseStatCPU(t *testing.T) {
 // TestLoadAgainstNullWebhook runs both load shapes briefly against the null webhook
 // over real TLS and checks every request was answered, measured and admitted.
 func TestLoadAgainstNullWebhook(t *testing.T) {
+	t.Parallel()
 	certDir := t.TempDir()
 	ca, err := server.WriteSelfSigned(certDir, server.SelfSignedOptions{})
 	if err != nil {

@@ -127,7 +127,7 @@ func writeSyntheticLibrary(library fs.FS, dir string, n int) error {
 			}
 			if isPolicy {
 				if written == n {
-					break
+					continue // the helpers further down the tree are still needed
 				}
 				written++
 				src = packageLine.ReplaceAll(src, []byte(fmt.Sprintf("package synthetic.copy%02d.$1", copyNo)))

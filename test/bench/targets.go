@@ -23,6 +23,9 @@ const (
 	targetOPA         = "opa"
 	targetOPATutorial = "opa-tutorial"
 	targetNull        = "null"
+	// targetCandidate is a second apiguard build (-candidate-webhook), to measure an
+	// optimisation against the current code in the same run.
+	targetCandidate = "candidate"
 )
 
 // target is one running admission server under test.
@@ -52,7 +55,7 @@ func (ts *targets) stop() error {
 // startTargets starts the apiguard webhook with the bundled library, OPA server with the
 // same modules and data (also in the tutorial's shape when asked), and the null webhook.
 // The peers share one self-signed ECDSA certificate from the same code as the webhook's own.
-func startTargets(ctx context.Context, root string, set *policy.PolicySet, opaTutorial bool) (_ *targets, err error) {
+func startTargets(ctx context.Context, root string, set *policy.PolicySet, opaTutorial bool, candidate string) (_ *targets, err error) {
 	dir, err := os.MkdirTemp("", "apiguard-bench-serving-")
 	if err != nil {
 		return nil, err
@@ -70,16 +73,24 @@ func startTargets(ctx context.Context, root string, set *policy.PolicySet, opaTu
 	}
 	ts.roots.AppendCertsFromPEM(ca)
 	probe := newLoadClient(ts.roots, 1)
-	wh, err := kubetest.StartWebhook(ctx, kubetest.WebhookOptions{
-		Binary: filepath.Join(root, "bin", "webhook"), PolicyDir: filepath.Join(root, "policies"),
-		Args: []string{"--data-file", filepath.Join(root, "test", "examples-config.yaml")},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("apiguard webhook: %w", err)
+	webhooks := []string{targetApiguard}
+	binaries := map[string]string{targetApiguard: filepath.Join(root, "bin", "webhook")}
+	if candidate != "" {
+		webhooks = append(webhooks, targetCandidate)
+		binaries[targetCandidate] = candidate
 	}
-	ts.stops = append(ts.stops, wh.Stop)
-	ts.roots.AppendCertsFromPEM(wh.CABundle)
-	ts.list = append(ts.list, target{name: targetApiguard, url: wh.URL + "/validate", pid: wh.PID()})
+	for _, name := range webhooks {
+		wh, err := kubetest.StartWebhook(ctx, kubetest.WebhookOptions{
+			Binary: binaries[name], PolicyDir: filepath.Join(root, "policies"),
+			Args: []string{"--data-file", filepath.Join(root, "test", "examples-config.yaml")},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s webhook: %w", name, err)
+		}
+		ts.stops = append(ts.stops, wh.Stop)
+		ts.roots.AppendCertsFromPEM(wh.CABundle)
+		ts.list = append(ts.list, target{name: name, url: wh.URL + "/validate", pid: wh.PID()})
+	}
 
 	peers := []string{targetOPA}
 	if opaTutorial {
