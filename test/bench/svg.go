@@ -69,6 +69,8 @@ func latencyChart(targets []servingResult) string {
 			for _, r := range t.Rates {
 				if d := line.at(r.Result.Latency); d > 0 {
 					pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(r.Rate), y(d)))
+					// A marker per measurement: a line alone hides single points.
+					fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>`+"\n", x(r.Rate), y(d), color)
 				}
 			}
 			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2"%s points="%s"/>`+"\n", color, line.dash, strings.Join(pts, " "))
