@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/apiguard/apiguard/internal/atomicfile"
 	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/report"
 	"github.com/apiguard/apiguard/pkg/yamledit"
@@ -96,39 +97,13 @@ func applyFixes(mode fixMode, results []report.Result, diffOut, log io.Writer) e
 				return err
 			}
 		case fixWrite:
-			if err := replaceFile(c.path, c.new, c.mode); err != nil {
+			if err := atomicfile.Write(c.path, c.new, c.mode); err != nil {
 				return err
 			}
 			fmt.Fprintf(log, "apiguard: fixed %s\n", c.path)
 		}
 	}
 	return nil
-}
-
-// replaceFile writes data next to path and renames it into place, so a crash leaves the
-// old file or the new one, never a truncated manifest.
-func replaceFile(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".apiguard-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // fieldLines gives each result a FieldLine that finds a field's line in its file, so

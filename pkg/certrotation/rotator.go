@@ -15,7 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/apiguard/apiguard/pkg/server"
+	"github.com/apiguard/apiguard/internal/atomicfile"
 )
 
 // Secret keys. ca.crt is the bundle clients trust: the signing CA, plus the previous one
@@ -250,10 +250,10 @@ func (r *Rotator) writeFiles(certPEM, keyPEM []byte) error {
 	if err := os.MkdirAll(r.opts.CertDir, 0o700); err != nil {
 		return fmt.Errorf("write serving certificate: %w", err)
 	}
-	if err := server.WriteFileAtomic(filepath.Join(r.opts.CertDir, keyLeafKey), keyPEM, 0o600); err != nil {
+	if err := atomicfile.Write(filepath.Join(r.opts.CertDir, keyLeafKey), keyPEM, 0o600); err != nil {
 		return err
 	}
-	return server.WriteFileAtomic(certPath, certPEM, 0o644)
+	return atomicfile.Write(certPath, certPEM, 0o644)
 }
 
 // Run reconciles every interval until ctx ends. Conflicts (another replica wrote first)
