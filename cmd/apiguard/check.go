@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -99,7 +101,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 	if !slices.Contains(report.Formats(), o.output) {
 		return &exitError{code: report.ExitError, err: fmt.Errorf("unknown output format %q (want %s)", o.output, strings.Join(report.Formats(), ", "))}
 	}
-	docs, err := manifest.Read(args, manifest.Options{Stdin: stdin, Ignore: o.ignore, Warn: o.warn})
+	docs, err := manifest.Read(args, manifest.Options{Stdin: stdin, Ignore: o.ignore, Warn: o.warn, DropObjects: true})
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
@@ -144,13 +146,21 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 
 // offlineInventory builds data.apiguard.inventory from the manifests being checked, so
 // two files claiming one host in different namespaces are caught before they reach a
-// cluster.
+// cluster. Objects are decoded from Raw one at a time: the documents do not keep them.
 func offlineInventory(docs []manifest.Document, defaultNamespace string) map[string]any {
-	objects := make([]map[string]any, 0, len(docs))
-	for _, d := range docs {
-		objects = append(objects, d.Object)
+	objects := func(yield func(map[string]any) bool) {
+		for _, d := range docs {
+			var obj map[string]any
+			dec := json.NewDecoder(bytes.NewReader(d.Raw))
+			// Numbers as the reader gave them (json.Number). Raw was encoded from a
+			// decoded object, so it always decodes.
+			dec.UseNumber()
+			if err := dec.Decode(&obj); err != nil || !yield(obj) {
+				return
+			}
+		}
 	}
-	return map[string]any{"apiguard": map[string]any{"inventory": evaluate.Inventory(objects, defaultNamespace)}}
+	return map[string]any{"apiguard": map[string]any{"inventory": evaluate.InventoryOf(objects, defaultNamespace)}}
 }
 
 func loadPolicies(ctx context.Context, o checkOptions, inventoryData map[string]any) (*policy.PolicySet, error) {

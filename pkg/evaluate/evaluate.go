@@ -7,6 +7,8 @@ package evaluate
 
 import (
 	"context"
+	"iter"
+	"slices"
 
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -66,8 +68,14 @@ func Request(ctx context.Context, set *policy.PolicySet, req *admissionv1.Admiss
 // it would conflict with itself. ReferenceGrants are left out: offline the cluster's
 // grants are unknown, and their absence tells policies to warn rather than deny.
 func Inventory(objects []map[string]any, defaultNamespace string) map[string]any {
+	return InventoryOf(slices.Values(objects), defaultNamespace)
+}
+
+// InventoryOf is Inventory over a sequence, so a caller can decode one object at a time
+// instead of holding them all.
+func InventoryOf(objects iter.Seq[map[string]any], defaultNamespace string) map[string]any {
 	idx := inventory.New(inventory.IngressHosts, inventory.HTTPRouteHostnames, inventory.Gateways)
-	for _, obj := range objects {
+	for obj := range objects {
 		if namespaceOf(obj) == "" {
 			apiVersion, _ := obj["apiVersion"].(string)
 			kind, _ := obj["kind"].(string)

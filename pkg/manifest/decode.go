@@ -18,7 +18,7 @@ import (
 // all problems joined (each a *Error). Decode reads all of r without a size
 // limit; Read applies Options.MaxFileBytes.
 func Decode(name string, r io.Reader) ([]Document, error) {
-	docs, errs := decodeStream(name, bufio.NewReaderSize(r, peekBytes))
+	docs, errs := decodeStream(name, bufio.NewReaderSize(r, peekBytes), false)
 	return docs, errors.Join(errs...)
 }
 
@@ -29,8 +29,8 @@ const peekBytes = 64 << 10
 // decodeStream decodes documents as it reads them, so a large file is never
 // held in memory whole next to its decoded objects: only the document being
 // decoded is buffered.
-func decodeStream(name string, r *bufio.Reader) ([]Document, []error) {
-	d := decoder{file: name}
+func decodeStream(name string, r *bufio.Reader, dropObjects bool) ([]Document, []error) {
+	d := decoder{file: name, dropObjects: dropObjects}
 	// A byte order mark would hide a "---" on the first line.
 	if bom, _ := r.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
 		_, _ = r.Discard(3)
@@ -65,9 +65,11 @@ func IsBinary(head []byte) bool { return bytes.IndexByte(head, 0) >= 0 }
 
 type decoder struct {
 	file string
-	json bool // words errors in JSON's vocabulary (object, array)
-	docs []Document
-	errs []error
+	// dropObjects leaves Document.Object nil: Raw alone is kept (see Options.DropObjects).
+	dropObjects bool
+	json        bool // words errors in JSON's vocabulary (object, array)
+	docs        []Document
+	errs        []error
 }
 
 func (d *decoder) fail(index, item, line int, err error) {
@@ -405,14 +407,25 @@ func (d *decoder) emit(index, item, line int, obj map[string]any) {
 		d.fail(index, item, line, err)
 		return
 	}
-	d.docs = append(d.docs, Document{
+	doc := Document{
 		File:   d.file,
 		Index:  index,
 		Item:   item,
 		Line:   line,
 		Object: obj,
 		Raw:    bytes.TrimSuffix(buf.Bytes(), []byte("\n")),
-	})
+		meta: &typeMeta{
+			apiVersion: str(obj, "apiVersion"),
+			kind:       str(obj, "kind"),
+			namespace:  str(metadata(obj), "namespace"),
+			name:       str(metadata(obj), "name"),
+		},
+	}
+	if d.dropObjects {
+		// An exact-size copy: the encoder's buffer may be twice as large.
+		doc.Object, doc.Raw = nil, bytes.Clone(doc.Raw)
+	}
+	d.docs = append(d.docs, doc)
 }
 
 func (d *decoder) checkTypeMeta(obj map[string]any) error {

@@ -50,21 +50,49 @@ type Document struct {
 	Index  int            // 0-based index of the YAML document within the file; List items carry their List's index
 	Item   int            // -1 unless expanded from a List: then the item index
 	Line   int            // 1-based line where the YAML document starts (first line after its "---")
-	Object map[string]any // JSON types; numbers are json.Number so integers stay exact
+	Object map[string]any // JSON types; numbers are json.Number so integers stay exact; nil with Options.DropObjects
 	Raw    []byte         // Object as compact JSON with sorted keys and no HTML escaping
+
+	meta *typeMeta // identity read once at decode time; nil for Documents built by hand
+}
+
+// typeMeta is what the accessors return, kept apart from Object so it survives
+// Options.DropObjects.
+type typeMeta struct {
+	apiVersion, kind, namespace, name string
 }
 
 // APIVersion returns the object's apiVersion.
-func (d Document) APIVersion() string { return str(d.Object, "apiVersion") }
+func (d Document) APIVersion() string {
+	if d.meta != nil {
+		return d.meta.apiVersion
+	}
+	return str(d.Object, "apiVersion")
+}
 
 // Kind returns the object's kind.
-func (d Document) Kind() string { return str(d.Object, "kind") }
+func (d Document) Kind() string {
+	if d.meta != nil {
+		return d.meta.kind
+	}
+	return str(d.Object, "kind")
+}
 
 // Namespace returns metadata.namespace, or "" when unset or malformed.
-func (d Document) Namespace() string { return str(metadata(d.Object), "namespace") }
+func (d Document) Namespace() string {
+	if d.meta != nil {
+		return d.meta.namespace
+	}
+	return str(metadata(d.Object), "namespace")
+}
 
 // Name returns metadata.name, or "" when unset or malformed.
-func (d Document) Name() string { return str(metadata(d.Object), "name") }
+func (d Document) Name() string {
+	if d.meta != nil {
+		return d.meta.name
+	}
+	return str(metadata(d.Object), "name")
+}
 
 func metadata(obj map[string]any) map[string]any {
 	m, _ := obj["metadata"].(map[string]any)
@@ -119,6 +147,10 @@ type Options struct {
 	Stdin io.Reader
 	// MaxFileBytes limits each file (and stdin); <= 0 means DefaultMaxFileBytes.
 	MaxFileBytes int64
+	// DropObjects leaves Document.Object nil and keeps only Raw, about a tenth of the
+	// memory: for callers that hand Raw to the policy engine and decode objects again
+	// only where they need them.
+	DropObjects bool
 	// Warn receives problems that do not stop the run, such as a binary file
 	// that was skipped. Nil drops them.
 	Warn func(err error)
@@ -272,7 +304,7 @@ func (r *reader) stream(name string, in io.Reader) {
 		}
 		return
 	}
-	docs, errs := decodeStream(name, br)
+	docs, errs := decodeStream(name, br, r.opts.DropObjects)
 	if limited.exceeded {
 		// Whatever was decoded is partial; report only the limit.
 		r.errs = append(r.errs, fileError(name, fmt.Errorf("file is larger than %d bytes", r.max)))
