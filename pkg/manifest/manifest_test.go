@@ -700,3 +700,22 @@ func sampleHeapPeak(t *testing.T, f func()) uint64 {
 	close(done)
 	return <-peak
 }
+
+func TestReadDropObjectsKeepsRawAndIdentity(t *testing.T) {
+	in := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: ns\ndata: {k: \"1\"}\n"
+	docs, err := Read([]string{"-"}, Options{Stdin: strings.NewReader(in), DropObjects: true})
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("docs %v, err %v", docs, err)
+	}
+	d := docs[0]
+	if d.Object != nil {
+		t.Fatalf("Object kept: %v", d.Object)
+	}
+	if d.APIVersion() != "v1" || d.Kind() != "ConfigMap" || d.Namespace() != "ns" || d.Name() != "c" {
+		t.Fatalf("identity lost: %s %s %s/%s", d.APIVersion(), d.Kind(), d.Namespace(), d.Name())
+	}
+	want := `{"apiVersion":"v1","data":{"k":"1"},"kind":"ConfigMap","metadata":{"name":"c","namespace":"ns"}}`
+	if string(d.Raw) != want {
+		t.Fatalf("Raw = %s, want exactly %s", d.Raw, want)
+	}
+}
