@@ -19,6 +19,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -46,6 +47,8 @@ type options struct {
 	reloads   int
 	creates   int
 	off       offlineOptions
+	// reprint prints the tables of an earlier run's results.json instead of running.
+	reprint string
 	// serveNull and certDir run this binary as the null webhook (see targets.go).
 	serveNull string
 	certDir   string
@@ -72,6 +75,7 @@ func main() {
 	flag.IntVar(&o.synthetic, "synthetic-policies", 500, "reload: policies in the synthetic library")
 	flag.IntVar(&o.reloads, "reloads", 5, "reload: compiles per library; the median is reported")
 	flag.IntVar(&o.creates, "creates", 500, "apiserver: Ingresses created per namespace")
+	flag.StringVar(&o.reprint, "print", "", "print the tables and goals of an earlier results.json, without running anything")
 	flag.StringVar(&o.serveNull, "serve-null", "", "internal: serve the null webhook on this address")
 	flag.StringVar(&o.certDir, "cert-dir", "", "internal: tls.crt and tls.key for -serve-null")
 	flag.Parse()
@@ -81,9 +85,30 @@ func main() {
 		}
 		return
 	}
+	if o.reprint != "" {
+		if err := reprint(o.reprint); err != nil {
+			fatal(err)
+		}
+		return
+	}
 	if err := run(o); err != nil {
 		fatal(err)
 	}
+}
+
+// reprint judges and prints a stored run again, e.g. after the report learned to say more.
+func reprint(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var res benchResults
+	if err := json.Unmarshal(b, &res); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	res.Goals = nil
+	res.judge()
+	return res.print(os.Stdout)
 }
 
 func run(o options) error {
