@@ -76,6 +76,10 @@ type WebhookOptions struct {
 	// SelfManagedTLS leaves the certificate to the webhook (--tls-self-managed-secret in
 	// Args) instead of issuing a self-signed one; CABundle stays empty.
 	SelfManagedTLS bool
+	// CertDir serves the tls.crt and tls.key already there instead of a self-signed
+	// certificate (e.g. an RSA key, which the self-signed mode never issues); CABundle
+	// stays empty.
+	CertDir string
 }
 
 // Webhook is a running apiguard webhook process on loopback, with a self-signed cert.
@@ -113,11 +117,16 @@ func StartWebhook(ctx context.Context, opts WebhookOptions) (*Webhook, error) {
 	if opts.PolicyDir != "" {
 		args = append(args, "--policy-dir", opts.PolicyDir)
 	}
-	if !opts.SelfManagedTLS {
+	selfSigned := !opts.SelfManagedTLS && opts.CertDir == ""
+	if selfSigned {
 		args = append(args, "--self-signed-cert", "--ca-bundle-out", caFile)
 	}
+	certDir := filepath.Join(dir, "certs")
+	if opts.CertDir != "" {
+		certDir = opts.CertDir
+	}
 	args = append(append(args,
-		"--cert-dir", filepath.Join(dir, "certs"),
+		"--cert-dir", certDir,
 		"--host", "127.0.0.1", "--port", strconv.Itoa(ports[0]),
 		"--health-probe-bind-address", "127.0.0.1:"+strconv.Itoa(ports[1]),
 		"--metrics-bind-address", "127.0.0.1:"+strconv.Itoa(ports[2]),
@@ -143,7 +152,7 @@ func StartWebhook(ctx context.Context, opts WebhookOptions) (*Webhook, error) {
 		_ = w.Stop()
 		return nil, err
 	}
-	if !opts.SelfManagedTLS {
+	if selfSigned {
 		if w.CABundle, err = os.ReadFile(caFile); err != nil {
 			_ = w.Stop()
 			return nil, fmt.Errorf("read CA bundle: %w", err)
