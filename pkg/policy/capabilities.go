@@ -22,7 +22,7 @@ func removedBuiltins() map[string]string {
 		"crypto.x509.parse_and_verify_certificates_with_options": "depends on the wall clock",
 		"providers.aws.sign_req":                                 "only useful with http.send; reads the clock",
 		"net.cidr_expand":                                        "unbounded memory: expanding 0.0.0.0/0 yields 2^32 addresses",
-		"trace":                                                  "writes to the evaluation trace, which the engine does not collect",
+		"trace":                                                  "writes to the evaluation trace, which the engine does not collect; *_test.rego files may call it",
 	}
 }
 
@@ -46,6 +46,23 @@ func capabilities() *ast.Capabilities {
 	// An empty, non-nil AllowNet means "no host": the compiler may not fetch remote
 	// JSON schemas either.
 	caps.AllowNet = []string{}
+	return caps
+}
+
+// testOnlyBuiltin may be called by *_test.rego files, never by policies. A note is how
+// a failing test explains itself under opa test -v (and apiguard test -v), and a test
+// cannot influence a decision; a policy calling it would be refused by evaluation.
+const testOnlyBuiltin = "trace"
+
+// testCapabilities are the evaluation capabilities plus the test-only builtin, for
+// compiling a tree with its tests.
+func testCapabilities() *ast.Capabilities {
+	caps := capabilities()
+	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
+		if b.Name == testOnlyBuiltin {
+			caps.Builtins = append(caps.Builtins, b)
+		}
+	}
 	return caps
 }
 

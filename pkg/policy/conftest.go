@@ -125,7 +125,7 @@ func LoadConftest(ctx context.Context, trees []ConftestTree, opts ConftestOption
 	store := inmem.NewFromObject(data)
 	// conftest compiles without the data/rule path-conflict check Load uses, so a
 	// --data document may share a path with a rule here as it may there.
-	compiler := newCompiler()
+	compiler := newCompiler(capabilities())
 	compiler.Compile(modules)
 	if compiler.Failed() {
 		return nil, &CompileError{Problems: describeASTError(compiler.Errors)}

@@ -228,10 +228,11 @@ func readSources(fsys fs.FS, opts LoadOptions) (*sourceFiles, error) {
 	return src, nil
 }
 
-// newCompiler is the one compiler configuration for evaluation and tests alike.
-func newCompiler() *ast.Compiler {
+// newCompiler is the one compiler configuration for evaluation and tests alike; only
+// the builtin set differs (see testCapabilities).
+func newCompiler(caps *ast.Capabilities) *ast.Compiler {
 	return ast.NewCompiler().
-		WithCapabilities(capabilities()).
+		WithCapabilities(caps).
 		WithEnablePrintStatements(false).
 		WithDefaultRegoVersion(ast.RegoV1)
 }
@@ -264,7 +265,7 @@ func compile(ctx context.Context, modules map[string]*ast.Module, store storage.
 	}
 	defer store.Abort(ctx, txn)
 	// A rule and a data document at the same path would shadow each other silently.
-	compiler := newCompiler().WithPathConflictsCheck(storage.NonEmpty(ctx, store, txn))
+	compiler := newCompiler(capabilities()).WithPathConflictsCheck(storage.NonEmpty(ctx, store, txn))
 	compiler.Compile(modules)
 	if compiler.Failed() {
 		return nil, &CompileError{Problems: describeASTError(compiler.Errors)}

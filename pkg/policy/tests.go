@@ -150,9 +150,13 @@ func RunTestsWith(ctx context.Context, fsys fs.FS, opts LoadOptions, topts TestO
 		return report, fmt.Errorf("open data store: %w", err)
 	}
 	defer store.Abort(ctx, txn)
-	// Printing changes what a test shows, never what it decides, so the compiler keeps
-	// the evaluation capabilities either way.
-	compiler := newCompiler().WithEnablePrintStatements(topts.Print)
+	// Printing changes what a test shows, never what it decides. Tests may also call
+	// trace, for opa test -v style notes; policies may not (refuseTestOnlyCalls).
+	compiler := newCompiler(testCapabilities()).
+		WithEnablePrintStatements(topts.Print).
+		WithStageAfterID(ast.StageRewriteExprTerms, ast.CompilerStageDefinition{
+			Name: "RefuseTestOnlyBuiltins", MetricName: "refuse_test_only_builtins", Stage: refuseTestOnlyCalls,
+		})
 	runner := tester.NewRunner().
 		SetCompiler(compiler).
 		SetStore(store).
@@ -212,6 +216,29 @@ func RunTestsWith(ctx context.Context, fsys fs.FS, opts LoadOptions, topts TestO
 		report.Coverage = &c
 	}
 	return report, nil
+}
+
+// refuseTestOnlyCalls fails the compile of a test run when a policy, not a test, calls
+// the test-only builtin, with the error evaluation would give: a tree whose tests pass
+// must also load. It runs after nested calls are rewritten into expressions of their
+// own, so a call inside another term or a comprehension is seen too.
+func refuseTestOnlyCalls(c *ast.Compiler) *ast.Error {
+	for _, name := range sortedKeys(c.Modules) {
+		if IsTestFile(name) {
+			continue
+		}
+		var call *ast.Expr
+		ast.WalkExprs(c.Modules[name], func(e *ast.Expr) bool {
+			if call == nil && e.IsCall() && e.Operator().String() == testOnlyBuiltin {
+				call = e
+			}
+			return call != nil
+		})
+		if call != nil {
+			return ast.NewError(ast.TypeErr, call.Location, "undefined function %s", testOnlyBuiltin)
+		}
+	}
+	return nil
 }
 
 func testResult(r *tester.Result, trace bool) TestResult {

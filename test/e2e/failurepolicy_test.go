@@ -99,15 +99,19 @@ func (notYet) Error() string { return "not yet" }
 
 var errNotYet error = notYet{}
 
-// TestWebhookRefusesBrokenPolicies: a syntax error or a forbidden builtin stops the webhook
-// at start with file:row, and the CLI refuses the same tree the same way.
+// TestWebhookRefusesBrokenPolicies: a syntax error or a forbidden builtin (network, host,
+// trace) stops the webhook at start with file:row, and the CLI refuses the same tree the
+// same way (exit 2).
 func TestWebhookRefusesBrokenPolicies(t *testing.T) {
 	cases := map[string]struct {
 		src  string
 		want []string
 	}{
-		"syntax error": {src: "package broken\n\ndeny contains msg if {\n\tmsg := \n}\n", want: []string{"broken.rego:5", "unexpected"}},
-		"http.send":    {src: "package broken\n\ndeny contains r.body if {\n\tr := http.send({\"method\": \"get\", \"url\": \"http://example.com\"})\n}\n", want: []string{"broken.rego:4", "http.send is not allowed"}},
+		"syntax error":       {src: "package broken\n\ndeny contains msg if {\n\tmsg := \n}\n", want: []string{"broken.rego:5", "unexpected"}},
+		"http.send":          {src: "package broken\n\ndeny contains r.body if {\n\tr := http.send({\"method\": \"get\", \"url\": \"http://example.com\"})\n}\n", want: []string{"broken.rego:4", "http.send is not allowed"}},
+		"net.lookup_ip_addr": {src: "package broken\n\ndeny contains \"dns\" if {\n\tcount(net.lookup_ip_addr(\"example.com\")) > 0\n}\n", want: []string{"broken.rego:4", "net.lookup_ip_addr is not allowed", "network access"}},
+		"opa.runtime":        {src: "package broken\n\ndeny contains \"env\" if {\n\topa.runtime().env.HOME\n}\n", want: []string{"broken.rego:4", "opa.runtime is not allowed", "host environment"}},
+		"trace":              {src: "package broken\n\ndeny contains \"x\" if {\n\ttrace(\"checking\")\n}\n", want: []string{"broken.rego:4", "trace is not allowed"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
