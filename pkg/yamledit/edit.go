@@ -43,9 +43,10 @@ type DocumentEdit struct {
 // supported by re-encoding only the edited documents (see the package
 // documentation).
 //
-// Nothing is written on error: either every edit applies or src is left
-// as it was. Errors wrapping ErrUnsupported mean the YAML uses a construct
-// the editor will not change (anchors, merge keys, ...).
+// On error no output is returned: either every edit applies or none does.
+// Errors wrapping ErrUnsupported mean the file uses a construct the editor
+// will not change (anchors, merge keys, ...); the patch has to be applied
+// by hand.
 func ApplyPatches(src []byte, edits []DocumentEdit) ([]byte, error) {
 	data, hadBOM := bytes.CutPrefix(src, bom)
 	isJSON := looksLikeJSON(data)
@@ -280,8 +281,6 @@ func (t *tree) plan(item int, tokens []string, value any, lay layout) ([]change,
 				return nil, unsupported("adding below the null array element %d", idx)
 			}
 			cur = cur.Content[idx]
-		case yaml.AliasNode:
-			return nil, unsupported("alias at line %d", cur.Line)
 		default:
 			return nil, fmt.Errorf("cannot add below %q: it is not an object or array", tok)
 		}
@@ -456,35 +455,41 @@ func (t *tree) insertItem(s *yaml.Node, idx int, val any, lay layout) ([]change,
 }
 
 // blockFromEmptyFlow turns an empty "{}" or "[]" that is the value of a
-// block mapping key, alone on the key's line, into a block collection:
-// "securityContext: {}" becomes "securityContext:" and indented lines that
-// render writes for a key at the given indentation. ok is false when n is
-// not such a node.
+// block mapping key into a block collection: "securityContext: {}" becomes
+// "securityContext:" and the lines render writes for a key at the given
+// indentation. Helm's "toYaml | nindent" puts the "{}" on a line of its
+// own; that line is replaced. ok is false when n is not such a node.
 func (t *tree) blockFromEmptyFlow(n *yaml.Node, val any, render func(b *strings.Builder, indent int) error) (changes []change, ok bool, err error) {
 	p := t.parent[n]
 	if len(n.Content) > 0 || hasProps(n) || p == nil || p.Kind != yaml.MappingNode || isFlow(p) {
 		return nil, false, nil
 	}
 	k := keyOf(p, n)
-	if k == nil || k.Line != n.Line {
+	if k == nil {
 		return nil, false, nil
 	}
 	opening, closing, tail, err := t.scanFlow(n)
 	if err != nil {
 		return nil, false, err
 	}
-	if tail != opening+1 || t.lineOf(closing) != n.Line {
+	lineStart, lineEnd := t.starts[n.Line], t.starts[n.Line]+len(t.text(n.Line))
+	if tail != opening+1 || closing >= lineEnd {
 		return nil, false, nil
 	}
-	if rest := t.src[closing+1 : t.starts[n.Line]+len(t.text(n.Line))]; !blank(rest) && !comment(rest) {
+	rest := t.src[closing+1 : lineEnd]
+	if !blank(rest) && !comment(rest) {
 		return nil, false, nil
 	}
 	start := opening
-	for start > 0 && spaceOrTab(t.src[start-1]) {
+	for start > lineStart && spaceOrTab(t.src[start-1]) {
 		start--
 	}
-	if start == 0 || t.src[start-1] != ':' {
+	ownLine := start == lineStart && n.Line > k.Line
+	if !ownLine && (k.Line != n.Line || start == 0 || t.src[start-1] != ':') {
 		return nil, false, nil
+	}
+	if ownLine && !blank(rest) {
+		return nil, false, nil // keep it simple: no comment to carry over
 	}
 	indent, err := t.keyIndent(k)
 	if err != nil {
@@ -493,6 +498,9 @@ func (t *tree) blockFromEmptyFlow(n *yaml.Node, val any, render func(b *strings.
 	var b strings.Builder
 	if err := render(&b, indent); err != nil {
 		return nil, false, err
+	}
+	if ownLine {
+		return []change{{off: lineStart, del: lineEnd - lineStart, text: strings.TrimSuffix(b.String(), "\n")}}, true, nil
 	}
 	return []change{
 		{off: start, del: closing + 1 - start},
@@ -509,6 +517,15 @@ func (t *tree) appendToFlow(n *yaml.Node, text string, before *yaml.Node) ([]cha
 	opening, _, tail, err := t.scanFlow(n)
 	if err != nil {
 		return nil, err
+	}
+	if t.src[tail-1] == ':' && !spaceOrTab(t.src[tail]) && breakLen(t.src, tail) == 0 {
+		// "{a:}": YAML 1.1 and 1.2 parsers disagree on whether that ":"
+		// ends the key, and what follows it would decide.
+		return nil, unsupported("flow collection at line %d ends in %q", n.Line, t.src[tail-1:tail+1])
+	}
+	if c := t.src[tail]; !spaceOrTab(c) && breakLen(t.src, tail) == 0 && c != ']' && c != '}' {
+		// A comment may follow without a space ("{#"); keep it one.
+		text += " "
 	}
 	switch {
 	case tail == opening+1:

@@ -233,6 +233,34 @@ spec: {}
 `,
 	},
 	{
+		name: "helm's nindent puts {} on its own line",
+		src: `spec:
+  containers:
+    - name: web
+      securityContext:
+        {}
+      resources:
+        []
+      ports: [] # none
+`,
+		edits: doc(
+			add("/spec/containers/0/securityContext/runAsNonRoot", true),
+			add("/spec/containers/0/resources/-", "x"),
+			add("/spec/containers/0/ports/0", map[string]any{"containerPort": json.Number("80")}),
+		),
+		inserts: true,
+		want: `spec:
+  containers:
+    - name: web
+      securityContext:
+        runAsNonRoot: true
+      resources:
+        - x
+      ports: # none
+        - containerPort: 80
+`,
+	},
+	{
 		name: "non-empty flow collections are edited in flow style",
 		src: `metadata: {name: x, labels: {app: web,}}
 spec:
@@ -557,6 +585,8 @@ func TestApplyPatchesErrors(t *testing.T) {
 	}{
 		{name: "other ops", src: "a: 1\n", edits: doc(Op{Op: "replace", Path: "/a", Value: 2}), want: `only "add"`},
 		{name: "root path", src: "a: 1\n", edits: doc(add("", map[string]any{})), want: "not a JSON pointer"},
+		{name: "root path of a JSON List item", src: `{"kind": "List", "items": [{}]}`, edits: []DocumentEdit{{Index: 0, Item: 0, Ops: []Op{add("", map[string]any{})}}}, want: "not a JSON pointer"},
+		{name: "other ops in JSON", src: `{"a": 1}`, edits: doc(Op{Op: "remove", Path: "/a"}), want: `only "add"`},
 		{name: "missing document", src: "a: 1\n---\nb: 2\n", edits: []DocumentEdit{{Index: 2, Item: -1, Ops: []Op{add("/c", 1)}}}, want: "document 2: document not found"},
 		{name: "empty document", src: "a: 1\n---\n# nothing\n", edits: []DocumentEdit{{Index: 1, Item: -1, Ops: []Op{add("/c", 1)}}}, want: "document is empty"},
 		{name: "below a scalar", src: "a: 1\n", edits: doc(add("/a/b", 1)), want: "not an object or array"},

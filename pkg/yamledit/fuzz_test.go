@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -37,6 +38,7 @@ func FuzzApplyPatches(f *testing.F) {
 		{"{\"kind\": \"Pod\", \"metadata\": {}}\n", "/metadata/name", 1},
 		{"k: {a: [1, 'it''s', \"x]\"], b: c,}\n", "/k/d", 11},
 		{"m:\n  n:\n\nz: ~\n", "/m/n/o/0", 12},
+		{"a:\n  b: {}\n  c:\n  - x\n", "/a/b/c\n/a/c/0\n/a/d\n/a/b/e", 2},
 	}
 	for _, s := range seeds {
 		f.Add(s.src, s.path, s.sel)
@@ -58,7 +60,12 @@ func FuzzApplyPatches(f *testing.F) {
 		if sel&0x80 != 0 {
 			index, item = 0, 0
 		}
-		edits := []DocumentEdit{{Index: index, Item: item, Ops: []Op{add(path, fuzzValues[int(sel&0x0f)%len(fuzzValues)])}}}
+		// Several paths, one per line, become several operations.
+		var ops []Op
+		for i, p := range strings.SplitN(path, "\n", 4) {
+			ops = append(ops, add(p, fuzzValues[(int(sel&0x0f)+i)%len(fuzzValues)]))
+		}
+		edits := []DocumentEdit{{Index: index, Item: item, Ops: ops}}
 		if d, ok := in[index].(map[string]any); !ok || item >= 0 && !hasItem(d, item) {
 			return // manifest would not produce this object
 		}
@@ -72,10 +79,13 @@ func FuzzApplyPatches(f *testing.F) {
 		checkEquivalent(t, []byte(src), out, edits)
 
 		again, err := ApplyPatches(out, edits)
-		if errors.Is(err, ErrUnsupported) {
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrUnsupported):
 			return // e.g. inserting before "- - x", which the first edit wrote
-		}
-		if err != nil {
+		case !errors.Is(err, errVerify) && engineFails(t, out, edits):
+			return // e.g. the first insert moved an array element the path goes through
+		default:
 			t.Fatalf("second application: %v\n%s", err, out)
 		}
 		checkEquivalent(t, out, again, edits)
@@ -92,6 +102,21 @@ func hasItem(d map[string]any, item int) bool {
 	}
 	_, ok := items[item].(map[string]any)
 	return ok
+}
+
+// engineFails reports whether the engine rejects the edits on src.
+func engineFails(t *testing.T, src []byte, edits []DocumentEdit) bool {
+	docs := decodeStream(t, "src", src)
+	for _, e := range edits {
+		obj := docs[e.Index].(map[string]any)
+		if e.Item >= 0 {
+			obj = obj["items"].([]any)[e.Item].(map[string]any)
+		}
+		if _, err := engineApply(obj, e.Ops); err != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // engineNoop reports whether the engine would leave src's objects as they are.
@@ -133,4 +158,30 @@ func duplicateKeys(src []byte) bool {
 		}
 	}
 	return false
+}
+
+// FuzzFieldLine checks that FieldLine never fails on any input and answers
+// 0 exactly when the document is missing.
+func FuzzFieldLine(f *testing.F) {
+	f.Add("a: 1\n---\nkind: List\nitems:\n- b: [1, {c: d}]\n", 1, 0, "items[0].b[1].c")
+	f.Add("{\"a\": {\"b\": 1}} {\"c\": 2}", 1, -1, "/c")
+	f.Add("x: |\n  y\n# z\n", 0, -1, "x.y")
+	f.Fuzz(func(t *testing.T, src string, index, item int, field string) {
+		if len(src) > 2000 || index < -1 || index > 5 || item < -1 || item > 5 {
+			return
+		}
+		line := FieldLine([]byte(src), index, item, field)
+		data, _ := bytes.CutPrefix([]byte(src), bom)
+		segs := splitYAML(data)
+		if looksLikeJSON(data) {
+			segs, _ = splitJSON(data)
+		}
+		seg, found := findSegment(segs, index)
+		switch {
+		case !found && line != 0:
+			t.Fatalf("document %d is missing, got line %d", index, line)
+		case found && (line < seg.line || line > max(seg.line, 1+bytes.Count(data, []byte("\n")))):
+			t.Fatalf("document %d starts at line %d, got line %d", index, seg.line, line)
+		}
+	})
 }

@@ -18,37 +18,43 @@ import (
 // created by json-patch.
 func enginePatch(t testing.TB, obj map[string]any, ops []Op) map[string]any {
 	t.Helper()
+	out, err := engineApply(obj, ops)
+	if err != nil {
+		t.Fatalf("reference patch: %v", err)
+	}
+	return out
+}
+
+func engineApply(obj map[string]any, ops []Op) (map[string]any, error) {
 	doc, err := json.Marshal(obj)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	opts := jsonpatch.NewApplyOptions()
 	opts.EnsurePathExistsOnAdd = true
 	for _, op := range ops {
 		var tree any
 		if err := json.Unmarshal(doc, &tree); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		if targetSet(tree, op.Path) {
 			continue
 		}
 		raw, err := json.Marshal([]map[string]any{{"op": op.Op, "path": op.Path, "value": op.Value}})
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		patch, err := jsonpatch.DecodePatch(raw)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		if doc, err = patch.ApplyWithOptions(doc, opts); err != nil {
-			t.Fatalf("reference patch %s: %v", op.Path, err)
+			return nil, fmt.Errorf("%s: %w", op.Path, err)
 		}
 	}
 	var out map[string]any
-	if err := json.Unmarshal(doc, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	err = json.Unmarshal(doc, &out)
+	return out, err
 }
 
 // targetSet is pkg/policy's pointerHasValue: a non-null object member;

@@ -1,9 +1,12 @@
 package yamledit
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -32,9 +35,15 @@ type tree struct {
 }
 
 func parseTree(src []byte) (*tree, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var doc, extra yaml.Node
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
 		return nil, err
+	}
+	// Decoders stop after the first document, so "{}{" passes for one;
+	// text after it would move when the document is edited.
+	if err := dec.Decode(&extra); err != io.EOF {
+		return nil, fmt.Errorf("text after the end of the document (%v): %w", err, ErrUnsupported)
 	}
 	t := &tree{
 		lineTable: newLineTable(src),
@@ -177,17 +186,17 @@ func (t *tree) endLine(n *yaml.Node, limit, indent int) (int, error) {
 		end = t.lineOf(closing)
 	}
 	// A block scalar runs until the first comment less indented than its
-	// content. Until then every line counts, even one that looks like a
-	// comment, and blank ones too: with "|+" they are part of the value.
-	// Taking a comment for content only moves the insertion below it; the
-	// reverse would cut the scalar.
+	// content. Until then every line indented past the scalar's parent
+	// counts, even one that looks like a comment, and blank ones too: with
+	// "|+" they are part of the value. Taking a comment for content only
+	// moves the insertion below it; the reverse would cut the scalar.
 	inScalar := leaf.Kind == yaml.ScalarNode && leaf.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0
 	block := inScalar
-	headerIndent := indentation(t.text(leaf.Line))
+	parentIndent := t.parentIndent(leaf)
 	for l := end + 1; l < limit && l <= t.lastLine(); l++ {
 		text := t.text(l)
 		switch {
-		case inScalar && (blank(text) || indentation(text) > headerIndent):
+		case inScalar && (blank(text) || indentation(text) > parentIndent):
 			end = l
 		case blank(text):
 		case comment(text):
@@ -223,6 +232,25 @@ func (t *tree) endLine(n *yaml.Node, limit, indent int) (int, error) {
 		}
 	}
 	return end, nil
+}
+
+// parentIndent is the indentation of the block collection holding n: the
+// column of n's key, or of the "-" before it; -1 at the top level.
+func (t *tree) parentIndent(n *yaml.Node) int {
+	p := t.parent[n]
+	switch {
+	case p == nil:
+		return -1
+	case p.Kind == yaml.MappingNode:
+		if k := keyOf(p, n); k != nil {
+			return k.Column - 1
+		}
+	case p.Kind == yaml.SequenceNode && !hasProps(p):
+		return p.Column - 1
+	}
+	// Unknown: -1 makes every line up to the next node count as content,
+	// which is the safe way to be wrong.
+	return -1
 }
 
 // skipProps moves past an anchor or tag (and the space after it) at off.
@@ -301,6 +329,9 @@ func (t *tree) scanFlow(n *yaml.Node) (opening, closing, tail int, err error) {
 		return 0, 0, 0, fmt.Errorf("no flow collection at line %d", n.Line)
 	}
 	depth := 0
+	// boundary: the previous character ended a token, so a "#" here starts
+	// a comment (inside a plain scalar, "a#b", it does not).
+	boundary := true
 	for i := opening; i < len(src); {
 		c := src[i]
 		if quoted[i] {
@@ -309,14 +340,15 @@ func (t *tree) scanFlow(n *yaml.Node) (opening, closing, tail int, err error) {
 				return 0, 0, 0, err
 			}
 			i = end + 1
-			tail = i
+			tail, boundary = i, true
 			continue
 		}
 		if n := breakLen(src, i); n > 0 {
 			i += n
+			boundary = true
 			continue
 		}
-		if c == '#' && (spaceOrTab(src[i-1]) || breakLenBefore(src, i) > 0) {
+		if c == '#' && boundary {
 			for i < len(src) && breakLen(src, i) == 0 {
 				i++
 			}
@@ -335,6 +367,7 @@ func (t *tree) scanFlow(n *yaml.Node) (opening, closing, tail int, err error) {
 		if !spaceOrTab(c) {
 			tail = i + size
 		}
+		boundary = spaceOrTab(c) || strings.IndexByte("[]{},", c) >= 0
 		i += size
 	}
 	return 0, 0, 0, fmt.Errorf("unterminated flow collection at line %d", n.Line)
