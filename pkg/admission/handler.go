@@ -221,9 +221,7 @@ func (h *Handlers) mutate(ctx context.Context, set *policy.PolicySet, req admiss
 		h.opts.Metrics.skippedPatch.WithLabelValues(op.Policy).Inc()
 		h.opts.Log.V(1).Info("patch skipped: target already set", "policy", op.Policy, "path", op.Path, "uid", req.UID)
 	}
-	for _, op := range m.DryRun {
-		h.opts.Log.Info("dryrun patch not applied", "policy", op.Policy, "path", op.Path, "uid", req.UID, "kind", req.Kind.Kind, "namespace", req.Namespace, "name", req.Name)
-	}
+	h.logDecision("mutate", req, m.Revision, mutationFindings(m))
 	if !m.Changed() {
 		return admission.Allowed(""), decisionAllowed, nil
 	}
@@ -237,21 +235,8 @@ func (h *Handlers) mutate(ctx context.Context, set *policy.PolicySet, req admiss
 func (h *Handlers) recordViolations(req admission.Request, d policy.Decision) {
 	for _, v := range d.Violations {
 		h.opts.Metrics.violations.WithLabelValues(v.Policy, string(v.Action)).Inc()
-		if v.Action == policy.ActionDryRun {
-			h.opts.Log.Info("dryrun violation", "policy", v.Policy, "message", v.Message, "revision", d.Revision,
-				"uid", req.UID, "kind", req.Kind.Kind, "namespace", req.Namespace, "name", req.Name, "user", req.UserInfo.Username)
-		}
 	}
-	if !d.Allowed() {
-		var ids []string
-		for _, v := range d.Violations {
-			if v.Action == policy.ActionDeny {
-				ids = append(ids, v.Policy)
-			}
-		}
-		h.opts.Log.Info("denied", "policies", strings.Join(ids, ","), "revision", d.Revision,
-			"uid", req.UID, "kind", req.Kind.Kind, "namespace", req.Namespace, "name", req.Name, "user", req.UserInfo.Username)
-	}
+	h.logDecision("validate", req, d.Revision, validationFindings(d))
 }
 
 // checkRequest rejects requests the API server would never send. They are client errors
