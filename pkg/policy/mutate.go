@@ -175,6 +175,9 @@ func applyAdds(doc []byte, ops []PatchOp) ([]byte, []PatchOp, []PatchOp, error) 
 			skipped = append(skipped, op)
 			continue
 		}
+		if err := checkArrayIndices(tree, op.Path); err != nil {
+			return nil, nil, nil, fmt.Errorf("policy %s: %w", op.Policy, err)
+		}
 		raw, err := json.Marshal([]map[string]any{{"op": "add", "path": op.Path, "value": op.Value}})
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("policy %s: encode patch: %w", op.Policy, err)
