@@ -7,11 +7,11 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing/fstest"
@@ -95,13 +95,13 @@ type GitOptions struct {
 type Git struct {
 	opts     GitOptions
 	redacted string
-	// urlSecret is a password or token embedded in the URL, scrubbed from every error.
-	urlSecret string
-	kind      refKind
-	mu        sync.Mutex
-	repo      *git.Repository
-	dir       string
-	ownDir    bool
+	// urlSecrets are a password or token embedded in the URL, scrubbed from every error.
+	urlSecrets []string
+	kind       refKind
+	mu         sync.Mutex
+	repo       *git.Repository
+	dir        string
+	ownDir     bool
 	// tagRef remembers what a pinned tag pointed at when first resolved.
 	tagRef plumbing.Hash
 }
@@ -124,7 +124,8 @@ func NewGit(opts GitOptions) (*Git, error) {
 	}
 	ep, err := transport.NewEndpoint(opts.URL)
 	if err != nil {
-		return nil, fmt.Errorf("git source: bad URL: %w", err)
+		// The parse error quotes the URL, credentials and all.
+		return nil, fmt.Errorf("git source: bad URL: %w", scrub(err, urlSecrets(opts.URL)...))
 	}
 	switch ep.Protocol {
 	case "https", "http", "ssh", "file":
@@ -156,10 +157,7 @@ func NewGit(opts GitOptions) (*Git, error) {
 		opts.Limits.MaxFileBytes = DefaultMaxFileBytes
 	}
 	opts.Path = strings.Trim(path.Clean("/"+opts.Path), "/")
-	g := &Git{opts: opts, redacted: RedactURL(opts.URL)}
-	if u, err := url.Parse(opts.URL); err == nil && u.User != nil {
-		g.urlSecret, _ = u.User.Password()
-	}
+	g := &Git{opts: opts, redacted: RedactURL(opts.URL), urlSecrets: urlSecrets(opts.URL)}
 	switch {
 	case opts.Ref == "":
 		g.kind = refDefault
@@ -179,18 +177,6 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// RedactURL removes any password or token from a URL so it can be logged.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "REDACTED")
-	}
-	return u.String()
 }
 
 // String describes the source for logs and /status, without credentials.
@@ -221,11 +207,10 @@ func (g *Git) Close() error {
 func (g *Git) Fetch(ctx context.Context, current string) (_ Snapshot, err error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	defer func() {
-		if err != nil && g.urlSecret != "" && strings.Contains(err.Error(), g.urlSecret) {
-			err = &scrubbedError{err: err, secret: g.urlSecret}
-		}
-	}()
+	// The credential files' secrets join the URL's once read: whatever a transport
+	// echoes back is scrubbed on the way out.
+	secrets := g.urlSecrets
+	defer func() { err = scrub(err, secrets...) }()
 	ctx, cancel := context.WithTimeout(ctx, g.opts.Timeout)
 	defer cancel()
 	// A pinned SHA never moves: once active there is nothing to ask the server.
@@ -238,6 +223,9 @@ func (g *Git) Fetch(ctx context.Context, current string) (_ Snapshot, err error)
 	auth, err := g.auth()
 	if err != nil {
 		return Snapshot{}, err
+	}
+	if basic, ok := auth.(*githttp.BasicAuth); ok {
+		secrets = append(slices.Clone(secrets), basic.Password)
 	}
 	remote, err := g.repo.Remote("origin")
 	if err != nil {
@@ -284,18 +272,6 @@ func (g *Git) Fetch(ctx context.Context, current string) (_ Snapshot, err error)
 	snap.FS = fsys
 	return snap, nil
 }
-
-// scrubbedError hides a secret that a transport error echoed back (errors end up in logs
-// and /status) while keeping the chain for errors.Is and errors.As.
-type scrubbedError struct {
-	err    error
-	secret string
-}
-
-func (e *scrubbedError) Error() string {
-	return strings.ReplaceAll(e.err.Error(), e.secret, "REDACTED")
-}
-func (e *scrubbedError) Unwrap() error { return e.err }
 
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
