@@ -163,8 +163,9 @@ func mustJSON(t *testing.T, m map[string]json.RawMessage) []byte {
 	return b
 }
 
-// An UPDATE that removes TLS is denied; the same object as a CREATE is denied too, but an
-// unchanged good object passes as UPDATE, proving --old is matched and used.
+// --old makes the request an UPDATE with that old object, which the policy sees; an old
+// object with the same content (here the same file) is a bookkeeping-only UPDATE, which
+// no policy judges, as at admission.
 func TestCheckOldGivesUpdate(t *testing.T) {
 	dir := t.TempDir()
 	pol := t.TempDir()
@@ -176,13 +177,16 @@ deny contains "UPDATE seen" if {
 }
 `)
 	cur := writeFile(t, dir, "cur.yaml", goodIngress)
-	old := writeFile(t, dir, "old.yaml", goodIngress)
+	old := writeFile(t, dir, "old.yaml", strings.Replace(goodIngress, "team-a", "team-b", 1))
 	if code, out, _ := run(t, "", "check", "--policy", pol, cur); code != 0 {
 		t.Fatalf("CREATE: exit %d\n%s", code, out)
 	}
 	code, out, _ := run(t, "", "check", "--policy", pol, "--old", old, cur)
 	if code != 1 || !strings.Contains(out, "UPDATE seen") {
 		t.Fatalf("UPDATE: exit %d\n%s", code, out)
+	}
+	if code, out, _ := run(t, "", "check", "--policy", pol, "--old", cur, cur); code != 0 || strings.Contains(out, "UPDATE seen") {
+		t.Fatalf("bookkeeping-only UPDATE: exit %d\n%s", code, out)
 	}
 }
 

@@ -190,6 +190,9 @@ func (h *Handlers) validate(ctx context.Context, set *policy.PolicySet, req admi
 	if d.Exempt {
 		return admission.Allowed("namespace is exempt from apiguard policies"), decisionExempt, nil
 	}
+	if d.NotJudged != "" {
+		return admission.Allowed(d.NotJudged), decisionNotJudged, nil
+	}
 	h.recordViolations(req, d)
 	resp, decision := admission.Allowed(""), decisionAllowed
 	if !d.Allowed() {
@@ -216,6 +219,9 @@ func (h *Handlers) mutate(ctx context.Context, set *policy.PolicySet, req admiss
 	}
 	if m.Exempt {
 		return admission.Allowed("namespace is exempt from apiguard policies"), decisionExempt, nil
+	}
+	if m.NotJudged != "" {
+		return admission.Allowed(m.NotJudged), decisionNotJudged, nil
 	}
 	for _, op := range m.Skipped {
 		h.opts.Metrics.skippedPatch.WithLabelValues(op.Policy).Inc()

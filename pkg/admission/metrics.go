@@ -6,10 +6,12 @@ import (
 
 // Decision labels for apiguard_admission_requests_total.
 const (
-	decisionAllowed    = "allowed"
-	decisionDenied     = "denied"
-	decisionPatched    = "patched"
-	decisionExempt     = "exempt"
+	decisionAllowed = "allowed"
+	decisionDenied  = "denied"
+	decisionPatched = "patched"
+	decisionExempt  = "exempt"
+	// decisionNotJudged: a subresource or bookkeeping-only UPDATE (policy.Decision.NotJudged).
+	decisionNotJudged  = "not_judged"
 	decisionError      = "error"
 	decisionBadRequest = "bad_request"
 )
@@ -30,7 +32,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "apiguard_admission_requests_total",
-			Help: "Admission requests by webhook (validate, mutate), kind, operation and decision (allowed, denied, patched, exempt, error, bad_request).",
+			Help: "Admission requests by webhook (validate, mutate), kind, operation and decision (allowed, denied, patched, exempt, not_judged, error, bad_request).",
 		}, []string{"webhook", "kind", "operation", "decision"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "apiguard_admission_duration_seconds",

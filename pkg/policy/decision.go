@@ -74,7 +74,10 @@ type Decision struct {
 	// comes from that one set.
 	Revision string
 	// Exempt is set when the request's namespace is exempt; nothing was evaluated.
-	Exempt     bool
+	Exempt bool
+	// NotJudged says why no policy was evaluated for a request that changes nothing
+	// policies judge (a subresource, a bookkeeping-only UPDATE); empty when they ran.
+	NotJudged  string
 	Violations []Violation
 	Warnings   []Warning
 	Patches    []PatchOp

@@ -32,6 +32,9 @@ type Mutation struct {
 	DryRun []PatchOp
 	Rounds int
 	Exempt bool
+	// NotJudged is Decision.NotJudged: the request changes nothing policies judge, so
+	// nothing is added to it either.
+	NotJudged string
 	// Final is the decision on Patched: what the validating webhook will decide. Only
 	// MutateAndEvaluate sets it; nil for DELETE or no object.
 	Final *Decision
@@ -90,8 +93,8 @@ func (s *PolicySet) mutate(ctx context.Context, in Input, maxRounds int, wantFin
 		if err != nil {
 			return m, err
 		}
-		if d.Exempt {
-			m.Exempt = true
+		if d.Exempt || d.NotJudged != "" {
+			m.Exempt, m.NotJudged = d.Exempt, d.NotJudged
 			if wantFinal {
 				m.Final = &d
 			}

@@ -475,6 +475,9 @@ func (s *PolicySet) evaluate(ctx context.Context, in Input, patchesOnly bool) (D
 		d.Exempt = true
 		return d, nil
 	}
+	if d.NotJudged = notJudged(in.Request); d.NotJudged != "" {
+		return d, nil
+	}
 	part := s.partitionFor(in.Request.Kind.Group, in.Request.Kind.Kind)
 	if patchesOnly {
 		part = part.patches

@@ -16,7 +16,7 @@ import (
 )
 
 // TestEscapeHatchIsGuarded: through the API server, only an exemption admin may set
-// apiguard.io/ignore=true on a namespace; anyone may remove it; other namespace changes
+// apiguard.io/ignore=true on a namespace, on UPDATE or CREATE; anyone may remove it; other namespace changes
 // never reach the webhook (objectSelector), as the chart registers it.
 func TestEscapeHatchIsGuarded(t *testing.T) {
 	ctx := context.Background()
@@ -87,6 +87,12 @@ func TestEscapeHatchIsGuarded(t *testing.T) {
 		}
 		return nil
 	})
+	// Nor may a developer create a namespace that starts out exempt.
+	exempt := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name + "-born-exempt", Labels: map[string]string{"apiguard.io/ignore": "true"}}}
+	if _, err := dev.CoreV1().Namespaces().Create(ctx, exempt, metav1.CreateOptions{}); err == nil || !strings.Contains(err.Error(), "only a member of platform-admins") {
+		_ = testEnv.cs.CoreV1().Namespaces().Delete(ctx, exempt.Name, metav1.DeleteOptions{})
+		t.Errorf("a developer created an exempt namespace: %v", err)
+	}
 	if err := label("true", "admin"); err != nil {
 		t.Fatalf("an exemption admin was refused: %v", err)
 	}
