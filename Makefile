@@ -15,7 +15,7 @@ export GOVULNDB ?= https://vuln.go.dev
 IMAGE ?= apiguard:dev
 GO_TEST_FLAGS ?= -race -count=1
 
-.PHONY: all build test vet opa-test go-test demo e2e-bins bench fmt clean image
+.PHONY: all build test vet opa-test go-test demo e2e-bins bench fmt clean image fuzz
 
 all: build
 
@@ -72,6 +72,20 @@ demo: e2e-bins
 bench: build bin/opa bin/conftest e2e-bins
 	go test -run='^$$' -bench=. -benchmem $(if $(BENCH_QUICK),-benchtime=100ms) ./pkg/... ./cmd/...
 	go run ./test/bench $(if $(BENCH_QUICK),-quick) $(BENCH_FLAGS)
+
+# Every fuzz target (func Fuzz* in a _test.go under pkg, cmd, internal) for FUZZTIME each,
+# one after another: go test -fuzz takes one target per run. FUZZ narrows the targets by
+# name (a grep -E pattern). New findings land in the package's testdata/fuzz, where
+# `make test` replays them with the committed seeds.
+FUZZTIME ?= 60s
+FUZZ ?= .
+fuzz:
+	@set -e; for f in $$(grep -l --include='*_test.go' -r '^func Fuzz' pkg cmd internal | sort); do \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f | grep -E '$(FUZZ)'); do \
+			echo "== $$name ./$$(dirname $$f) for $(FUZZTIME)"; \
+			go test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) ./$$(dirname $$f); \
+		done; \
+	done
 
 fmt:
 	gofmt -w cmd pkg internal test

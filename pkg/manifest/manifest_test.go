@@ -14,8 +14,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"sigs.k8s.io/yaml"
 )
 
 // summarize flattens the fields tests care about so a whole result fits in
@@ -546,49 +544,6 @@ func TestRead(t *testing.T) {
 		if len(located) != 2 || located[1].File != "bad.yaml" || located[1].Index != 1 || located[1].Item != -1 || located[1].Line != 4 {
 			t.Errorf("located = %+v", located)
 		}
-	})
-}
-
-func FuzzDecode(f *testing.F) {
-	for _, seed := range []string{
-		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
-		"---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: A\n---\n---\napiVersion: v1\nkind: B\n...\n",
-		"apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: A}\n- 3\n",
-		"{\"apiVersion\":\"v1\",\"kind\":\"A\"}\n{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{\"apiVersion\":\"v1\",\"kind\":\"B\"}]}",
-		"[1, 2]",
-		"--- {apiVersion: v1, kind: A}\n%YAML 1.1\n---\na: &x [*x]\n",
-		"a: &a [1]\nb: &b [*a, *a]\nc: [*b, *b]\n",
-		"\ufeff---\r\napiVersion: v1\r\nkind: A\r\n",
-		"---\n#a\rapiVersion: v1\rkind: A\n---\n# \t\xff\u2028\n---\n\t\n",
-	} {
-		f.Add([]byte(seed))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		docs, err := Decode("fuzz", bytes.NewReader(data))
-		if err != nil && err.Error() == "" {
-			t.Error("empty error message")
-		}
-		maxLine := bytes.Count(data, []byte("\n")) + 1
-		for _, d := range docs {
-			if d.APIVersion() == "" || d.Kind() == "" {
-				t.Errorf("document without apiVersion/kind: %s", d.Raw)
-			}
-			if d.Index < 0 || d.Item < -1 || d.Line < 1 || d.Line > maxLine {
-				t.Errorf("bad position index=%d item=%d line=%d (input has %d lines)", d.Index, d.Item, d.Line, maxLine)
-			}
-			if !json.Valid(d.Raw) {
-				t.Errorf("invalid Raw: %q", d.Raw)
-			}
-		}
-		// Skipping the parser for blank segments must not change results.
-		_ = splitYAML(bufio.NewReader(bytes.NewReader(data)), func(s segment) {
-			if !s.blank {
-				return
-			}
-			if js, err := yaml.YAMLToJSON(s.data); err != nil || string(js) != "null" {
-				t.Errorf("blank segment %q decodes to %s, %v", s.data, js, err)
-			}
-		})
 	})
 }
 
