@@ -150,19 +150,26 @@ func TestDecisionLogThroughTheAPIServer(t *testing.T) {
 				return ing
 			}
 			eventually(t, 30*time.Second, func() error {
-				_, err := ingresses.Create(ctx, object("probe", "probe.example.org", false), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+				_, err := ingresses.Create(ctx, object("probe", "probe-"+level+".decisionlog.example.org", false), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
 				if err == nil || !strings.Contains(err.Error(), "[e2e.require_owner]") {
 					return fmt.Errorf("webhook not active yet: %v", err)
 				}
 				return nil
 			})
-			if _, err := ingresses.Create(ctx, object("unowned", "shop.example.org", false), metav1.CreateOptions{}); err == nil || !strings.Contains(err.Error(), "[e2e.require_owner]") {
+			// Created objects join every webhook's inventory: their hosts are this
+			// test's own, and they are deleted when it ends.
+			t.Cleanup(func() {
+				for _, name := range []string{"unregistered", "clean"} {
+					_ = testEnv.cs.NetworkingV1().Ingresses(ns).Delete(ctx, name, metav1.DeleteOptions{})
+				}
+			})
+			if _, err := ingresses.Create(ctx, object("unowned", "unowned-"+level+".decisionlog.example.org", false), metav1.CreateOptions{}); err == nil || !strings.Contains(err.Error(), "[e2e.require_owner]") {
 				t.Fatalf("unowned Ingress: %v, want a denial", err)
 			}
-			if _, err := ingresses.Create(ctx, object("unregistered", "shop.example.com", true), metav1.CreateOptions{}); err != nil {
+			if _, err := ingresses.Create(ctx, object("unregistered", "unregistered-"+level+".decisionlog.example.com", true), metav1.CreateOptions{}); err != nil {
 				t.Fatalf("a dryrun violation blocked the request: %v", err)
 			}
-			if _, err := ingresses.Create(ctx, object("clean", "clean.example.org", true), metav1.CreateOptions{}); err != nil {
+			if _, err := ingresses.Create(ctx, object("clean", "clean-"+level+".decisionlog.example.org", true), metav1.CreateOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			revision := activeRevision(t, wh)

@@ -177,7 +177,7 @@ func runSecretScenario(t *testing.T, sc secretScenario) {
 			wh := startSecretWebhook(t, a, logs)
 			st := waitSync(t, wh, "a failed sync", func(st webhookStatus) bool { return st.LastError != nil })
 			if st.Revision != "" || !strings.Contains(strings.ToLower(st.LastError.Error), a.wantErr) {
-				t.Errorf("sync did not fail as expected (want %q): %+v", a.wantErr, st)
+				t.Errorf("sync did not fail as expected (want %q): %+v %+v", a.wantErr, st, st.LastError)
 			}
 			// A few more retries, each logged.
 			time.Sleep(time.Second)
@@ -263,6 +263,9 @@ func TestSecretsNeverLogged(t *testing.T) {
 				// GitHub accepts a token as the username alone; gittest does not, which
 				// makes this a refused attempt with the token in the userinfo.
 				"token as the username": {url: withUserinfo(repo.URL(), canaryToken), wantErr: "auth"},
+				// The TLS handshake fails, and net/http quotes the request URL in its
+				// error: it hides a password but not a lone username.
+				"https to a plain-http server": {url: strings.Replace(withUserinfo(repo.URL(), canaryToken), "http://", "https://", 1), wantErr: "https client"},
 			},
 			good: gitAttempt{url: withUserinfo(repo.URL(), "bot:"+canaryPassword)},
 		})
