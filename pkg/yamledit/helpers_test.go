@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 	"testing"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
@@ -37,7 +35,7 @@ func engineApply(obj map[string]any, ops []Op) (map[string]any, error) {
 		if err := json.Unmarshal(doc, &tree); err != nil {
 			return nil, err
 		}
-		if targetSet(tree, op.Path) {
+		if hasValue(tree, op.Path) {
 			continue
 		}
 		raw, err := json.Marshal([]map[string]any{{"op": op.Op, "path": op.Path, "value": op.Value}})
@@ -55,37 +53,6 @@ func engineApply(obj map[string]any, ops []Op) (map[string]any, error) {
 	var out map[string]any
 	err = json.Unmarshal(doc, &out)
 	return out, err
-}
-
-// targetSet is pkg/policy's pointerHasValue: a non-null object member;
-// array elements never count, since an add there inserts.
-func targetSet(tree any, pointer string) bool {
-	cur := tree
-	tokens := strings.Split(pointer[1:], "/")
-	for i, tok := range tokens {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		last := i == len(tokens)-1
-		switch node := cur.(type) {
-		case map[string]any:
-			v, ok := node[tok]
-			if !ok {
-				return false
-			}
-			if last {
-				return v != nil
-			}
-			cur = v
-		case []any:
-			idx, err := strconv.Atoi(tok)
-			if last || err != nil || idx < 0 || idx >= len(node) {
-				return false
-			}
-			cur = node[idx]
-		default:
-			return false
-		}
-	}
-	return false
 }
 
 // normalize makes decoded objects comparable: numbers as float64.
