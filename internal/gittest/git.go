@@ -17,7 +17,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"testing"
 )
 
 // gitConfig is the "global" config every git process sees. It pins the
@@ -39,7 +38,7 @@ const gitConfig = `[init]
 
 // newHome creates a private HOME containing only gitConfig and returns the
 // environment git should run with.
-func newHome(t testing.TB) []string {
+func newHome(t TB) []string {
 	t.Helper()
 	home := t.TempDir()
 	cfg := filepath.Join(home, ".gitconfig")
@@ -78,26 +77,26 @@ func hermeticEnv(home, globalConfig string) []string {
 
 // GitEnv returns a hermetic environment for running git (or a binary that
 // shells out to git) in a test: a fresh temporary HOME, no system config.
-func GitEnv(t testing.TB) []string {
+func GitEnv(t TB) []string {
 	t.Helper()
 	return newHome(t)
 }
 
 // RunGit runs git in dir with a hermetic environment and returns its trimmed
 // stdout; it fails the test with git's output if git fails.
-func RunGit(t testing.TB, dir string, args ...string) string {
+func RunGit(t TB, dir string, args ...string) string {
 	t.Helper()
 	return runGit(t, newHome(t), dir, args...)
 }
 
 // TryGit is RunGit for commands that are expected to fail: it returns the
 // combined, trimmed output and git's error instead of failing the test.
-func TryGit(t testing.TB, dir string, args ...string) (string, error) {
+func TryGit(t TB, dir string, args ...string) (string, error) {
 	t.Helper()
 	return tryGit(newHome(t), dir, args...)
 }
 
-func runGit(t testing.TB, env []string, dir string, args ...string) string {
+func runGit(t TB, env []string, dir string, args ...string) string {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command("git", args...)
@@ -121,4 +120,15 @@ func tryGit(env []string, dir string, args ...string) (string, error) {
 		err = fmt.Errorf("git %s: %w", strings.Join(args, " "), err)
 	}
 	return strings.TrimSpace(string(out)), err
+}
+
+// TB is the part of testing.TB this package uses. Tests pass their *testing.T; the soak
+// run (a plain main, test/soak) passes its own, so both drive the same real Git server.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Logf(format string, args ...any)
+	TempDir() string
+	Cleanup(func())
+	Failed() bool
 }

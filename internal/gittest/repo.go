@@ -1,15 +1,15 @@
 package gittest
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
-	"testing"
 )
 
 // Repo is a bare repository (what clients fetch from) plus a working clone
 // used to author commits and push them into it.
 type Repo struct {
-	t    testing.TB
+	t    TB
 	env  []string
 	bare string
 	work string
@@ -18,13 +18,13 @@ type Repo struct {
 
 // NewLocalRepo creates a repository that is not served over HTTP; URL returns
 // its file:// URL.
-func NewLocalRepo(t testing.TB) *Repo {
+func NewLocalRepo(t TB) *Repo {
 	t.Helper()
 	bare := filepath.Join(t.TempDir(), "repo.git")
 	return newRepo(t, bare, "file://"+filepath.ToSlash(bare))
 }
 
-func newRepo(t testing.TB, bare, url string) *Repo {
+func newRepo(t TB, bare, url string) *Repo {
 	t.Helper()
 	r := &Repo{t: t, env: newHome(t), bare: bare, work: t.TempDir(), url: url}
 
@@ -80,6 +80,30 @@ func (r *Repo) Write(path, content string) {
 	}
 	if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
 		r.t.Fatalf("gittest: %v", err)
+	}
+}
+
+// WriteTree copies every regular file below dir on disk into the work tree under to
+// (slash-separated, relative), e.g. a policy library a test starts its repository from.
+func (r *Repo) WriteTree(dir, to string) {
+	r.t.Helper()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		r.Write(filepath.ToSlash(filepath.Join(to, rel)), string(b))
+		return nil
+	})
+	if err != nil {
+		r.t.Fatalf("gittest: copy %s: %v", dir, err)
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 )
 
@@ -34,7 +33,7 @@ type ServerOptions struct {
 // its port across Stop/Start so tests can simulate an outage of a URL that a
 // client has already been configured with.
 type Server struct {
-	t       testing.TB
+	t       TB
 	opts    ServerOptions
 	root    string   // GIT_PROJECT_ROOT: bare repositories live here
 	env     []string // hermetic env (HOME, config) for http-backend
@@ -54,7 +53,7 @@ type Server struct {
 
 // NewServer starts a Git server on a random loopback port. It is stopped when
 // the test ends; if the test failed, the backend's stderr is logged.
-func NewServer(t testing.TB, opts ServerOptions) *Server {
+func NewServer(t TB, opts ServerOptions) *Server {
 	t.Helper()
 	backend, err := backendPath(t)
 	if err != nil {
@@ -109,7 +108,7 @@ func NewServer(t testing.TB, opts ServerOptions) *Server {
 
 // backendPath locates git-http-backend via `git --exec-path`, because it is
 // not on PATH on most distributions.
-func backendPath(t testing.TB) (string, error) {
+func backendPath(t TB) (string, error) {
 	t.Helper()
 	out, err := tryGit(newHome(t), "", "--exec-path")
 	if err != nil {
@@ -255,7 +254,7 @@ func (s *Server) Start() {
 // NewRepo creates a bare repository served as name (URL(name)) and a working
 // clone of it in a temp dir of t. Helpers push to the bare repository through
 // the filesystem, so they never show up in Requests.
-func (s *Server) NewRepo(t testing.TB, name string) *Repo {
+func (s *Server) NewRepo(t TB, name string) *Repo {
 	t.Helper()
 	name = strings.TrimSuffix(name, ".git")
 	bare := filepath.Join(s.root, filepath.FromSlash(name)+".git")

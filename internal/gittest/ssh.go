@@ -5,13 +5,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"testing"
 )
 
 // SSHKey generates an unencrypted ed25519 key pair with ssh-keygen for commit
 // signing tests. It returns the private key file (usable as user.signingkey)
 // and the public key line ("ssh-ed25519 AAAA... comment").
-func SSHKey(t testing.TB) (privateKeyFile, publicKeyLine string) {
+func SSHKey(t TB) (privateKeyFile, publicKeyLine string) {
 	t.Helper()
 	key := filepath.Join(t.TempDir(), "id_ed25519")
 	cmd := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "gittest", "-f", key)
@@ -29,7 +28,7 @@ func SSHKey(t testing.TB) (privateKeyFile, publicKeyLine string) {
 // AllowedSigners writes an ssh allowed_signers file trusting publicKeyLine
 // for principal, restricted to the "git" namespace git signs commits in, and
 // returns its path (for gpg.ssh.allowedSignersFile).
-func AllowedSigners(t testing.TB, principal, publicKeyLine string) string {
+func AllowedSigners(t TB, principal, publicKeyLine string) string {
 	t.Helper()
 	fields := strings.Fields(publicKeyLine)
 	if len(fields) < 2 {

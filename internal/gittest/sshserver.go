@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -28,7 +27,7 @@ import (
 // It accepts only the public keys it was given and only git commands for
 // repositories under its root, much as a Git host's restricted shell does.
 type SSHServer struct {
-	t        testing.TB
+	t        TB
 	root     string   // symlink-resolved, so containment checks cannot be fooled
 	env      []string // hermetic env (HOME, config) for the git processes
 	config   *ssh.ServerConfig
@@ -58,7 +57,7 @@ const sshHandshakeTimeout = 10 * time.Second
 // `git-upload-pack '/path/repo.git'`, with the hermetic git environment the
 // rest of the package uses. The server is stopped when the test ends; if the
 // test failed, its log is written to the test log.
-func NewSSHServer(t testing.TB, root string, authorizedKeys ...string) *SSHServer {
+func NewSSHServer(t TB, root string, authorizedKeys ...string) *SSHServer {
 	t.Helper()
 	absRoot, err := filepath.Abs(root)
 	if err == nil {
@@ -145,7 +144,7 @@ func (s *SSHServer) URL(bareRepoPath string) string {
 
 // KnownHosts writes a known_hosts file trusting the server's host key for
 // [127.0.0.1]:PORT and returns its path.
-func (s *SSHServer) KnownHosts(t testing.TB) string {
+func (s *SSHServer) KnownHosts(t TB) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "known_hosts")
 	line := knownhosts.Line([]string{knownhosts.Normalize(s.addr)}, s.hostKey) + "\n"

@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/apiguard/apiguard/internal/atomicfile"
 )
 
 // pki is the throwaway key material of one cluster. Everything lives only in the
@@ -37,22 +39,11 @@ const certValidity = 24 * time.Hour
 // which matters because every Start creates fresh material.
 func generatePKI(dir string) (*pki, error) {
 	now := time.Now().Add(-time.Minute) // tolerate small clock differences
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	caTmpl := &x509.Certificate{
-		Subject:               pkix.Name{CommonName: "kubetest-ca"},
-		NotBefore:             now,
-		NotAfter:              now.Add(certValidity),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	_, caCert, err := signCert(caTmpl, caTmpl, caKey.Public(), caKey)
+	ca, err := newCA("kubetest-ca", now)
 	if err != nil {
 		return nil, fmt.Errorf("CA certificate: %w", err)
 	}
+	caCert, caKey := ca.cert, ca.key
 
 	servingKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -155,4 +146,82 @@ func ecKeyPEM(k *ecdsa.PrivateKey) ([]byte, error) {
 
 func pemBlock(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
+}
+
+// CA is a throwaway certificate authority for tests that manage a webhook's serving
+// certificate themselves (--cert-dir): one trust anchor, many serving pairs, so a test can
+// rotate the files under load while its clients keep trusting the same CA.
+type CA struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	pem  []byte
+}
+
+// NewCA creates a CA valid from an hour ago for a day.
+func NewCA() (*CA, error) { return newCA("kubetest serving CA", time.Now().Add(-time.Hour)) }
+
+func newCA(name string, notBefore time.Time) (*CA, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		Subject:               pkix.Name{CommonName: name},
+		NotBefore:             notBefore,
+		NotAfter:              notBefore.Add(certValidity),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, cert, err := signCert(tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		return nil, err
+	}
+	return &CA{cert: cert, key: key, pem: pemBlock("CERTIFICATE", der)}, nil
+}
+
+// PEM is the CA certificate, for a caBundle or a client's RootCAs.
+func (ca *CA) PEM() []byte { return ca.pem }
+
+// Pool is a certificate pool trusting only this CA.
+func (ca *CA) Pool() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(ca.cert)
+	return p
+}
+
+// WriteServing issues a serving certificate for 127.0.0.1 valid from notBefore for a day
+// and writes it to dir as tls.key and tls.crt, each replaced atomically and the key
+// first, as a Secret volume update or cert-manager would leave them. It returns the
+// certificate, so a test can tell which one a server presents.
+func (ca *CA) WriteServing(dir string, notBefore time.Time) (*x509.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	der, cert, err := signCert(&x509.Certificate{
+		Subject:     pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore:   notBefore,
+		NotAfter:    notBefore.Add(certValidity),
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+	}, ca.cert, key.Public(), ca.key)
+	if err != nil {
+		return nil, err
+	}
+	keyPEM, err := ecKeyPEM(key)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Write(filepath.Join(dir, "tls.key"), keyPEM, 0o600); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Write(filepath.Join(dir, "tls.crt"), pemBlock("CERTIFICATE", der), 0o644); err != nil {
+		return nil, err
+	}
+	return cert, nil
 }

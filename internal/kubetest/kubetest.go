@@ -294,7 +294,7 @@ func (c *Cluster) startEtcd(ctx context.Context, etcdPath string) error {
 			// dominates apiserver write latency on slow disks.
 			args = append(args, "--unsafe-no-fsync")
 		}
-		p, err := startProcess("etcd", etcdPath, args, c.out, c.outMu)
+		p, err := startProcess("etcd", etcdPath, args, nil, c.out, c.outMu)
 		if err != nil {
 			return err
 		}
@@ -365,7 +365,7 @@ func etcdSupports(etcdPath, flag string) bool {
 // startAPIServer starts kube-apiserver with c.apiserverArgs and waits until it
 // serves. On failure the process is stopped; the error carries its output tail.
 func (c *Cluster) startAPIServer(ctx context.Context) error {
-	p, err := startProcess("kube-apiserver", c.apiserverPath, c.apiserverArgs, c.out, c.outMu)
+	p, err := startProcess("kube-apiserver", c.apiserverPath, c.apiserverArgs, nil, c.out, c.outMu)
 	if err != nil {
 		return err
 	}

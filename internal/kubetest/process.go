@@ -33,12 +33,16 @@ type process struct {
 	err  error
 }
 
-// startProcess starts path with args. Output is split into lines, prefixed with
+// startProcess starts path with args and, when env is not empty, the current
+// environment plus env (later entries win). Output is split into lines, prefixed with
 // the process name and copied to out (serialised with outMu because etcd and
 // kube-apiserver share the caller's writer), and the last lines are kept in
 // memory for error messages.
-func startProcess(name, path string, args []string, out io.Writer, outMu *sync.Mutex) (*process, error) {
+func startProcess(name, path string, args, env []string, out io.Writer, outMu *sync.Mutex) (*process, error) {
 	cmd := exec.Command(path, args...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	l := &lineLog{prefix: "[" + name + "] ", out: out, outMu: outMu}
 	cmd.Stdout = l
 	cmd.Stderr = l

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -108,4 +110,23 @@ func BuildTools(ctx context.Context) (webhook, cli string, cleanup func(), err e
 		return "", "", func() {}, fmt.Errorf("build CLI: %w", err)
 	}
 	return webhook, cli, cleanup, nil
+}
+
+// EnsureBinaries builds kube-apiserver (and installs etcd) with test/scripts/e2e-bins.sh
+// when bin/kube-apiserver is missing, so suites against the real control plane never
+// skip for lack of binaries. Its output goes to os.Stderr: the first build takes minutes.
+func EnsureBinaries(ctx context.Context) error {
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(root, "bin", "kube-apiserver")); err == nil {
+		return nil
+	}
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(root, "test", "scripts", "e2e-bins.sh"))
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("build e2e binaries: %w", err)
+	}
+	return nil
 }

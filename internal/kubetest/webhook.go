@@ -80,6 +80,8 @@ type WebhookOptions struct {
 	// certificate (e.g. an RSA key, which the self-signed mode never issues); CABundle
 	// stays empty.
 	CertDir string
+	// Env is added to the inherited environment, e.g. TMPDIR on a filesystem a test fills.
+	Env []string
 }
 
 // Webhook is a running apiguard webhook process on loopback, with a self-signed cert.
@@ -131,7 +133,7 @@ func StartWebhook(ctx context.Context, opts WebhookOptions) (*Webhook, error) {
 		"--health-probe-bind-address", "127.0.0.1:"+strconv.Itoa(ports[1]),
 		"--metrics-bind-address", "127.0.0.1:"+strconv.Itoa(ports[2]),
 	), opts.Args...)
-	p, err := startProcess("webhook", opts.Binary, args, opts.Output, &sync.Mutex{})
+	p, err := startProcess("webhook", opts.Binary, args, opts.Env, opts.Output, &sync.Mutex{})
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err

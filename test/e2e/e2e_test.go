@@ -84,12 +84,8 @@ func setup(ctx context.Context) (*env, func(), error) {
 	}
 	e := &env{root: root}
 	// The suite never skips for missing binaries: it builds them (idempotent).
-	if _, err := os.Stat(filepath.Join(root, "bin", "kube-apiserver")); err != nil {
-		cmd := exec.CommandContext(ctx, "bash", filepath.Join(root, "test/scripts/e2e-bins.sh"))
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return nil, cleanup, fmt.Errorf("build e2e binaries: %w", err)
-		}
+	if err := kubetest.EnsureBinaries(ctx); err != nil {
+		return nil, cleanup, err
 	}
 	var removeBins func()
 	if e.webhookBin, e.cliBin, removeBins, err = kubetest.BuildTools(ctx); err != nil {

@@ -6,9 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -35,7 +33,7 @@ func startGitWebhook(t *testing.T, guard string, extraArgs ...string) *gitWebhoo
 	t.Helper()
 	srv := gittest.NewServer(t, gittest.ServerOptions{})
 	repo := srv.NewRepo(t, "policies")
-	copyTree(t, filepath.Join(testEnv.root, "policies"), repo, "policies")
+	repo.WriteTree(filepath.Join(testEnv.root, "policies"), "policies")
 	repo.Commit("bundled library")
 	repo.Push()
 	args := append([]string{"--git-url", repo.URL(), "--git-path", "policies", "--git-interval", "300ms", "--git-cache-dir", t.TempDir()}, extraArgs...)
@@ -55,25 +53,6 @@ func startGitWebhook(t *testing.T, guard string, extraArgs ...string) *gitWebhoo
 	}
 	t.Cleanup(func() { _ = unregister(context.Background()) })
 	return &gitWebhook{wh: wh, repo: repo, srv: srv}
-}
-
-func copyTree(t *testing.T, from string, repo *gittest.Repo, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		repo.Write(filepath.ToSlash(filepath.Join(to, rel)), string(b))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 type webhookStatus struct {
@@ -254,7 +233,7 @@ func TestPoliciesFromGit(t *testing.T) {
 func TestGitColdStart(t *testing.T) {
 	srv := gittest.NewServer(t, gittest.ServerOptions{})
 	repo := srv.NewRepo(t, "policies")
-	copyTree(t, filepath.Join(testEnv.root, "policies"), repo, "policies")
+	repo.WriteTree(filepath.Join(testEnv.root, "policies"), "policies")
 	repo.Commit("bundled library")
 	repo.Push()
 	cache := t.TempDir()
@@ -322,7 +301,7 @@ func TestGitSignedCommitsOnly(t *testing.T) {
 	repo := srv.NewRepo(t, "signed")
 	key, pub := gittest.SSHKey(t)
 	signers := gittest.AllowedSigners(t, "platform@example.com", pub)
-	copyTree(t, filepath.Join(testEnv.root, "policies"), repo, "policies")
+	repo.WriteTree(filepath.Join(testEnv.root, "policies"), "policies")
 	unsigned := repo.Commit("unsigned")
 	repo.Push()
 	wh, err := kubetest.StartWebhook(context.Background(), kubetest.WebhookOptions{Binary: testEnv.webhookBin, AllowNotReady: true,
