@@ -22,6 +22,7 @@ type metrics struct {
 	info        *prometheus.GaugeVec
 	stale       prometheus.Gauge
 	activation  prometheus.Histogram
+	cacheErrors prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -47,8 +48,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Time to compile, test and swap in a new policy revision.",
 			Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
 		}),
+		cacheErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "apiguard_policy_cache_write_errors_total",
+			Help: "Failed writes of the policy cache (--git-cache-dir), e.g. a full or read-only disk; serving continues from memory.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.syncs, m.lastSuccess, m.info, m.stale, m.activation} {
+	for _, c := range []prometheus.Collector{m.syncs, m.lastSuccess, m.info, m.stale, m.activation, m.cacheErrors} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -76,6 +76,10 @@ type Status struct {
 	LastAttempt *Attempt   `json:"lastAttempt"`
 	LastSuccess *time.Time `json:"lastSuccess"`
 	LastError   *Attempt   `json:"lastError"`
+	// CacheError is why the last write of the policy cache failed (a full or read-only
+	// disk); empty once a write succeeds. Serving is unaffected, but a restart while the
+	// source is down would find no, or an older, cached revision.
+	CacheError string `json:"cacheError,omitempty"`
 }
 
 // Syncer keeps the Holder on the newest revision that passes the gate.
@@ -220,9 +224,17 @@ func (s *Syncer) gateAndActivate(ctx context.Context, snap source.Snapshot, from
 	// The cache is written before the swap, so a webhook that reports ready can always
 	// restart from it; a failed write only costs that.
 	if s.opts.CacheDir != "" && !fromCache {
-		if err := saveCache(s.opts.CacheDir, snap); err != nil {
+		err := saveCache(s.opts.CacheDir, snap)
+		if err != nil {
 			s.opts.Log.Error(err, "could not write the policy cache; serving continues from memory", "dir", s.opts.CacheDir)
+			s.metrics.cacheErrors.Inc()
 		}
+		s.mu.Lock()
+		s.status.CacheError = ""
+		if err != nil {
+			s.status.CacheError = err.Error()
+		}
+		s.mu.Unlock()
 	}
 	previous := s.opts.Holder.Swap(set)
 	// The histogram measures compile, test and swap; the attempt's duration (and the log

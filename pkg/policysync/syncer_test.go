@@ -286,6 +286,27 @@ func TestColdStart(t *testing.T) {
 		if res, err := f.syncer.SyncOnce(ctx); res != ResultActivated || err != nil {
 			t.Fatalf("%s %v", res, err)
 		}
+		// The failure is visible where operators look, not only in the log.
+		if st := f.syncer.Status(); !strings.Contains(st.CacheError, "not a directory") {
+			t.Errorf("status cacheError = %q", st.CacheError)
+		}
+		if n := testutil.ToFloat64(f.syncer.metrics.cacheErrors); n != 1 {
+			t.Errorf("cache write errors = %v, want 1", n)
+		}
+		// Once the directory is usable again the next activation writes it and clears the error.
+		if err := os.Remove(ro); err != nil {
+			t.Fatal(err)
+		}
+		f.push(t, map[string]string{"cm/verdict.rego": policySrc("v2")}, "v2")
+		if res, err := f.syncer.SyncOnce(ctx); res != ResultActivated || err != nil {
+			t.Fatalf("%s %v", res, err)
+		}
+		if st := f.syncer.Status(); st.CacheError != "" {
+			t.Errorf("cacheError after a good write = %q", st.CacheError)
+		}
+		if _, _, err := loadCache(ro); err != nil {
+			t.Errorf("cache not written once the dir was usable: %v", err)
+		}
 	})
 }
 
