@@ -183,7 +183,7 @@ func (h *Handlers) undecided(ctx context.Context, webhook, reason string, code i
 }
 
 func (h *Handlers) validate(ctx context.Context, set *policy.PolicySet, req admission.Request) (admission.Response, string, error) {
-	d, err := set.Evaluate(ctx, policy.Input{Request: &req.AdmissionRequest})
+	d, err := set.Validate(ctx, policy.Input{Request: &req.AdmissionRequest})
 	if err != nil {
 		return admission.Response{}, "", err
 	}

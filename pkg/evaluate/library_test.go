@@ -18,22 +18,7 @@ import (
 // validation of the patched object says: the shortcut must never change a decision.
 func TestLibraryVerdictIsTheValidationOfThePatchedObject(t *testing.T) {
 	ctx := context.Background()
-	data, err := policy.ReadDataFiles([]string{"../../test/examples-config.yaml"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := policy.Load(ctx, os.DirFS("../../policies"), policy.LoadOptions{Revision: "lib", Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := filepath.Glob("../../examples/*.yaml")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no examples: %v", err)
-	}
-	docs, err := manifest.Read(files, manifest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	set, docs := libraryAndExamples(t)
 	patched := 0
 	for _, d := range docs {
 		res, err := Object(ctx, set, d.Raw, policy.RequestOptions{Operation: admissionv1.Create, Namespace: "default"})
@@ -60,4 +45,70 @@ func TestLibraryVerdictIsTheValidationOfThePatchedObject(t *testing.T) {
 	if patched == 0 {
 		t.Fatal("no example was patched: the comparison proves nothing")
 	}
+}
+
+// TestLibraryValidateIsEvaluateWithoutPatches checks, on every example of the bundled
+// library before and after mutation, that the validating webhook's query (no patch
+// rules) gives exactly Evaluate's verdict and proposes nothing.
+func TestLibraryValidateIsEvaluateWithoutPatches(t *testing.T) {
+	ctx := context.Background()
+	set, docs := libraryAndExamples(t)
+	denied, withPatches := 0, 0
+	for _, d := range docs {
+		res, err := Object(ctx, set, d.Raw, policy.RequestOptions{Operation: admissionv1.Create, Namespace: "default"})
+		if err != nil {
+			t.Fatalf("%s: %v", d.File, err)
+		}
+		for _, raw := range [][]byte{d.Raw, res.Patched} {
+			req := *res.Request
+			req.Object.Raw = raw
+			full, err := set.Evaluate(ctx, policy.Input{Request: &req})
+			if err != nil {
+				t.Fatalf("%s: %v", d.File, err)
+			}
+			verdict, err := set.Validate(ctx, policy.Input{Request: &req})
+			if err != nil {
+				t.Fatalf("%s: %v", d.File, err)
+			}
+			if !reflect.DeepEqual(full.Violations, verdict.Violations) || !reflect.DeepEqual(full.Warnings, verdict.Warnings) {
+				t.Errorf("%s: Validate %+v / %+v differs from Evaluate %+v / %+v",
+					d.File, verdict.Violations, verdict.Warnings, full.Violations, full.Warnings)
+			}
+			if len(verdict.Patches) != 0 {
+				t.Errorf("%s: Validate proposed patches %+v", d.File, verdict.Patches)
+			}
+			if !full.Allowed() {
+				denied++
+			}
+			if len(full.Patches) > 0 {
+				withPatches++
+			}
+		}
+	}
+	if denied == 0 || withPatches == 0 {
+		t.Fatalf("denied %d, with patches %d: the examples must exercise both for the comparison to mean anything", denied, withPatches)
+	}
+}
+
+// libraryAndExamples loads the bundled library with the examples' configuration, and
+// the examples.
+func libraryAndExamples(t *testing.T) (*policy.PolicySet, []manifest.Document) {
+	t.Helper()
+	data, err := policy.ReadDataFiles([]string{"../../test/examples-config.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := policy.Load(context.Background(), os.DirFS("../../policies"), policy.LoadOptions{Revision: "lib", Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("../../examples/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	docs, err := manifest.Read(files, manifest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set, docs
 }

@@ -88,8 +88,11 @@ func (s *PolicySet) mutate(ctx context.Context, in Input, maxRounds int, wantFin
 		req.Object.Raw = m.Patched
 		// The first round only asks what to add. A later round, which confirms the
 		// fixed point, evaluates every rule when the caller wants the verdict too.
-		full := wantFinal && round > 1
-		d, err := s.evaluate(ctx, Input{Request: &req}, !full)
+		rules := patchRules
+		if wantFinal && round > 1 {
+			rules = allRules
+		}
+		d, err := s.evaluate(ctx, Input{Request: &req}, rules)
 		if err != nil {
 			return m, err
 		}
@@ -117,14 +120,16 @@ func (s *PolicySet) mutate(ctx context.Context, in Input, maxRounds int, wantFin
 		m.Skipped = appendNew(m.Skipped, skipped)
 		if len(applied) == 0 {
 			switch {
-			case full:
+			case rules == allRules:
 				m.Final = &d
 			case wantFinal:
-				// Nothing to add on the first round: judge the unchanged object.
-				final, err := s.evaluate(ctx, Input{Request: &req}, false)
+				// Nothing to add on the first round: judge the unchanged object. The
+				// patch rules just ran on this very object, so only the rest run again.
+				final, err := s.evaluate(ctx, Input{Request: &req}, verdictRules)
 				if err != nil {
 					return m, err
 				}
+				final.Patches = d.Patches
 				m.Final = &final
 			}
 			return m, nil
