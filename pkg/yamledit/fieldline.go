@@ -50,6 +50,11 @@ func FieldLine(src []byte, index, item int, field string) int {
 		return seg.line
 	}
 	n := t.locate(item, parts)
+	if n.Line < 1 || n.Line > t.lines() {
+		// The parser counts line breaks its own way (a stray CR, an empty document
+		// after a marker); a line outside the text stands for the document's start.
+		return seg.line
+	}
 	return seg.line + bytes.Count(text[:t.starts[n.Line]], []byte("\n"))
 }
 
