@@ -23,6 +23,7 @@ patch contains op if {
 	k8s.is_write
 	k8s.group == "networking.k8s.io"
 	k8s.kind == "Ingress"
+	k8s.version == "v1"
 	not has_class_field
 	not "kubernetes.io/ingress.class" in object.keys(k8s.annotations)
 	op := {"op": "add", "path": "/spec/ingressClassName", "value": default_class}

@@ -98,3 +98,11 @@ test_other_kind_not_patched if {
 	}])
 	count(default_class.patch) == 0 with input as req with data.apiguard.config as cfg
 }
+
+# The removed networking.k8s.io/v1beta1 Ingress is not patched
+# (kubernetes.known_api_version denies it instead).
+test_other_api_version_not_patched if {
+	beta := object.union(request("CREATE", ingress({}, rules)), {"request": {"kind": {"version": "v1beta1"}}})
+	count(default_class.patch) == 0 with input as beta with data.apiguard.config as cfg
+	default_class.patch == {want} with input as request("CREATE", ingress({}, rules)) with data.apiguard.config as cfg
+}

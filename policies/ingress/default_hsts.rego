@@ -43,6 +43,7 @@ applies if {
 	k8s.is_write
 	k8s.group == "networking.k8s.io"
 	k8s.kind == "Ingress"
+	k8s.version == "v1"
 	k8s.setting(["ingress", "hsts"], false) == true
 	ingress_class in nginx_classes
 }

@@ -132,3 +132,11 @@ test_other_kind_not_patched if {
 test_escape_pointer if {
 	default_hsts.escape_pointer("a/b~c") == "a~1b~0c"
 }
+
+# The removed networking.k8s.io/v1beta1 Ingress is not patched
+# (kubernetes.known_api_version denies it instead).
+test_other_api_version_not_patched if {
+	beta := object.union(request("CREATE", ingress({}, nginx)), {"request": {"kind": {"version": "v1beta1"}}})
+	count(default_hsts.patch) == 0 with input as beta with data.apiguard.config as on
+	count(patches(ingress({}, nginx), on)) == 3
+}

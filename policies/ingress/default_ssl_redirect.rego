@@ -36,6 +36,7 @@ applies if {
 	k8s.is_write
 	k8s.group == "networking.k8s.io"
 	k8s.kind == "Ingress"
+	k8s.version == "v1"
 	ingress_class in nginx_classes
 }
 

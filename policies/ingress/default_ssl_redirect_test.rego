@@ -209,3 +209,11 @@ test_non_string_classes_use_default if {
 		with data.apiguard.config as {"ingress": {"nginxClasses": ["nginx-internal", 7]}}
 	patches == {key_patch}
 }
+
+# The removed networking.k8s.io/v1beta1 Ingress is not patched
+# (kubernetes.known_api_version denies it instead).
+test_other_api_version_not_patched if {
+	beta := object.union(request("CREATE", ingress(md, nginx_spec)), {"request": {"kind": {"version": "v1beta1"}}})
+	count(default_ssl_redirect.patch) == 0 with input as beta
+	default_ssl_redirect.patch == {key_patch} with input as request("CREATE", ingress(md, nginx_spec))
+}

@@ -33,6 +33,11 @@ kind := input.request.kind.kind
 
 group := input.request.kind.group
 
+# version is the API version the request is served in. Patch rules add the fields of
+# one version's schema, so they check it: a default written for networking.k8s.io/v1
+# must not be added to a v1beta1 object (known_api_version denies that one instead).
+version := input.request.kind.version
+
 name := n if {
 	n := resource.metadata.name
 	is_string(n)

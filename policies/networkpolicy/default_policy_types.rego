@@ -43,6 +43,7 @@ applies if {
 	k8s.is_write
 	k8s.group == "networking.k8s.io"
 	k8s.kind == "NetworkPolicy"
+	k8s.version == "v1"
 	is_object(k8s.resource)
 }
 

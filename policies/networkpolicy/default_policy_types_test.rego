@@ -98,3 +98,11 @@ test_idempotent if {
 	idempotent({"podSelector": {}, "policyTypes": null})
 	idempotent({"podSelector": {}, "policyTypes": []})
 }
+
+# Another API version of the kind has another schema: nothing is added to it
+# (kubernetes.known_api_version denies it instead).
+test_other_api_version_not_patched if {
+	beta := object.union(request("CREATE", netpol({"podSelector": {}})), {"request": {"kind": {"version": "v1beta1"}}})
+	count(policy.patch) == 0 with input as beta
+	count(policy.patch) == 1 with input as request("CREATE", netpol({"podSelector": {}}))
+}

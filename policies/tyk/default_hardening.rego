@@ -62,6 +62,7 @@ applies if {
 	k8s.is_write
 	k8s.group == "tyk.tyk.io"
 	k8s.kind == "ApiDefinition"
+	k8s.version == "v1alpha1"
 	is_object(obj)
 }
 

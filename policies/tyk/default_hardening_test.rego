@@ -108,3 +108,12 @@ test_other_kind_or_group_ignored if {
 	count(default_hardening.patch) == 0 with input as json.patch(req, [{"op": "replace", "path": "/request/kind/group", "value": "example.com"}])
 	count(default_hardening.patch) == 0 with input as json.patch(req, [{"op": "replace", "path": "/request/kind/kind", "value": "SecurityPolicy"}])
 }
+
+# Another API version of the kind has another schema: nothing is added to it
+# (kubernetes.known_api_version denies it instead).
+test_other_api_version_not_patched if {
+	obj := api({"name": "httpbin", "use_standard_auth": true})
+	v2 := object.union(request("CREATE", obj), {"request": {"kind": {"version": "v2"}}})
+	count(default_hardening.patch) == 0 with input as v2
+	count(patches(obj)) > 0
+}
