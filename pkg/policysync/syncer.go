@@ -88,6 +88,19 @@ type Syncer struct {
 	metrics *metrics
 	mu      sync.Mutex // guards status
 	status  Status
+	// refusal is the last revision the gate refused for a reason only a new commit can
+	// change: it does not compile, or its tests fail. SyncOnce runs alone (Run's loop),
+	// so it needs no lock.
+	refusal *refusal
+}
+
+// refusal remembers why the gate refused a revision. While the branch stays on it, each
+// sync reports the same refusal instead of compiling and testing it again: a runaway
+// test would otherwise burn a core for its whole deadline every interval. A new commit,
+// even an empty one, or a restart gates afresh.
+type refusal struct {
+	revision, result string
+	err              error
 }
 
 // New checks opts and registers the sync metrics.
@@ -188,9 +201,16 @@ func (s *Syncer) SyncOnce(ctx context.Context) (string, error) {
 		s.refused(result, revision, current, err, start)
 		return result, err
 	}
+	if r := s.refusal; r != nil && r.revision == snap.Revision {
+		s.refused(r.result, r.revision, current, r.err, start)
+		return r.result, r.err
+	}
 	result, err := s.gateAndActivate(ctx, snap, false, start)
 	if err != nil {
 		s.refused(result, snap.Revision, current, err, start)
+		if result == ResultCompileFailed || result == ResultTestsFailed {
+			s.refusal = &refusal{revision: snap.Revision, result: result, err: err}
+		}
 	}
 	return result, err
 }

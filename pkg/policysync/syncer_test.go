@@ -152,6 +152,15 @@ func TestGate(t *testing.T) {
 			if got := testutil.ToFloat64(f.syncer.metrics.syncs.WithLabelValues(tc.wantResult)); got < 1 {
 				t.Errorf("sync_total{result=%s} = %v", tc.wantResult, got)
 			}
+			// While the branch stays there, the next sync reports the same refusal
+			// without compiling and testing the revision again (the very same error).
+			before := testutil.ToFloat64(f.syncer.metrics.syncs.WithLabelValues(tc.wantResult))
+			if res, again := f.syncer.SyncOnce(ctx); res != tc.wantResult || again != err {
+				t.Errorf("second sync of the refused revision: %s %v, want the remembered %s %v", res, again, tc.wantResult, err)
+			}
+			if got := testutil.ToFloat64(f.syncer.metrics.syncs.WithLabelValues(tc.wantResult)); got != before+1 {
+				t.Errorf("the repeated refusal is not counted: sync_total{result=%s} %v -> %v", tc.wantResult, before, got)
+			}
 			// Repair the tree for the next case.
 			f.push(t, map[string]string{"cm/verdict.rego": policySrc("v1"), "cm/verdict_test.rego": passingTest}, "repair")
 			if res, err := f.syncer.SyncOnce(ctx); res != ResultActivated || err != nil {
