@@ -143,8 +143,10 @@ func run(o options) error {
 	res := &benchResults{Date: time.Now(), Machine: thisMachine(), Quick: o.quick}
 	var errs []error
 	if want["offline"] {
-		if err := runOffline(os.Stdout, o.off); err != nil {
+		if f, err := runOffline(os.Stdout, o.off); err != nil {
 			errs = append(errs, fmt.Errorf("offline: %w", err))
+		} else {
+			res.Offline = &f
 		}
 	}
 	if want["serving"] && ctx.Err() == nil {

@@ -29,10 +29,35 @@ type measurement struct {
 	denied []string
 }
 
+// offlineResults is the offline section of bench/results.json: the medians of each tool.
+type offlineResults struct {
+	Objects   int           `json:"objects"`
+	Violating int           `json:"violating"`
+	Runs      int           `json:"runs"`
+	Apiguard  offlineFigure `json:"apiguard"`
+	Conftest  offlineFigure `json:"conftest"`
+}
+
+type offlineFigure struct {
+	WallSeconds float64 `json:"wall_seconds"`
+	CPUSeconds  float64 `json:"cpu_seconds"`
+	PeakRSS     int64   `json:"peak_rss_bytes"`
+}
+
+func (m measurement) figure() offlineFigure {
+	return offlineFigure{WallSeconds: m.wall.Seconds(), CPUSeconds: m.cpu.Seconds(), PeakRSS: m.maxRSS}
+}
+
 // runOffline checks the same corpus with `apiguard check` and with `conftest test` over a
 // shim that calls apiguard's own Ingress policies, verifies both deny the same files, and
 // prints wall time, CPU time and peak RSS with ratios.
-func runOffline(out io.Writer, o offlineOptions) error {
+func runOffline(out io.Writer, o offlineOptions) (offlineResults, error) {
+	res := offlineResults{Objects: o.objects, Runs: o.runs}
+	err := runOfflineInto(out, o, &res)
+	return res, err
+}
+
+func runOfflineInto(out io.Writer, o offlineOptions, res *offlineResults) error {
 	apiguard := filepath.Join(o.root, "bin", "apiguard")
 	conftest := filepath.Join(o.root, "bin", "conftest")
 	for _, bin := range []string{apiguard, conftest} {
@@ -72,6 +97,7 @@ func runOffline(out io.Writer, o offlineOptions) error {
 		}
 	}
 	ours, theirs := median(results[0]), median(results[1])
+	res.Violating, res.Apiguard, res.Conftest = violating, ours.figure(), theirs.figure()
 	if !slices.Equal(ours.denied, theirs.denied) {
 		return fmt.Errorf("the tools disagree: apiguard denied %d files, conftest %d; the policies are not equivalent", len(ours.denied), len(theirs.denied))
 	}

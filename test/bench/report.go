@@ -17,6 +17,7 @@ type benchResults struct {
 	Date      time.Time        `json:"date"`
 	Machine   machine          `json:"machine"`
 	Quick     bool             `json:"quick"`
+	Offline   *offlineResults  `json:"offline,omitempty"`
 	Serving   *servingResults  `json:"serving,omitempty"`
 	Reload    *reloadResults   `json:"reload,omitempty"`
 	APIServer *apiserverResult `json:"apiserver,omitempty"`
@@ -63,6 +64,16 @@ func newGoal(name, measured string, value, limit float64, atLeast bool) goal {
 
 // judge computes the goals the sections that ran can speak to.
 func (r *benchResults) judge() {
+	if f := r.Offline; f != nil && f.Apiguard.WallSeconds > 0 {
+		r.Goals = append(r.Goals,
+			newGoal(fmt.Sprintf("apiguard check ≥ 10× faster than conftest (wall) on %d manifests", f.Objects),
+				fmt.Sprintf("%.2fs vs %.2fs; CPU %.2fs vs %.2fs (%.2f×)", f.Apiguard.WallSeconds, f.Conftest.WallSeconds,
+					f.Apiguard.CPUSeconds, f.Conftest.CPUSeconds, f.Conftest.CPUSeconds/f.Apiguard.CPUSeconds),
+				f.Conftest.WallSeconds/f.Apiguard.WallSeconds, 10, true),
+			newGoal(fmt.Sprintf("apiguard check peak RSS ≤ 100 MiB on %d manifests", f.Objects),
+				fmt.Sprintf("%.0f MiB (conftest %.0f MiB)", mib(f.Apiguard.PeakRSS), mib(f.Conftest.PeakRSS)), mib(f.Apiguard.PeakRSS), 100, false),
+		)
+	}
 	if s := r.Serving; s != nil {
 		ours, null := s.target(targetApiguard), s.target(targetNull)
 		for _, peer := range []struct{ name, label string }{
