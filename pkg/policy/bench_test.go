@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"testing"
 
@@ -95,5 +96,32 @@ func BenchmarkRunTestsLibrary(b *testing.B) {
 		if err != nil || !report.OK() {
 			b.Fatalf("%v %s", err, report)
 		}
+	}
+}
+
+// BenchmarkApplyAdds applies the three HSTS annotations to an Ingress in one patch
+// ("batched") and one at a time ("one-by-one"), the path before independent adds were
+// batched.
+func BenchmarkApplyAdds(b *testing.B) {
+	doc, err := json.Marshal(ingress("web", true))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ops []PatchOp
+	for _, key := range []string{"hsts", "hsts-max-age", "hsts-include-subdomains"} {
+		ops = append(ops, PatchOp{Policy: "ingress.default_hsts", Op: "add", Path: "/metadata/annotations/nginx.ingress.kubernetes.io~1" + key, Value: "true"})
+	}
+	for name, apply := range map[string]func([]byte, []PatchOp) ([]byte, []PatchOp, []PatchOp, error){
+		"batched":    applyAdds,
+		"one-by-one": applyAddsOneByOne,
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, applied, _, err := apply(doc, ops); err != nil || len(applied) != 3 {
+					b.Fatalf("applied %d, err %v", len(applied), err)
+				}
+			}
+		})
 	}
 }

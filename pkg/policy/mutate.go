@@ -166,10 +166,19 @@ func isNullJSON(b []byte) bool {
 // applyAdds applies add operations one at a time, skipping any whose target already holds
 // a value: a later policy in the same round sees what an earlier one added.
 func applyAdds(doc []byte, ops []PatchOp) ([]byte, []PatchOp, []PatchOp, error) {
+	if len(ops) > 1 && independentAdds(ops) {
+		if next, applied, skipped, err := applyIndependentAdds(doc, ops); err == nil {
+			return next, applied, skipped, nil
+		}
+		// One of them failed: the one-at-a-time path names the policy whose add it was.
+	}
+	return applyAddsOneByOne(doc, ops)
+}
+
+// applyAddsOneByOne applies each add to the result of the previous one.
+func applyAddsOneByOne(doc []byte, ops []PatchOp) ([]byte, []PatchOp, []PatchOp, error) {
 	var applied, skipped []PatchOp
-	opts := jsonpatch.NewApplyOptions()
-	// Policies may add /metadata/annotations/x without first creating the map.
-	opts.EnsurePathExistsOnAdd = true
+	opts := addOptions()
 	for _, op := range ops {
 		var tree any
 		if err := json.Unmarshal(doc, &tree); err != nil {
@@ -202,6 +211,88 @@ func applyAdds(doc []byte, ops []PatchOp) ([]byte, []PatchOp, []PatchOp, error) 
 		applied = append(applied, op)
 	}
 	return doc, applied, skipped, nil
+}
+
+// addOptions are the JSON patch options of every add: policies may add
+// /metadata/annotations/x without first creating the map.
+func addOptions() *jsonpatch.ApplyOptions {
+	opts := jsonpatch.NewApplyOptions()
+	opts.EnsurePathExistsOnAdd = true
+	return opts
+}
+
+// independentAdds reports whether no add can change what another sees: no path equals or
+// contains another, and none has an array index or "-", whose meaning shifts with every
+// insert. Such adds give the same result in one patch as one at a time, and the common
+// case (several annotations) then decodes and encodes the object once, not per add.
+func independentAdds(ops []PatchOp) bool {
+	for i, op := range ops {
+		for _, tok := range strings.Split(op.Path, "/")[1:] {
+			if tok == "-" || isArrayIndex(tok) {
+				return false
+			}
+		}
+		for _, other := range ops[:i] {
+			if op.Path == other.Path || strings.HasPrefix(op.Path, other.Path+"/") || strings.HasPrefix(other.Path, op.Path+"/") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isArrayIndex(tok string) bool {
+	if tok == "" {
+		return false
+	}
+	for _, c := range tok {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// applyIndependentAdds is applyAdds for independentAdds: each add is judged against the
+// object as it was, and the ones that apply go in one patch.
+func applyIndependentAdds(doc []byte, ops []PatchOp) ([]byte, []PatchOp, []PatchOp, error) {
+	var tree any
+	if err := json.Unmarshal(doc, &tree); err != nil {
+		return nil, nil, nil, fmt.Errorf("decode object: %w", err)
+	}
+	var applied, skipped []PatchOp
+	var patch []map[string]any
+	for _, op := range ops {
+		exists, err := pointerHasValue(tree, op.Path)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if exists {
+			skipped = append(skipped, op)
+			continue
+		}
+		if err := checkArrayIndices(tree, op.Path); err != nil {
+			return nil, nil, nil, err
+		}
+		applied = append(applied, op)
+		patch = append(patch, map[string]any{"op": "add", "path": op.Path, "value": op.Value})
+	}
+	if len(applied) == 0 {
+		return doc, nil, skipped, nil
+	}
+	raw, err := json.Marshal(patch)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	decoded, err := jsonpatch.DecodePatch(raw)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	next, err := decoded.ApplyWithOptions(doc, addOptions())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return next, applied, skipped, nil
 }
 
 // pointerHasValue reports whether the RFC 6901 pointer names an existing, non-null member
