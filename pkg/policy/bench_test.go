@@ -125,3 +125,28 @@ func BenchmarkApplyAdds(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkValidateReapply is the reconcile storm: a GitOps controller re-applying an
+// Ingress whose content did not change (an UPDATE that differs from the stored object
+// only in resourceVersion). The engine answers it without evaluating a policy; compare
+// with BenchmarkValidateIngress.
+func BenchmarkValidateReapply(b *testing.B) {
+	set := loadLibrary(b)
+	obj := ingress("web", false)
+	req := ingressRequest(admissionv1.Update, "team", obj)
+	obj["metadata"].(map[string]any)["resourceVersion"] = "41"
+	old, err := json.Marshal(obj)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.OldObject.Raw = old
+	in := Input{Request: req}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := set.Validate(ctx, in)
+		if err != nil || d.NotJudged == "" {
+			b.Fatalf("decision %+v, err %v: a re-apply must not be judged again", d, err)
+		}
+	}
+}
