@@ -207,6 +207,9 @@ func (r *benchResults) print(out io.Writer) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		if a.InWebhook > 0 {
+			fmt.Fprintf(out, "\nof which deciding inside the webhook (validate + mutate, mean per create): %s\n", ms(a.InWebhook))
+		}
 	}
 	if len(r.Goals) > 0 {
 		fmt.Fprintf(out, "\ngoals (issue 7)\n\n")
