@@ -80,12 +80,7 @@ bench: build bin/opa bin/conftest e2e-bins
 FUZZTIME ?= 60s
 FUZZ ?= .
 fuzz:
-	@set -e; for f in $$(grep -l --include='*_test.go' -r '^func Fuzz' pkg cmd internal | sort); do \
-		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f | grep -E '$(FUZZ)'); do \
-			echo "== $$name ./$$(dirname $$f) for $(FUZZTIME)"; \
-			go test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) ./$$(dirname $$f); \
-		done; \
-	done
+	FUZZTIME=$(FUZZTIME) FUZZ='$(FUZZ)' bash test/scripts/fuzz.sh
 
 fmt:
 	gofmt -w cmd pkg internal test
