@@ -26,6 +26,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
+
+	"github.com/apiguard/apiguard/pkg/policysync"
 )
 
 // FreePort returns a loopback port that was free a moment ago.
@@ -208,22 +210,63 @@ func (w *Webhook) Stop() error {
 // Metric returns the value of the first sample whose line starts with series (metric name
 // and, optionally, labels in exposition order), or an error if it is absent.
 func (w *Webhook) Metric(series string) (float64, error) {
-	resp, err := http.Get(w.MetricURL)
+	samples, err := w.samples(series)
 	if err != nil {
 		return 0, err
+	}
+	return samples[0], nil
+}
+
+// MetricSum adds up every sample whose line starts with series, e.g. a counter's name
+// for its total over all label values.
+func (w *Webhook) MetricSum(series string) (float64, error) {
+	samples, err := w.samples(series)
+	sum := 0.0
+	for _, v := range samples {
+		sum += v
+	}
+	return sum, err
+}
+
+func (w *Webhook) samples(series string) ([]float64, error) {
+	resp, err := http.Get(w.MetricURL)
+	if err != nil {
+		return nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	var out []float64
 	for _, line := range strings.Split(string(b), "\n") {
 		if strings.HasPrefix(line, series) {
 			fields := strings.Fields(line)
-			return strconv.ParseFloat(fields[len(fields)-1], 64)
+			v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
+			if err != nil {
+				return nil, fmt.Errorf("metric line %q: %w", line, err)
+			}
+			out = append(out, v)
 		}
 	}
-	return 0, fmt.Errorf("metric %s not found", series)
+	if len(out) == 0 {
+		return nil, fmt.Errorf("metric %s not found", series)
+	}
+	return out, nil
+}
+
+// Status reads the webhook's /status document (the policy sync state).
+func (w *Webhook) Status() (policysync.Status, error) {
+	var st policysync.Status
+	resp, err := http.Get(w.HealthURL + "/status")
+	if err != nil {
+		return st, err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return st, fmt.Errorf("/status: %w", err)
+	}
+	return st, nil
 }
 
 // Registration describes the Validating and Mutating webhook configurations for a
@@ -454,5 +497,21 @@ func waitServed(ctx context.Context, cfg *rest.Config, groupVersion string, name
 			return fmt.Errorf("%s %v not served: %w (last error: %v)", groupVersion, names, ctx.Err(), err)
 		case <-time.After(100 * time.Millisecond):
 		}
+	}
+}
+
+// Poll calls f every 200ms until it returns nil, or returns its last error, saying how
+// long it waited, once timeout has passed. Suites wrap it in their t.Fatal helpers.
+func Poll(timeout time.Duration, f func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := f()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not within %s: %w", timeout, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

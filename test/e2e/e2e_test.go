@@ -133,16 +133,8 @@ func namespace(t *testing.T, guard string) string {
 // configurations asynchronously.
 func eventually(t *testing.T, timeout time.Duration, f func() error) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %v", timeout, err)
-		}
-		time.Sleep(200 * time.Millisecond)
+	if err := kubetest.Poll(timeout, f); err != nil {
+		t.Fatal(err)
 	}
 }
 
