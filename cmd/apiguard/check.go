@@ -73,14 +73,7 @@ Exit codes: 0 all allowed, 1 something denied (or warned, with --fail-on-warn),
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&o.policies, "policy", []string{"./policies"}, "policy directory, or Git URL[?ref=<branch|tag|sha>&path=<dir>]; repeatable")
-	f.StringVar(&o.clusterName, "cluster-name", "", "select clusters/<name>/ in the policy tree, as the webhook's --cluster-name does")
-	f.StringVar(&o.gitAuth.UsernameFile, "git-username-file", "", "file holding the basic-auth username for Git policy URLs")
-	f.StringVar(&o.gitAuth.PasswordFile, "git-password-file", "", "file holding the basic-auth password for Git policy URLs")
-	f.StringVar(&o.gitAuth.TokenFile, "git-token-file", "", "file holding an access token for Git policy URLs")
-	f.StringVar(&o.gitAuth.SSHKeyFile, "git-ssh-key-file", "", "SSH private key for ssh Git policy URLs")
-	f.StringVar(&o.gitAuth.KnownHostsFile, "git-known-hosts-file", "", "known_hosts for ssh Git policy URLs")
-	f.StringArrayVar(&o.data, "data", nil, "JSON or YAML data merged over the policies' data (per-cluster values); repeatable")
+	bindPolicyFlags(f, &o)
 	f.VarP(newNamespaceValue(&o.namespace, &o.conftest.namespaces, "default"), "namespace", "n", namespaceHelp)
 	f.StringVar(&o.user, "user", "", "userInfo.username in the request; by default the first GitOps identity in data.apiguard.config.gitops (identities, else identityGroups), so CI is judged as the controller that will apply it")
 	f.StringArrayVar(&o.groups, "group", nil, "userInfo.groups entry in the request; repeatable")
@@ -246,22 +239,27 @@ func readOld(paths []string, stdin io.Reader) (map[string][]byte, error) {
 // prepared queries, keeping results in input order so every output format is stable.
 func checkAll(ctx context.Context, set *policy.PolicySet, docs []manifest.Document, o checkOptions, olds map[string][]byte) []report.Result {
 	results := make([]report.Result, len(docs))
-	workers := min(runtime.GOMAXPROCS(0), len(docs))
+	forEach(len(docs), func(i int) { results[i] = checkDocument(ctx, set, docs[i], o, olds) })
+	return results
+}
+
+// forEach calls f for every index below n, on GOMAXPROCS workers.
+func forEach(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
 	next := atomic.Int64{}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(docs) {
+				if i >= n {
 					return
 				}
-				results[i] = checkDocument(ctx, set, docs[i], o, olds)
+				f(i)
 			}
 		})
 	}
 	wg.Wait()
-	return results
 }
 
 // checkDocument mutates then validates one object, the order the API server calls the

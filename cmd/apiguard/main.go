@@ -63,7 +63,7 @@ func newRootCommand(stdin io.Reader) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCheckCommand(stdin), newTestCommand(), newVersionCommand())
+	root.AddCommand(newCheckCommand(stdin), newTestCommand(), newAuditCommand(), newVersionCommand())
 	return root
 }
 

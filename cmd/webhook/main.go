@@ -55,6 +55,7 @@ type options struct {
 	tls              selfManagedTLS
 	exemptionAdmins  []string
 	maxMutationRound int
+	audit            auditOptions
 }
 
 func main() {
@@ -84,6 +85,7 @@ func newCommand() *cobra.Command {
 	f.StringVar(&o.clusterName, "cluster-name", "", "select clusters/<name>/ in the policy tree: its data overrides the tree's, other clusters' directories are ignored")
 	bindGitFlags(f, &o.git)
 	bindTLSFlags(f, &o.tls)
+	bindAuditFlags(f, &o.audit)
 	f.StringArrayVar(&o.exemptionAdmins, "exemption-admin-group", nil, "group allowed to set apiguard.io/ignore=true on a namespace (served at /validate-namespace); repeatable")
 	f.StringVar(&o.certDir, "cert-dir", "", "directory with tls.crt and tls.key; reloaded when the files change")
 	f.StringVar(&o.host, "host", "", "address to bind the webhook listener to (default all interfaces)")
@@ -204,6 +206,10 @@ func run(ctx context.Context, o options) error {
 		ready = func() error { return errors.Join(syncer.Ready(), watcher.Synced()) }
 	}
 
+	auditor, err := newAuditor(o, holder, reg, log.WithName("audit"))
+	if err != nil {
+		return err
+	}
 	handlers, err := admission.New(admission.Options{
 		Policies:          holder,
 		EvalTimeout:       o.evalTimeout,
@@ -230,6 +236,7 @@ func run(ctx context.Context, o options) error {
 		},
 		Ready:           ready,
 		Status:          syncer,
+		HealthRoutes:    auditRoutes(auditor),
 		Gatherer:        reg,
 		ShutdownDelay:   o.shutdownDelay,
 		ShutdownTimeout: o.shutdownTimeout,
@@ -238,6 +245,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	defer startAuditor(ctx, auditor, o, srv.HealthAddr(), log.WithName("audit"))()
 	return srv.Run(ctx)
 }
 

@@ -5,18 +5,20 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/apiguard/apiguard/internal/compactcache"
 )
 
 const gatewayGroup = "gateway.networking.k8s.io"
 
 // Kinds lists the group/kinds the inventory tracks, for watches and the CLI.
-func Kinds() []struct{ Group, Version, Kind, Resource string } {
-	return []struct{ Group, Version, Kind, Resource string }{
-		{"networking.k8s.io", "v1", "Ingress", "ingresses"},
-		{gatewayGroup, "v1", "HTTPRoute", "httproutes"},
-		{gatewayGroup, "v1", "GRPCRoute", "grpcroutes"},
-		{gatewayGroup, "v1", "Gateway", "gateways"},
-		{gatewayGroup, "v1beta1", "ReferenceGrant", "referencegrants"},
+func Kinds() []compactcache.Kind {
+	return []compactcache.Kind{
+		{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress", Resource: "ingresses"},
+		{Group: gatewayGroup, Version: "v1", Kind: "HTTPRoute", Resource: "httproutes"},
+		{Group: gatewayGroup, Version: "v1", Kind: "GRPCRoute", Resource: "grpcroutes"},
+		{Group: gatewayGroup, Version: "v1", Kind: "Gateway", Resource: "gateways"},
+		{Group: gatewayGroup, Version: "v1beta1", Kind: "ReferenceGrant", Resource: "referencegrants"},
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 
+	"github.com/apiguard/apiguard/internal/compactcache"
 	"github.com/apiguard/apiguard/pkg/policy"
 )
 
@@ -97,7 +98,7 @@ const rediscoverInterval = 30 * time.Second
 // Run watches every tracked kind the API server serves until ctx ends. Kinds whose CRDs
 // are not installed are skipped, logged, and picked up once they are.
 func (w *Watcher) Run(ctx context.Context) error {
-	c, err := cache.New(w.opts.Config, cache.Options{DefaultTransform: strip, NewInformer: newInformer})
+	c, err := cache.New(w.opts.Config, cache.Options{DefaultTransform: strip, NewInformer: compactcache.NewInformer(strip)})
 	if err != nil {
 		return fmt.Errorf("inventory cache: %w", err)
 	}
@@ -162,20 +163,11 @@ func (w *Watcher) servedKinds() ([]schema.GroupVersionKind, error) {
 		return nil, fmt.Errorf("inventory discovery: %w", err)
 	}
 	var out []schema.GroupVersionKind
-	for _, k := range Kinds() {
-		gv := schema.GroupVersion{Group: k.Group, Version: k.Version}
-		list, err := dc.ServerResourcesForGroupVersion(gv.String())
-		served := false
-		if err == nil {
-			for _, r := range list.APIResources {
-				served = served || r.Name == k.Resource
-			}
-		}
-		if !served {
-			w.opts.Log.V(1).Info("not watching a kind the API server does not serve (yet)", "kind", gv.WithKind(k.Kind).String())
-			continue
-		}
-		out = append(out, gv.WithKind(k.Kind))
+	for _, k := range compactcache.Served(dc, Kinds()) {
+		out = append(out, k.GVK())
+	}
+	if len(out) < len(Kinds()) {
+		w.opts.Log.V(1).Info("not watching kinds the API server does not serve (yet)", "served", len(out), "tracked", len(Kinds()))
 	}
 	return out, nil
 }

@@ -31,8 +31,11 @@ type Options struct {
 	// Ready reports whether the webhook can decide requests (a policy set is active).
 	Ready func() error
 	// Status, if set, is served as JSON on the health listener at /status.
-	Status   http.Handler
-	Gatherer prometheus.Gatherer
+	Status http.Handler
+	// HealthRoutes are more read-only documents served on the health listener beside
+	// /status, e.g. /audit.
+	HealthRoutes map[string]http.Handler
+	Gatherer     prometheus.Gatherer
 	// ShutdownDelay keeps serving, while reporting not ready, before closing the
 	// listener, so the endpoints controller stops routing to us first.
 	ShutdownDelay time.Duration
@@ -235,6 +238,9 @@ func (s *Server) healthMux() http.Handler {
 	})
 	if s.opts.Status != nil {
 		mux.Handle("/status", s.opts.Status)
+	}
+	for path, h := range s.opts.HealthRoutes {
+		mux.Handle(path, h)
 	}
 	return mux
 }

@@ -1,0 +1,25 @@
+package main
+
+import (
+	"github.com/spf13/pflag"
+
+	"github.com/apiguard/apiguard/pkg/source"
+)
+
+// bindPolicyFlags binds where the policies come from, shared by check and audit so both
+// load a policy tree the same way.
+func bindPolicyFlags(f *pflag.FlagSet, o *checkOptions) {
+	f.StringArrayVar(&o.policies, "policy", []string{"./policies"}, "policy directory, or Git URL[?ref=<branch|tag|sha>&path=<dir>]; repeatable")
+	f.StringVar(&o.clusterName, "cluster-name", "", "select clusters/<name>/ in the policy tree, as the webhook's --cluster-name does")
+	bindGitAuthFlags(f, &o.gitAuth)
+	f.StringArrayVar(&o.data, "data", nil, "JSON or YAML data merged over the policies' data (per-cluster values); repeatable")
+}
+
+// bindGitAuthFlags binds the credentials for Git policy URLs (check, audit and test).
+func bindGitAuthFlags(f *pflag.FlagSet, a *source.GitAuth) {
+	f.StringVar(&a.UsernameFile, "git-username-file", "", "file holding the basic-auth username for Git policy URLs")
+	f.StringVar(&a.PasswordFile, "git-password-file", "", "file holding the basic-auth password for Git policy URLs")
+	f.StringVar(&a.TokenFile, "git-token-file", "", "file holding an access token for Git policy URLs")
+	f.StringVar(&a.SSHKeyFile, "git-ssh-key-file", "", "SSH private key for ssh Git policy URLs")
+	f.StringVar(&a.KnownHostsFile, "git-known-hosts-file", "", "known_hosts for ssh Git policy URLs")
+}

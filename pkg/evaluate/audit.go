@@ -1,0 +1,41 @@
+package evaluate
+
+import (
+	"context"
+
+	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/apiguard/apiguard/pkg/policy"
+)
+
+// Audit judges an object already stored in the cluster. The verdict is validation with
+// operation AUDIT, of the object as stored. Patches are what the mutating webhook would
+// add were the object created now ("would patch"): secure defaults it lacks because it
+// bypassed mutation, created before the webhook or while the mutating webhook (which
+// fails open) was down. They are asked of a CREATE, the path the object skipped: an
+// UPDATE to itself changes nothing, and policies are never judged on those. Patched is
+// the object with them applied. The webhook's audit loop and `apiguard audit` both call
+// this, so they report the same findings.
+func Audit(ctx context.Context, set *policy.PolicySet, obj []byte) (Result, error) {
+	req, err := policy.RequestFor(obj, policy.RequestOptions{Operation: policy.OperationAudit})
+	if err != nil {
+		return Result{Decision: policy.Decision{Revision: set.Revision()}}, err
+	}
+	res := Result{Request: req, Patched: obj, Decision: policy.Decision{Revision: set.Revision()}}
+	d, err := set.Evaluate(ctx, policy.Input{Request: req})
+	if err != nil {
+		return res, err
+	}
+	res.Decision = d
+	if d.Exempt || d.NotJudged != "" {
+		return res, nil
+	}
+	create := *req
+	create.Operation = admissionv1.Create
+	m, err := set.Mutate(ctx, policy.Input{Request: &create}, policy.DefaultMaxMutationRounds)
+	if err != nil {
+		return res, err
+	}
+	res.Patched, res.Patches = m.Patched, m.Applied
+	return res, nil
+}
