@@ -15,7 +15,7 @@ export GOVULNDB ?= https://vuln.go.dev
 IMAGE ?= apiguard:dev
 GO_TEST_FLAGS ?= -race -count=1
 
-.PHONY: all build test vet opa-test go-test demo e2e-bins bench fmt clean image fuzz
+.PHONY: all build test vet opa-test go-test demo e2e-bins bench fmt clean image fuzz soak
 
 all: build
 
@@ -81,6 +81,15 @@ FUZZTIME ?= 60s
 FUZZ ?= .
 fuzz:
 	FUZZTIME=$(FUZZTIME) FUZZ='$(FUZZ)' bash test/scripts/fuzz.sh
+
+# The soak of issue 8 (test/soak): the webhook binary under open-loop load at half its
+# measured saturation, with a policy commit every 30s on a loopback Git server (alternately
+# good and broken) and one certificate rotation. It reports requests, non-2xx answers,
+# wrong decisions (against an oracle of the active revision), RSS and goroutines, and
+# exits non-zero on any failure or growth. SOAK_DURATION bounds it (default 10m).
+SOAK_DURATION ?= 10m
+soak:
+	go run ./test/soak -duration $(SOAK_DURATION)
 
 fmt:
 	gofmt -w cmd pkg internal test

@@ -107,6 +107,18 @@ func (r *Repo) WriteTree(dir, to string) {
 	}
 }
 
+// Apply writes each path's content into the work tree; an empty content removes the path.
+func (r *Repo) Apply(files map[string]string) {
+	r.t.Helper()
+	for p, c := range files {
+		if c == "" {
+			r.Remove(p)
+			continue
+		}
+		r.Write(p, c)
+	}
+}
+
 // Remove deletes a file or directory from the work tree. A missing path is a
 // test bug, so it is fatal.
 func (r *Repo) Remove(path string) {

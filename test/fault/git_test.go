@@ -34,13 +34,7 @@ func startGitHook(t *testing.T, opts kubetest.WebhookOptions) *gitHook {
 
 // push commits files (path -> content; empty content removes the path) and pushes.
 func (g *gitHook) push(msg string, files map[string]string) string {
-	for p, c := range files {
-		if c == "" {
-			g.repo.Remove(p)
-			continue
-		}
-		g.repo.Write(p, c)
-	}
+	g.repo.Apply(files)
 	sha := g.repo.Commit(msg)
 	g.repo.Push()
 	return sha

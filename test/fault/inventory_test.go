@@ -31,7 +31,7 @@ func TestAPIServerRestartInventoryResumes(t *testing.T) {
 	other := newNamespace(t, "inventory")
 	// claimed reports whether a second claim on host from the other namespace is denied.
 	claimed := func(host string) (bool, error) {
-		c := create(ctx, ingressFor(other, "second-claim", host, true), true)
+		c := create(ctx, kubetest.Ingress(other, "second-claim", host, true), true)
 		switch {
 		case c.err == nil:
 			return false, nil
@@ -53,7 +53,7 @@ func TestAPIServerRestartInventoryResumes(t *testing.T) {
 		return time.Since(start)
 	}
 
-	if c := create(ctx, ingressFor(owner, "before", "before-restart.example.com", true), false); c.err != nil {
+	if c := create(ctx, kubetest.Ingress(owner, "before", "before-restart.example.com", true), false); c.err != nil {
 		t.Fatal(c.err)
 	}
 	waitClaimed("before-restart.example.com", true)
@@ -67,7 +67,7 @@ func TestAPIServerRestartInventoryResumes(t *testing.T) {
 
 	// The API server reloads webhook configurations as it starts; retry until it calls us.
 	eventually(t, 60*time.Second, func() error {
-		return create(ctx, ingressFor(owner, "after", "after-restart.example.com", true), false).err
+		return create(ctx, kubetest.Ingress(owner, "after", "after-restart.example.com", true), false).err
 	})
 	added := waitClaimed("after-restart.example.com", true)
 	if err := testEnv.cs.NetworkingV1().Ingresses(owner).Delete(ctx, "before", metav1.DeleteOptions{}); err != nil {

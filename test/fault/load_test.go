@@ -1,11 +1,9 @@
 package fault
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,11 +17,8 @@ import (
 	"testing"
 	"time"
 
-	admissionv1 "k8s.io/api/admission/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
 )
@@ -45,27 +40,7 @@ const redirectAnnotation = "nginx.ingress.kubernetes.io/force-ssl-redirect"
 // with [ingress.require_tls] otherwise. Hosts are unique per name, so ingress.unique_host
 // never fires unless a test means it to.
 func ingress(ns, name string, secure bool) *networkingv1.Ingress {
-	return ingressFor(ns, name, name+".example.com", secure)
-}
-
-func ingressFor(ns, name, host string, secure bool) *networkingv1.Ingress {
-	class := "nginx"
-	prefix := networkingv1.PathTypePrefix
-	ing := &networkingv1.Ingress{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: map[string]string{"app.kubernetes.io/owner": "team-fault"}},
-		Spec: networkingv1.IngressSpec{IngressClassName: &class, Rules: []networkingv1.IngressRule{{
-			Host: host,
-			IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{Paths: []networkingv1.HTTPIngressPath{{
-				Path: "/", PathType: &prefix,
-				Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{Name: "web", Port: networkingv1.ServiceBackendPort{Number: 80}}},
-			}}}},
-		}}},
-	}
-	if secure {
-		ing.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{host}, SecretName: "web-tls"}}
-	}
-	return ing
+	return kubetest.Ingress(ns, name, name+".example.com", secure)
 }
 
 // created is the API server's answer to one create.
@@ -143,92 +118,27 @@ func caPool(pemBytes []byte) *x509.CertPool {
 }
 
 // reviewed is the webhook's answer to one AdmissionReview.
-type reviewed struct {
-	status   int
-	allowed  bool
-	message  string
-	revision string // the policy-revision audit annotation: which set decided
-	err      error
-	latency  time.Duration
-	tls      *tls.ConnectionState
-}
-
-var uids atomic.Int64
-
-// reviewBody is an AdmissionReview for creating ing, as the API server would send it.
-func reviewBody(ing *networkingv1.Ingress) []byte {
-	raw, err := json.Marshal(ing)
-	if err != nil {
-		panic(err)
-	}
-	review := admissionv1.AdmissionReview{
-		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
-		Request: &admissionv1.AdmissionRequest{
-			UID:       types.UID(fmt.Sprintf("fault-%d", uids.Add(1))),
-			Kind:      metav1.GroupVersionKind{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress"},
-			Resource:  metav1.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"},
-			Name:      ing.Name,
-			Namespace: ing.Namespace,
-			Operation: admissionv1.Create,
-			Object:    runtime.RawExtension{Raw: raw},
-		},
-	}
-	b, err := json.Marshal(review)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
+type reviewed kubetest.Reviewed
 
 func (r reviewer) review(ctx context.Context, ing *networkingv1.Ingress) reviewed {
-	return r.post(ctx, bytes.NewReader(reviewBody(ing)), -1)
+	return reviewed(kubetest.Review(ctx, r.client, r.url+"/validate", ing))
 }
 
-// post sends a /validate request with body (of length n, or unknown when n < 0).
+// post sends a /validate request with body (of length n).
 func (r reviewer) post(ctx context.Context, body io.Reader, n int64) reviewed {
-	start := time.Now()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url+"/validate?timeout=10s", body)
-	if err != nil {
-		return reviewed{err: err}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if n >= 0 {
-		req.ContentLength = n
-	}
-	resp, err := r.client.Do(req)
-	if err != nil {
-		return reviewed{err: err, latency: time.Since(start)}
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	out := reviewed{status: resp.StatusCode, err: err, latency: time.Since(start), tls: resp.TLS}
-	if err != nil || resp.StatusCode != http.StatusOK {
-		out.message = strings.TrimSpace(string(b))
-		return out
-	}
-	var rev admissionv1.AdmissionReview
-	if err := json.Unmarshal(b, &rev); err != nil || rev.Response == nil {
-		out.err = fmt.Errorf("not an AdmissionReview: %v: %.200s", err, b)
-		return out
-	}
-	out.allowed = rev.Response.Allowed
-	if rev.Response.Result != nil {
-		out.message = rev.Response.Result.Message
-	}
-	out.revision = rev.Response.AuditAnnotations["policy-revision"]
-	return out
+	return reviewed(kubetest.PostReview(ctx, r.client, r.url+"/validate", body, n))
 }
 
 // outcome classifies a direct review of an Ingress that is secure or not.
 func (r reviewed) outcome(secure bool) string {
 	switch {
-	case r.err != nil:
-		return transportOutcome(r.err)
-	case r.status != http.StatusOK:
-		return fmt.Sprintf("HTTP %d", r.status)
-	case secure && r.allowed:
+	case r.Err != nil:
+		return transportOutcome(r.Err)
+	case r.Status != http.StatusOK:
+		return fmt.Sprintf("HTTP %d", r.Status)
+	case secure && r.Allowed:
 		return outAdmitted
-	case !secure && !r.allowed && strings.Contains(r.message, "[ingress.require_tls]"):
+	case !secure && !r.Allowed && strings.Contains(r.Message, "[ingress.require_tls]"):
 		return outDenied
 	}
 	return outWrong
@@ -366,7 +276,7 @@ func directLoad(workers int, phase string, rs ...reviewer) *load {
 	return runLoad(workers, phase, func(w, i int) (string, string) {
 		secure := (w+i)%2 == 0
 		res := rs[w%len(rs)].review(context.Background(), ingress("team-fault", fmt.Sprintf("direct-%d-%d", w, i), secure))
-		return res.outcome(secure), fmt.Sprintf("secure=%v: HTTP %d %v %.200s", secure, res.status, res.err, res.message)
+		return res.outcome(secure), fmt.Sprintf("secure=%v: HTTP %d %v %.200s", secure, res.Status, res.Err, res.Message)
 	})
 }
 

@@ -122,7 +122,7 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 	slow := func(http1 bool, i int) {
 		r := reviewer{url: wh.URL, client: newClient(clientOptions{roots: roots, http1: http1})}
 		secure := i%2 == 0
-		body := reviewBody(ingress("team-fault", fmt.Sprintf("inflight-%d", i), secure))
+		body := kubetest.CreateReview(ingress("team-fault", fmt.Sprintf("inflight-%d", i), secure))
 		pr, pw := io.Pipe()
 		go func() {
 			_, _ = pw.Write(body[:len(body)/2])
@@ -170,7 +170,7 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 	for range 4 {
 		r := <-results
 		if o := r.res.outcome(r.secure); o != outAdmitted && o != outDenied {
-			t.Errorf("in-flight request (secure=%v) at listener close: %s (HTTP %d %v %.200s)", r.secure, o, r.res.status, r.res.err, r.res.message)
+			t.Errorf("in-flight request (secure=%v) at listener close: %s (HTTP %d %v %.200s)", r.secure, o, r.res.Status, r.res.Err, r.res.Message)
 			continue
 		}
 		completed++

@@ -73,14 +73,14 @@ func TestRunawayPolicy(t *testing.T) {
 	roots := caPool(g.wh.CABundle)
 	client := newClient(clientOptions{roots: roots, keepAlive: true})
 	r := reviewer{url: g.wh.URL, client: client}
-	stalled := func(res reviewed) bool { return res.latency > evalTimeout+slack }
+	stalled := func(res reviewed) bool { return res.Latency > evalTimeout+slack }
 	normal := runLoad(3, "mixed", func(w, i int) (string, string) {
 		secure := (w+i)%2 == 0
 		res := r.review(context.Background(), ingress("team-fault", fmt.Sprintf("normal-%d-%d", w, i), secure))
 		if stalled(res) {
-			return "STALLED", res.latency.String()
+			return "STALLED", res.Latency.String()
 		}
-		return res.outcome(secure), fmt.Sprintf("HTTP %d %v %.200s", res.status, res.err, res.message)
+		return res.outcome(secure), fmt.Sprintf("HTTP %d %v %.200s", res.Status, res.Err, res.Message)
 	})
 	spin := func(w, i int) (string, string) {
 		ing := ingress("team-fault", fmt.Sprintf("runaway-%d-%d", w, i), true)
@@ -88,11 +88,11 @@ func TestRunawayPolicy(t *testing.T) {
 		res := r.review(context.Background(), ing)
 		switch {
 		case stalled(res):
-			return "STALLED", res.latency.String()
-		case res.err == nil && res.status == 200 && res.allowed:
+			return "STALLED", res.Latency.String()
+		case res.Err == nil && res.Status == 200 && res.Allowed:
 			return outUnchecked, "runaway request admitted"
 		}
-		return res.outcome(true), fmt.Sprintf("HTTP %d %v %.200s", res.status, res.err, res.message)
+		return res.outcome(true), fmt.Sprintf("HTTP %d %v %.200s", res.Status, res.Err, res.Message)
 	}
 	goroutines := sample(g.wh, "go_goroutines", 100*time.Millisecond)
 	inFlight := sample(g.wh, "apiguard_admission_in_flight", 100*time.Millisecond)

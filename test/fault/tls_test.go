@@ -40,14 +40,14 @@ func TestCertRotationUnderLoad(t *testing.T) {
 	l := runLoad(len(clients), "before rotation", func(w, i int) (string, string) {
 		secure := (w+i)%2 == 0
 		res := clients[w].review(context.Background(), ingress("team-fault", fmt.Sprintf("tls-%d-%d", w, i), secure))
-		if res.tls != nil && !res.tls.DidResume && w != 3 {
-			serial := res.tls.PeerCertificates[0].SerialNumber.String()
+		if res.Response != nil && res.Response.TLS != nil && w != 3 {
+			serial := res.Response.TLS.PeerCertificates[0].SerialNumber.String()
 			mu.Lock()
 			served[serial]++
 			lastSerial = serial
 			mu.Unlock()
 		}
-		return res.outcome(secure), fmt.Sprintf("HTTP %d %v %.200s", res.status, res.err, res.message)
+		return res.outcome(secure), fmt.Sprintf("HTTP %d %v %.200s", res.Status, res.Err, res.Message)
 	})
 	time.Sleep(time.Second)
 	l.setPhase("rotating")
@@ -118,17 +118,17 @@ func TestClockSkewTolerated(t *testing.T) {
 		for i := range 20 {
 			secure := i%2 == 0
 			res := skewed.review(context.Background(), ingress("team-fault", fmt.Sprintf("skew-%d", i), secure))
-			counts.add("client 5m behind", res.outcome(secure), fmt.Sprint(res.err))
+			counts.add("client 5m behind", res.outcome(secure), fmt.Sprint(res.Err))
 		}
 		control := reviewer{url: wh.URL, client: newClient(clientOptions{roots: roots, now: behind(2 * time.Hour)})}
 		res := control.review(context.Background(), ingress("team-fault", "skew-control", true))
 		var invalid x509.CertificateInvalidError
-		t.Logf("fresh handshakes:%s\n  control, client 2h behind: %v", counts, res.err)
+		t.Logf("fresh handshakes:%s\n  control, client 2h behind: %v", counts, res.Err)
 		if bad := counts.bad(outAdmitted, outDenied); len(bad) > 0 {
 			t.Errorf("a client 5 minutes behind was refused: %q", bad)
 		}
-		if !errors.As(res.err, &invalid) || invalid.Reason != x509.Expired {
-			t.Errorf("control: a client 2h behind got %v, want a certificate validity error", res.err)
+		if !errors.As(res.Err, &invalid) || invalid.Reason != x509.Expired {
+			t.Errorf("control: a client 2h behind got %v, want a certificate validity error", res.Err)
 		}
 	}
 	t.Run("self-signed", func(t *testing.T) {
