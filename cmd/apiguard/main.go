@@ -63,7 +63,7 @@ func newRootCommand(stdin io.Reader) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCheckCommand(stdin), newTestCommand(), newAuditCommand(), newVersionCommand())
+	root.AddCommand(newCheckCommand(stdin), newTestCommand(), newAuditCommand(), newStatusCommand(), newVersionCommand())
 	return root
 }
 

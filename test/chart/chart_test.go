@@ -115,7 +115,8 @@ func TestDefault(t *testing.T) {
 	want := []string{
 		"NetworkPolicy/apiguard", "PodDisruptionBudget/apiguard", "ServiceAccount/apiguard",
 		"Secret/apiguard-tls", "ClusterRole/apiguard", "ClusterRoleBinding/apiguard",
-		"Role/apiguard", "RoleBinding/apiguard", "Service/apiguard", "Deployment/apiguard",
+		"Role/apiguard", "RoleBinding/apiguard", "Role/apiguard-audit", "RoleBinding/apiguard-audit", "Role/apiguard-status-reader",
+		"Service/apiguard", "Deployment/apiguard",
 		"MutatingWebhookConfiguration/apiguard", "ValidatingWebhookConfiguration/apiguard",
 	}
 	if got := kinds(r.docs); !sameSet(got, want) {
@@ -180,6 +181,7 @@ func TestDefault(t *testing.T) {
 			"POD_NAMESPACE":   {FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}},
 			"SERVICE_ACCOUNT": {FieldRef: &corev1.ObjectFieldSelector{FieldPath: "spec.serviceAccountName"}},
 			"GOMEMLIMIT":      {ResourceFieldRef: &corev1.ResourceFieldSelector{ContainerName: "webhook", Resource: "limits.memory"}},
+			"POD_IP":          {FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}},
 		}
 		if !reflect.DeepEqual(env, want) {
 			t.Errorf("env:\n got %+v\nwant %+v", env, want)
@@ -222,7 +224,9 @@ func TestDefault(t *testing.T) {
 		want := []string{
 			"--cert-dir=/certs", "--port=9443", "--health-probe-bind-address=:8081", "--metrics-bind-address=:8080",
 			"--tls-min-version=1.3", "--eval-timeout=2s", "--shutdown-delay=5s", "--shutdown-timeout=20s",
-			"--log-level=info", "--inventory=auto", "--exemption-admin-group=system:masters",
+			"--log-level=info", "--inventory=auto",
+			"--audit-interval=5m", "--audit-lease-name=apiguard-audit", "--audit-max-entries=10000", "--audit-exclude-namespace=kube-system",
+			"--exemption-admin-group=system:masters",
 			"--tls-self-managed-secret=apiguard-tls", "--validating-webhook-configuration=apiguard", "--mutating-webhook-configuration=apiguard",
 			"--tls-dns-names=apiguard.apiguard-system.svc,apiguard.apiguard-system.svc.cluster.local,apiguard.apiguard-system,apiguard",
 			"--git-url=https://git.example.com/platform/policies.git", "--git-interval=60s", "--git-timeout=60s",
@@ -292,7 +296,7 @@ func TestDefault(t *testing.T) {
 				t.Errorf("webhook service port %d", p.Port)
 			}
 		}
-		if svc.Spec.Type != corev1.ServiceTypeClusterIP || !reflect.DeepEqual(ports, map[string]string{"webhook": "webhook", "metrics": "metrics"}) ||
+		if svc.Spec.Type != corev1.ServiceTypeClusterIP || !reflect.DeepEqual(ports, map[string]string{"webhook": "webhook", "metrics": "metrics", "status": "health"}) ||
 			!reflect.DeepEqual(svc.Spec.Selector, r.deploy.Spec.Selector.MatchLabels) {
 			t.Errorf("service %+v", svc.Spec)
 		}
@@ -311,7 +315,7 @@ func TestDefault(t *testing.T) {
 			!slices.Equal(np.Spec.PolicyTypes, []networkingv1.PolicyType{"Ingress", "Egress"}) {
 			t.Errorf("networkpolicy %+v", np.Spec)
 		}
-		if len(np.Spec.Ingress) != 1 || len(np.Spec.Ingress[0].From) != 0 || !slices.Equal(npPorts(np.Spec.Ingress[0].Ports), []string{"TCP/9443", "TCP/8080"}) {
+		if len(np.Spec.Ingress) != 1 || len(np.Spec.Ingress[0].From) != 0 || !slices.Equal(npPorts(np.Spec.Ingress[0].Ports), []string{"TCP/9443", "TCP/8080", "TCP/8081"}) {
 			t.Errorf("ingress %+v", np.Spec.Ingress)
 		}
 		var egress [][]string
@@ -337,8 +341,9 @@ func TestDefault(t *testing.T) {
 func TestCertManager(t *testing.T) {
 	t.Parallel()
 	r := renderTyped(t, "cert-manager.yaml")
-	for _, k := range []string{"Secret", "Role", "RoleBinding"} {
-		if d := find(r.docs, k, ""); d != nil {
+	// The self-managed TLS Role and its Secret; the audit's Roles stay.
+	for k, name := range map[string]string{"Secret": "", "Role": release, "RoleBinding": release} {
+		if d := find(r.docs, k, name); d != nil {
 			t.Errorf("%s/%s rendered in cert-manager mode", k, d.name())
 		}
 	}
@@ -632,7 +637,7 @@ func readRules() []rbacv1.PolicyRule {
 		{APIGroups: []string{""}, Resources: []string{"services"}, Verbs: read},
 		{APIGroups: []string{"gateway.networking.k8s.io"}, Resources: []string{"gateways", "httproutes", "grpcroutes", "referencegrants"}, Verbs: read},
 		{APIGroups: []string{"tyk.tyk.io"}, Resources: []string{"apidefinitions", "securitypolicies"}, Verbs: read},
-		{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get"}},
+		{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get", "list", "watch"}},
 	}
 }
 

@@ -33,9 +33,11 @@ func TestNotes(t *testing.T) {
 	}{
 		"self-managed": {"default.yaml", []string{
 			"kubectl -n apiguard-system get pods", "port-forward deploy/apiguard 8081:8081", "localhost:8081/status",
+			"drift audit (every 5m)", "localhost:8081/audit", "apiguard status --context",
 			"--dry-run=server", "creates its CA and certificate in the Secret\napiguard-tls", "Fail (validating) and Ignore (mutating)", "apiguard.io/ignore=true, and apiguard-system, kube-system.",
 		}, nil},
 		"cert-manager": {"cert-manager.yaml", []string{"--dry-run=server"}, []string{"creates its CA and certificate"}},
+		"audit off":    {"everything-off.yaml", []string{"localhost:8081/status"}, []string{"drift audit", "/audit"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			out, err := helm(t, "template", release, dir, "--namespace", namespace,

@@ -222,15 +222,20 @@ func TestChartRBACIsSufficient(t *testing.T) {
 			Args:           append([]string{"--kubeconfig", kubeconfig, "--inventory", "on"}, extra...),
 		})
 	}
-	// The chart's service account: inventory watches, and self-managed TLS writing its
-	// Secret and injecting the CA into its two configurations, all by resourceNames.
+	// The chart's service account: inventory watches, self-managed TLS writing its
+	// Secret and injecting the CA into its two configurations, all by resourceNames, and
+	// the drift audit holding its Lease and listing every exposure kind and namespace.
 	wh, err := start(kubeconfigForServiceAccount(t, chartNamespace, "chart-e2e-apiguard"), false,
 		"--namespace", chartNamespace, "--tls-self-managed-secret", "chart-e2e-apiguard-tls",
 		"--validating-webhook-configuration", "chart-e2e-apiguard", "--mutating-webhook-configuration", "chart-e2e-apiguard",
-		"--tls-dns-names", "127.0.0.1")
+		"--tls-dns-names", "127.0.0.1", "--audit-lease-name", "chart-e2e-apiguard-audit")
 	if err != nil {
 		t.Fatalf("the webhook did not become ready as the chart's service account: %v", err)
 	}
+	eventually(t, 30*time.Second, func() error {
+		_, _, err := readAudit(wh.HealthURL)
+		return err
+	})
 	_ = wh.Stop()
 	vwc, err := testEnv.cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, "chart-e2e-apiguard", metav1.GetOptions{})
 	if err != nil || len(vwc.Webhooks) == 0 || len(vwc.Webhooks[0].ClientConfig.CABundle) == 0 {

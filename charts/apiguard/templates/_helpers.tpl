@@ -144,3 +144,8 @@ clientConfig:
   caBundle: {{ .root.Values.tls.caBundle }}
   {{- end }}
 {{- end -}}
+
+{{/* Non-empty when the drift audit runs: audit.interval is not zero. */}}
+{{- define "apiguard.auditOn" -}}
+{{- if not (regexMatch "^(0+(\\.0+)?(ns|us|µs|ms|s|m|h))+$" (toString .Values.audit.interval)) -}}on{{- end -}}
+{{- end -}}
