@@ -237,7 +237,7 @@ func createManifests(t *testing.T, ns, manifests string) {
 func TestAuditFindsDrift(t *testing.T) {
 	ns := namespace(t, "audit-drift")
 	createManifests(t, ns, driftObjects)
-	wh := startAuditWebhook(t, "drift")
+	wh := startAuditWebhook(t, "drift", "--audit-events")
 
 	hsts := "ingress.default_hsts"
 	redirect := "ingress.default_ssl_redirect"
@@ -289,6 +289,28 @@ func TestAuditFindsDrift(t *testing.T) {
 			gauges["apiguard_audit_last_run_timestamp_seconds"] != float64(page.FinishedAt.UnixNano())/1e9 || gauges["apiguard_audit_duration_seconds"] <= 0 {
 			t.Errorf("gauges %v, report finished %s with %d objects", gauges, page.FinishedAt, page.Objects)
 		}
+	})
+
+	t.Run("a Warning Event on each violating object", func(t *testing.T) {
+		want := map[string]string{"no-tls": "ingress.require_tls", "nodeport": "service.no_nodeport", "allow-all": "networkpolicy.no_allow_all"}
+		eventually(t, 30*time.Second, func() error {
+			events, err := testEnv.cs.CoreV1().Events(ns).List(context.Background(), metav1.ListOptions{})
+			if err != nil {
+				return err
+			}
+			got := map[string]string{}
+			for _, e := range events.Items {
+				if e.Reason != audit.EventReason || e.Type != corev1.EventTypeWarning || e.Source.Component != "apiguard-audit" || e.InvolvedObject.UID == "" {
+					return fmt.Errorf("event %+v", e)
+				}
+				policy, _, _ := strings.Cut(strings.TrimPrefix(e.Message, "["), "]")
+				got[e.InvolvedObject.Name] = policy
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				return fmt.Errorf("events by object %v, want %v", got, want)
+			}
+			return nil
+		})
 	})
 
 	t.Run("apiguard audit finds the same set", func(t *testing.T) {

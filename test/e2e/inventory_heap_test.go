@@ -23,8 +23,9 @@ import (
 )
 
 // fillIngresses creates n Ingresses in a fresh, unguarded namespace (no webhook is
-// called), with an unthrottled client: the suite's client is rate limited.
-func fillIngresses(b testing.TB, n int) {
+// called), with an unthrottled client: the suite's client is rate limited. It returns
+// the namespace.
+func fillIngresses(b testing.TB, n int) string {
 	b.Helper()
 	ctx := context.Background()
 	ns := fmt.Sprintf("inventory-fill-%d", time.Now().UnixNano()%100000)
@@ -61,6 +62,7 @@ func fillIngresses(b testing.TB, n int) {
 	if createErr != nil {
 		b.Fatal(createErr)
 	}
+	return ns
 }
 
 // BenchmarkInventoryHeap runs the inventory watcher in-process against N Ingresses and
