@@ -66,11 +66,15 @@ func (p ListWatch) IsWatchListSemanticsUnSupported() bool { return true }
 func (p ListWatch) List(opts metav1.ListOptions) (runtime.Object, error) {
 	out := &List{}
 	opts.Limit = PageSize
-	// "0" asks for the watch cache, which ignores limit and returns everything in one
-	// response; a consistent read pages.
-	if opts.ResourceVersion == "0" {
-		opts.ResourceVersion = ""
-	}
+	// Always a consistent read, which pages. "0" asks for the watch cache, which ignores
+	// limit and returns everything in one response. Any other version is the reflector
+	// relisting where it left off after its watch expired, expecting data "not older
+	// than" that version; but with a limit the API server serves a version exactly, from
+	// etcd. After an API server restart that version is older than the new watch cache,
+	// so the next watch fails with 410 and the reflector relists at the same version,
+	// forever: the cache would never change again (test/fault
+	// TestAPIServerRestartInventoryResumes).
+	opts.ResourceVersion = ""
 	for {
 		page, err := p.Inner.List(opts)
 		if err != nil {

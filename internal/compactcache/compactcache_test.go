@@ -83,6 +83,27 @@ func TestListWatchPagesAndTransforms(t *testing.T) {
 	}
 }
 
+// TestListWatchRelistIsConsistent: the reflector relists at its last resourceVersion
+// after a watch expires (410). A paged list at that exact version would return the same
+// stale version and the watch would expire again, forever; every page must be a
+// consistent read instead.
+func TestListWatchRelistIsConsistent(t *testing.T) {
+	inner := &pagedLister{n: PageSize + 1}
+	lw := ListWatch{Inner: inner, Transform: func(obj any) (any, error) { return obj, nil }}
+	obj, err := lw.List(metav1.ListOptions{ResourceVersion: "199"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range inner.calls {
+		if c.ResourceVersion != "" {
+			t.Errorf("call %d: resourceVersion %q, want a consistent read", i, c.ResourceVersion)
+		}
+	}
+	if rv := obj.(*List).ResourceVersion; rv != "rv-2" {
+		t.Errorf("list resourceVersion %q, want the newest page's", rv)
+	}
+}
+
 func TestListWatchRefusesANonObject(t *testing.T) {
 	lw := ListWatch{Inner: &pagedLister{n: 1}, Transform: func(any) (any, error) { return "not an object", nil }}
 	if _, err := lw.List(metav1.ListOptions{}); err == nil {
