@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
 	"github.com/apiguard/apiguard/pkg/audit"
@@ -39,6 +42,10 @@ func TestAuditScale(t *testing.T) {
 	}
 	created := time.Now()
 	ns := fillIngresses(t, n)
+	// The rest of the suite audits the whole cluster: leave it as it was.
+	t.Cleanup(func() {
+		_ = testEnv.cs.NetworkingV1().Ingresses(ns).DeleteCollection(context.Background(), metav1.DeleteOptions{}, metav1.ListOptions{})
+	})
 	t.Logf("created %d Ingresses in %s (%.0f/s)", n, time.Since(created).Round(time.Second), float64(n)/time.Since(created).Seconds())
 
 	// Audit off: the inventory alone, the baseline.

@@ -237,7 +237,8 @@ func createManifests(t *testing.T, ns, manifests string) {
 func TestAuditFindsDrift(t *testing.T) {
 	ns := namespace(t, "audit-drift")
 	createManifests(t, ns, driftObjects)
-	wh := startAuditWebhook(t, "drift", "--audit-events")
+	// Every finding in the cluster is compared with the CLI's: none may be cut.
+	wh := startAuditWebhook(t, "drift", "--audit-events", "--audit-max-entries", "1000000")
 
 	hsts := "ingress.default_hsts"
 	redirect := "ingress.default_ssl_redirect"

@@ -22,6 +22,7 @@ import (
 	"github.com/apiguard/apiguard/internal/kubetest"
 	"github.com/apiguard/apiguard/pkg/audit"
 	"github.com/apiguard/apiguard/pkg/fleet"
+	"github.com/apiguard/apiguard/pkg/manifest"
 )
 
 // fleetPolicy is in the second revision only: it denies Services labelled
@@ -196,9 +197,19 @@ func forward(t *testing.T, ip net.IP, target string) int {
 func TestStatusThroughServiceProxy(t *testing.T) {
 	ctx := context.Background()
 	ensureNamespace(t, chartNamespace)
-	// The chart as installed with a status reader; its Service has the "status" port.
-	applyChart(t, render(t, []string{"default.yaml"},
-		"statusReaders[0].kind=ServiceAccount", "statusReaders[0].name=fleet-reader", "statusReaders[0].namespace="+chartNamespace))
+	// The chart's Service (with its "status" port) and status-reader Role, bound to a
+	// reader as statusReaders does. Only these: other tests own the rest of the release.
+	var docs []manifest.Document
+	for _, d := range render(t, []string{"default.yaml"},
+		"statusReaders[0].kind=ServiceAccount", "statusReaders[0].name=fleet-reader", "statusReaders[0].namespace="+chartNamespace) {
+		if d.Kind() == "Service" || strings.HasSuffix(d.Name(), "-status-reader") {
+			docs = append(docs, d)
+		}
+	}
+	if len(docs) != 3 {
+		t.Fatalf("want the Service, the Role and the RoleBinding, got %d documents", len(docs))
+	}
+	applyChart(t, docs)
 	wh, err := kubetest.StartWebhook(ctx, kubetest.WebhookOptions{Binary: testEnv.webhookBin, PolicyDir: filepath.Join(testEnv.root, "policies"),
 		Args: []string{"--kubeconfig", testEnv.stack.Cluster.Kubeconfig(), "--namespace", chartNamespace, "--audit-lease-name", "chart-e2e-apiguard-audit", "--audit-interval", "1h"}})
 	if err != nil {
