@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,20 +13,6 @@ import (
 	"github.com/apiguard/apiguard/internal/kubetest"
 	"github.com/apiguard/apiguard/pkg/audit"
 )
-
-// peakRSSKiB reads a process's peak resident set size (VmHWM) from /proc.
-func peakRSSKiB(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			return strconv.ParseInt(strings.Fields(line)[1], 10, 64)
-		}
-	}
-	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
-}
 
 // TestAuditScale audits N Ingresses created with concurrent clients: 2,000 in `make
 // test`, APIGUARD_AUDIT_N=50000 for the figures in docs/audit.md (run it alone, with

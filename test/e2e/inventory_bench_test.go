@@ -13,17 +13,23 @@ import (
 )
 
 // rssKiB reads a process's resident set size from /proc.
-func rssKiB(pid int) (int64, error) {
+func rssKiB(pid int) (int64, error) { return procStatusKiB(pid, "VmRSS") }
+
+// peakRSSKiB reads a process's peak resident set size (VmHWM) from /proc.
+func peakRSSKiB(pid int) (int64, error) { return procStatusKiB(pid, "VmHWM") }
+
+// procStatusKiB reads one kB field of /proc/<pid>/status.
+func procStatusKiB(pid int, field string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
+		if strings.HasPrefix(line, field+":") {
 			return strconv.ParseInt(strings.Fields(line)[1], 10, 64)
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
 }
 
 // startInventoryWebhook starts a webhook watching the suite's cluster and returns it
