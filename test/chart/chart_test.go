@@ -428,6 +428,16 @@ func TestGitSSH(t *testing.T) {
 
 	var np networkingv1.NetworkPolicy
 	into(t, mustFind(t, r.docs, "NetworkPolicy", release), &np)
+	// networkPolicy.status.cidrs: /status and /audit only from those and the release's own
+	// replicas; the webhook and metrics ports stay open to any source.
+	if len(np.Spec.Ingress) != 2 || len(np.Spec.Ingress[0].From) != 0 ||
+		!slices.Equal(npPorts(np.Spec.Ingress[0].Ports), []string{"TCP/9443", "TCP/8080"}) {
+		t.Errorf("ingress %+v", np.Spec.Ingress)
+	} else if status := np.Spec.Ingress[1]; !slices.Equal(npPorts(status.Ports), []string{"TCP/8081"}) || len(status.From) != 2 ||
+		status.From[0].PodSelector == nil || !reflect.DeepEqual(status.From[0].PodSelector.MatchLabels, r.deploy.Spec.Selector.MatchLabels) ||
+		status.From[1].IPBlock == nil || status.From[1].IPBlock.CIDR != "10.0.0.1/32" {
+		t.Errorf("status ingress %+v", status)
+	}
 	if len(np.Spec.Egress) != 3 {
 		t.Fatalf("egress %+v", np.Spec.Egress)
 	}
