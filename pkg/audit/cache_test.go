@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
 )
@@ -20,15 +19,7 @@ import (
 // of namespaces, and picks up a kind whose CRD is installed after it started.
 func TestClusterCacheFollowsTheCluster(t *testing.T) {
 	ctx := context.Background()
-	cluster, err := kubetest.Start(ctx, kubetest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Stop()
-	cs, err := kubernetes.NewForConfig(cluster.RESTConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	cluster, cs := kubetest.StartForTest(t)
 	for name, labels := range map[string]map[string]string{"team": nil, "escape": {"apiguard.io/ignore": "true"}} {
 		if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)

@@ -58,15 +58,7 @@ func fleetService(t *testing.T, cs kubernetes.Interface, ns string) {
 // findings of the policy only the newer revision has.
 func TestStatusAcrossClusters(t *testing.T) {
 	ctx := context.Background()
-	second, err := kubetest.Start(ctx, kubetest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer second.Stop()
-	secondCS, err := kubernetes.NewForConfig(second.RESTConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	second, secondCS := kubetest.StartForTest(t)
 
 	srv := gittest.NewServer(t, gittest.ServerOptions{})
 	repo := srv.NewRepo(t, "policies")
