@@ -15,8 +15,6 @@ import (
 	"time"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
-	"github.com/go-logr/logr"
-	"github.com/prometheus/client_golang/prometheus"
 	admissionv1 "k8s.io/api/admission/v1"
 	admissionv1beta1 "k8s.io/api/admission/v1beta1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -97,21 +95,7 @@ func fuzzHandlers(tb testing.TB) (*Handlers, *policy.PolicySet) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	set, err := policy.Load(context.Background(), fsys, policy.LoadOptions{Revision: "fuzz"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	holder := policy.NewHolder()
-	holder.Swap(set)
-	m, err := NewMetrics(prometheus.NewRegistry())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h, err := New(Options{Policies: holder, Metrics: m, Log: logr.Discard()})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return h, set
+	return handlersFor(tb, fsys, "fuzz")
 }
 
 // reviewDecoder decodes an AdmissionReview body as the apimachinery universal

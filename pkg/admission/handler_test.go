@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -413,7 +414,14 @@ func TestDepthExceeds(t *testing.T) {
 // libraryHandlers returns handlers serving the bundled policy library at revision rev.
 func libraryHandlers(tb testing.TB, rev string) *Handlers {
 	tb.Helper()
-	set, err := policy.Load(context.Background(), os.DirFS("../../policies"), policy.LoadOptions{Revision: rev})
+	h, _ := handlersFor(tb, os.DirFS("../../policies"), rev)
+	return h
+}
+
+// handlersFor returns handlers serving the policies in fsys at revision rev, and the set.
+func handlersFor(tb testing.TB, fsys fs.FS, rev string) (*Handlers, *policy.PolicySet) {
+	tb.Helper()
+	set, err := policy.Load(context.Background(), fsys, policy.LoadOptions{Revision: rev})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -427,7 +435,7 @@ func libraryHandlers(tb testing.TB, rev string) *Handlers {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return h
+	return h, set
 }
 
 // serve posts body as JSON to handler and returns the recorded answer.
