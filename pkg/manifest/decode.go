@@ -18,8 +18,24 @@ import (
 // all problems joined (each a *Error). Decode reads all of r without a size
 // limit; Read applies Options.MaxFileBytes.
 func Decode(name string, r io.Reader) ([]Document, error) {
-	docs, errs := decodeStream(name, bufio.NewReaderSize(r, peekBytes), false)
+	docs, errs := split(decodeStream(name, bufio.NewReaderSize(r, peekBytes), false))
 	return docs, errors.Join(errs...)
+}
+
+// split separates entries into their documents and their errors.
+func split(entries []Entry) ([]Document, []error) {
+	var (
+		docs []Document
+		errs []error
+	)
+	for _, e := range entries {
+		if e.Err != nil {
+			errs = append(errs, e.Err)
+		} else {
+			docs = append(docs, *e.Document)
+		}
+	}
+	return docs, errs
 }
 
 // peekBytes is how far ahead the decoder looks to tell JSON from YAML and
@@ -29,7 +45,7 @@ const peekBytes = 64 << 10
 // decodeStream decodes documents as it reads them, so a large file is never
 // held in memory whole next to its decoded objects: only the document being
 // decoded is buffered.
-func decodeStream(name string, r *bufio.Reader, dropObjects bool) ([]Document, []error) {
+func decodeStream(name string, r *bufio.Reader, dropObjects bool) []Entry {
 	d := decoder{file: name, dropObjects: dropObjects}
 	// A byte order mark would hide a "---" on the first line.
 	if bom, _ := r.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
@@ -43,9 +59,9 @@ func decodeStream(name string, r *bufio.Reader, dropObjects bool) ([]Document, [
 		err = splitYAML(r, d.yamlDoc)
 	}
 	if err != nil {
-		d.errs = append(d.errs, fileError(name, err))
+		d.out = append(d.out, Entry{Err: fileError(name, err)})
 	}
-	return d.docs, d.errs
+	return d.out
 }
 
 // looksLikeJSON makes the same call as kubectl's YAMLOrJSONDecoder, so that
@@ -68,12 +84,13 @@ type decoder struct {
 	// dropObjects leaves Document.Object nil: Raw alone is kept (see Options.DropObjects).
 	dropObjects bool
 	json        bool // words errors in JSON's vocabulary (object, array)
-	docs        []Document
-	errs        []error
+	// out holds documents and errors in input order, so a report lists a bad document
+	// where it stands.
+	out []Entry
 }
 
 func (d *decoder) fail(index, item, line int, err error) {
-	d.errs = append(d.errs, &Error{File: d.file, Index: index, Item: item, Line: line, Err: err})
+	d.out = append(d.out, Entry{Err: &Error{File: d.file, Index: index, Item: item, Line: line, Err: err}})
 }
 
 // segment is one YAML document of a stream, cut out before parsing so that
@@ -378,7 +395,19 @@ func (d *decoder) add(index, line int, v any) {
 		d.emit(index, -1, line, obj)
 		return
 	}
-	for i, it := range items {
+	item := 0
+	d.flatten(index, line, items, &item)
+}
+
+// flatten emits the items of a List, and the items of Lists inside it, numbering them
+// in the order met. kubectl flattens nested Lists too (cli-runtime's
+// FlattenListVisitor keeps expanding while meta.IsListType holds), so an inner List's
+// items are applied and must be judged.
+func (d *decoder) flatten(index, line int, items []any, next *int) {
+	want := d.describe(map[string]any{})
+	for _, it := range items {
+		i := *next
+		*next++
 		item, ok := it.(map[string]any)
 		if !ok {
 			d.fail(index, i, line, fmt.Errorf("item is %s, not %s", d.describe(it), want))
@@ -388,13 +417,15 @@ func (d *decoder) add(index, line int, v any) {
 			d.fail(index, i, line, err)
 			continue
 		}
-		// kubectl does not flatten recursively either; passing the inner List
-		// through would hide its items from every policy.
-		if _, nested, _ := d.listItems(item); nested {
-			d.fail(index, i, line, errors.New("nested List is not supported"))
-			continue
+		inner, nested, err := d.listItems(item)
+		switch {
+		case err != nil:
+			d.fail(index, i, line, err)
+		case nested:
+			d.flatten(index, line, inner, next)
+		default:
+			d.emit(index, i, line, item)
 		}
-		d.emit(index, i, line, item)
 	}
 }
 
@@ -425,7 +456,7 @@ func (d *decoder) emit(index, item, line int, obj map[string]any) {
 		// An exact-size copy: the encoder's buffer may be twice as large.
 		doc.Object, doc.Raw = nil, bytes.Clone(doc.Raw)
 	}
-	d.docs = append(d.docs, doc)
+	d.out = append(d.out, Entry{Document: &doc})
 }
 
 func (d *decoder) checkTypeMeta(obj map[string]any) error {
@@ -448,24 +479,34 @@ func (d *decoder) checkTypeMeta(obj map[string]any) error {
 	return nil
 }
 
-// listItems recognises Lists the way kubectl does for unstructured input: a
-// kind ending in "List" with an items field, whatever the apiVersion (v1
-// List from `kubectl get -o yaml`, or typed lists like
-// networking.k8s.io/v1 IngressList).
+// listItems recognises Lists the way kubectl does. kubectl decodes input as
+// unstructured objects, and Unstructured.IsList (k8s.io/apimachinery
+// pkg/apis/meta/v1/unstructured/unstructured.go) is true for any object whose
+// "items" is an array, whatever its kind; FlattenListVisitor then applies the items
+// and never the wrapper. Its REST mapper knows "List" in every group version and
+// "<Kind>List" for every served kind (k8s.io/client-go restmapper/discovery.go), so
+// kind: List, kind: IngressList and even kind: Ingress with items are all expanded.
+// Judging the wrapper instead would pass whatever the items hold. A kind ending in
+// "List" whose items is null is an empty List; one whose items is not an array is an
+// error rather than an object nobody would apply.
 func (d *decoder) listItems(obj map[string]any) (items []any, isList bool, err error) {
 	kind, _ := obj["kind"].(string)
 	raw, has := obj["items"]
-	if !strings.HasSuffix(kind, "List") || !has {
+	if !has {
 		return nil, false, nil
 	}
-	switch v := raw.(type) {
-	case nil:
-		return nil, true, nil
-	case []any:
+	if v, ok := raw.([]any); ok {
 		return v, true, nil
-	default:
-		return nil, true, fmt.Errorf("items is %s, not %s", d.describe(v), d.describe([]any{}))
 	}
+	if !strings.HasSuffix(kind, "List") {
+		// Not a list for kubectl either: the object itself is applied, and schema
+		// validation judges the stray field.
+		return nil, false, nil
+	}
+	if raw == nil {
+		return nil, true, nil
+	}
+	return nil, true, fmt.Errorf("items is %s, not %s", d.describe(raw), d.describe([]any{}))
 }
 
 func (d *decoder) describe(v any) string {

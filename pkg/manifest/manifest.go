@@ -6,7 +6,9 @@
 // (YAML 1.1 scalars such as yes/no/on/off become booleans, duplicate keys
 // resolve last-wins), a stream whose first non-blank byte is '{' or '[' is
 // a stream of JSON values (a top-level array is an error, not expanded),
-// and List kinds are flattened into their items.
+// and a document whose items is an array (kind: List, kind: IngressList, or
+// any kind at all, as kubectl's Unstructured.IsList decides) is flattened
+// into its items, nested Lists included.
 //
 // Document counting follows the YAML spec rather than a naive split on
 // "---", so that Index is the position a user counts:
@@ -23,7 +25,8 @@
 // document when there is no marker; the marker's own line for "--- value"),
 // so it may point at a blank line or a comment such as Helm's "# Source:"
 // header. Items of a List report the List's Index and Line, because item
-// positions are not tracked.
+// positions are not tracked; Item numbers them in the order met, through
+// nested Lists.
 package manifest
 
 import (
@@ -43,6 +46,13 @@ import (
 // decoded objects, not a buffer: rendered charts of tens of megabytes pass,
 // a wrong path to a disk image does not.
 const DefaultMaxFileBytes = 256 << 20
+
+// Entry is one thing Read found, in input order: a Document, or an Error where a path,
+// a document or a List item could not be read. Exactly one of the two is set.
+type Entry struct {
+	Document *Document
+	Err      *Error
+}
 
 // Document is one Kubernetes object found in the input.
 type Document struct {
@@ -129,7 +139,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // fileError names the path the user gave rather than whatever the OS error
 // carries (e.g. "stat x: ..."), and keeps errors.Is(err, fs.ErrNotExist).
-func fileError(file string, err error) error {
+func fileError(file string, err error) *Error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err
@@ -154,6 +164,12 @@ type Options struct {
 	// Warn receives problems that do not stop the run, such as a binary file
 	// that was skipped. Nil drops them.
 	Warn func(err error)
+	// IncludeHidden walks hidden files and directories too (names starting with
+	// "."), which directory walks skip by default.
+	IncludeHidden bool
+	// Note receives what a walk left out on purpose, such as the hidden paths it
+	// skipped, so the user can tell a skipped file from a missing one. Nil drops it.
+	Note func(msg string)
 }
 
 // Read reads every path: a file (whatever its extension), a directory
@@ -161,8 +177,10 @@ type Options struct {
 //
 // Directory walks pick *.yaml, *.yml and *.json (case-insensitive), skip
 // hidden files and directories (.git, .github, .gitlab-ci.yml, ...) because
-// they hold tooling config rather than manifests, apply Options.Ignore, and
-// do not follow symlinked directories (loops); symlinked files are read.
+// they hold tooling config rather than manifests, naming them once per walk
+// through Options.Note (Options.IncludeHidden walks them), apply
+// Options.Ignore, and do not follow symlinked directories (loops); symlinked
+// files are read.
 //
 // Read does not stop at the first bad file: it returns every Document it
 // could decode together with all problems joined into one error (each a
@@ -170,6 +188,19 @@ type Options struct {
 // partial input should treat a non-nil error as fatal. No paths means no
 // documents.
 func Read(paths []string, opts Options) ([]Document, error) {
+	entries, err := ReadEntries(paths, opts)
+	if err != nil {
+		return nil, err
+	}
+	docs, errs := split(entries)
+	return docs, errors.Join(errs...)
+}
+
+// ReadEntries is Read keeping documents and problems together in input order, for
+// callers that report a bad file or document where it stands and go on with the rest
+// (apiguard check). The error is only for unusable Options, such as a bad Ignore
+// pattern; problems with the input are Entries.
+func ReadEntries(paths []string, opts Options) ([]Entry, error) {
 	for _, p := range opts.Ignore {
 		if _, err := path.Match(p, ""); err != nil {
 			return nil, fmt.Errorf("ignore pattern %q: %w", p, err)
@@ -182,25 +213,26 @@ func Read(paths []string, opts Options) ([]Document, error) {
 	for _, p := range paths {
 		r.path(p)
 	}
-	return r.docs, errors.Join(r.errs...)
+	return r.entries, nil
 }
 
 type reader struct {
 	opts      Options
 	max       int64
 	stdinUsed bool
-	docs      []Document
-	errs      []error
+	entries   []Entry
 }
+
+func (r *reader) fail(err *Error) { r.entries = append(r.entries, Entry{Err: err}) }
 
 func (r *reader) path(p string) {
 	if p == "-" {
 		switch {
 		case r.opts.Stdin == nil:
-			r.errs = append(r.errs, fileError(p, errors.New("standard input is not available")))
+			r.fail(fileError(p, errors.New("standard input is not available")))
 		case r.stdinUsed:
 			// A second read would silently see nothing.
-			r.errs = append(r.errs, fileError(p, errors.New("standard input given more than once")))
+			r.fail(fileError(p, errors.New("standard input given more than once")))
 		default:
 			r.stdinUsed = true
 			r.stream(p, r.opts.Stdin)
@@ -209,7 +241,7 @@ func (r *reader) path(p string) {
 	}
 	fi, err := os.Stat(p)
 	if err != nil {
-		r.errs = append(r.errs, fileError(p, err))
+		r.fail(fileError(p, err))
 		return
 	}
 	if fi.IsDir() {
@@ -225,17 +257,33 @@ func (r *reader) walk(root string) {
 	// os.DirFS rather than filepath.WalkDir so that a root which is itself a
 	// symlink to a directory is still walked.
 	fsys := os.DirFS(root)
+	var hidden []string
+	defer func() {
+		if len(hidden) > 0 && r.opts.Note != nil {
+			r.opts.Note(fmt.Sprintf("%s: skipped hidden %s (use --include-hidden to check them)", root, strings.Join(hidden, ", ")))
+		}
+	}()
 	walkErr := fs.WalkDir(fsys, ".", func(rel string, d fs.DirEntry, err error) error {
 		file := filepath.Join(root, filepath.FromSlash(rel))
 		if err != nil {
-			r.errs = append(r.errs, fileError(file, err))
+			r.fail(fileError(file, err))
 			return nil
 		}
 		if rel == "." {
 			return nil
 		}
 		name := d.Name()
-		if strings.HasPrefix(name, ".") || r.ignored(rel, name) {
+		isHidden := strings.HasPrefix(name, ".") && !r.opts.IncludeHidden
+		if isHidden && (d.IsDir() || manifestExt(name)) && !r.ignored(rel, name) {
+			// Only what would otherwise have been read is worth a note: a
+			// .gitignore is not a manifest anyone expects checked.
+			if d.IsDir() {
+				hidden = append(hidden, rel+"/")
+			} else {
+				hidden = append(hidden, rel)
+			}
+		}
+		if isHidden || r.ignored(rel, name) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
@@ -247,7 +295,7 @@ func (r *reader) walk(root string) {
 		if !d.Type().IsRegular() {
 			fi, err := fs.Stat(fsys, rel)
 			if err != nil {
-				r.errs = append(r.errs, fileError(file, err))
+				r.fail(fileError(file, err))
 				return nil
 			}
 			if !fi.Mode().IsRegular() {
@@ -258,7 +306,7 @@ func (r *reader) walk(root string) {
 		return nil
 	})
 	if walkErr != nil {
-		r.errs = append(r.errs, fileError(root, walkErr))
+		r.fail(fileError(root, walkErr))
 	}
 }
 
@@ -286,7 +334,7 @@ func manifestExt(name string) bool {
 func (r *reader) file(p string) {
 	f, err := os.Open(p)
 	if err != nil {
-		r.errs = append(r.errs, fileError(p, err))
+		r.fail(fileError(p, err))
 		return
 	}
 	defer f.Close()
@@ -304,14 +352,13 @@ func (r *reader) stream(name string, in io.Reader) {
 		}
 		return
 	}
-	docs, errs := decodeStream(name, br, r.opts.DropObjects)
+	entries := decodeStream(name, br, r.opts.DropObjects)
 	if limited.exceeded {
 		// Whatever was decoded is partial; report only the limit.
-		r.errs = append(r.errs, fileError(name, fmt.Errorf("file is larger than %d bytes", r.max)))
+		r.fail(fileError(name, fmt.Errorf("file is larger than %d bytes", r.max)))
 		return
 	}
-	r.docs = append(r.docs, docs...)
-	r.errs = append(r.errs, errs...)
+	r.entries = append(r.entries, entries...)
 }
 
 // limitReader ends the stream with an error once more than left bytes were

@@ -257,8 +257,34 @@ func TestDecode(t *testing.T) {
 				"- apiVersion: v1\n  kind: List\n  items: []\n",
 			want: []string{"in.yaml#0/0@1 v1 A /"},
 			wantErr: "in.yaml: document 0 (line 1): item 1: item is a string, not a mapping\n" +
-				"in.yaml: document 0 (line 1): item 2: missing kind\n" +
-				"in.yaml: document 0 (line 1): item 3: nested List is not supported",
+				"in.yaml: document 0 (line 1): item 2: missing kind",
+		},
+		// kubectl's FlattenListVisitor expands while meta.IsListType holds, so the
+		// items of an inner List are applied: they are numbered on, in order met.
+		"nested lists are flattened": {
+			in: "apiVersion: v1\nkind: List\nitems:\n" +
+				"- {apiVersion: v1, kind: A}\n" +
+				"- apiVersion: v1\n  kind: List\n  items:\n  - {apiVersion: v1, kind: B}\n  - {apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: C}]}\n" +
+				"- {apiVersion: v1, kind: D}\n",
+			want: []string{"in.yaml#0/0@1 v1 A /", "in.yaml#0/2@1 v1 B /", "in.yaml#0/4@1 v1 C /", "in.yaml#0/5@1 v1 D /"},
+		},
+		// Unstructured.IsList is "items is an array", whatever the kind; the REST
+		// mapper knows <Kind>List for every served kind.
+		"typed list kind is expanded": {
+			in:   "apiVersion: networking.k8s.io/v1\nkind: IngressList\nitems:\n- {apiVersion: networking.k8s.io/v1, kind: Ingress, metadata: {name: a}}\n",
+			want: []string{"in.yaml#0/0@1 networking.k8s.io/v1 Ingress /a"},
+		},
+		"any kind with an items array is expanded, not judged as the wrapper": {
+			in: "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: wrapper}\nitems:\n" +
+				"- {apiVersion: v1, kind: Service, metadata: {name: lb}, spec: {type: LoadBalancer}}\n",
+			want: []string{"in.yaml#0/0@1 v1 Service /lb"},
+		},
+		"items that are not an array leave a non-List kind as it is": {
+			in:   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nitems: {a: 1}\n",
+			want: []string{"in.yaml#0/-1@1 v1 ConfigMap /c"},
+		},
+		"null items is an empty List": {
+			in: "apiVersion: v1\nkind: List\nitems:\n",
 		},
 		"items not a sequence": {
 			in:      "apiVersion: v1\nkind: List\nitems: {a: 1}\n",
@@ -672,5 +698,95 @@ func TestReadDropObjectsKeepsRawAndIdentity(t *testing.T) {
 	want := `{"apiVersion":"v1","data":{"k":"1"},"kind":"ConfigMap","metadata":{"name":"c","namespace":"ns"}}`
 	if string(d.Raw) != want {
 		t.Fatalf("Raw = %s, want exactly %s", d.Raw, want)
+	}
+}
+
+// TestReadHidden: a walk skips hidden files and directories (tooling config, not
+// manifests) and says which, once per walked directory; IncludeHidden reads them.
+func TestReadHidden(t *testing.T) {
+	tmp := t.TempDir()
+	writeTree(t, tmp, map[string]string{
+		"app/ok.yaml":                  "apiVersion: v1\nkind: A\n",
+		"app/.github/workflows/x.yaml": "apiVersion: v1\nkind: B\n",
+		"app/.hidden.yaml":             "apiVersion: v1\nkind: C\n",
+		"app/.gitignore":               "*.tgz\n",
+		"app/skipped/.also.yaml":       "apiVersion: v1\nkind: D\n",
+	})
+	t.Chdir(tmp)
+	tests := map[string]struct {
+		opts      Options
+		want      []string
+		wantNotes []string
+	}{
+		"skipped with a note": {
+			want:      []string{"app/ok.yaml#0/-1@1 v1 A /"},
+			wantNotes: []string{"app: skipped hidden .github/, .hidden.yaml, skipped/.also.yaml (use --include-hidden to check them)"},
+		},
+		"ignored paths are not noted": {
+			opts:      Options{Ignore: []string{"skipped"}},
+			want:      []string{"app/ok.yaml#0/-1@1 v1 A /"},
+			wantNotes: []string{"app: skipped hidden .github/, .hidden.yaml (use --include-hidden to check them)"},
+		},
+		"included on request": {
+			opts: Options{IncludeHidden: true},
+			want: []string{
+				"app/.github/workflows/x.yaml#0/-1@1 v1 B /",
+				"app/.hidden.yaml#0/-1@1 v1 C /",
+				"app/ok.yaml#0/-1@1 v1 A /",
+				"app/skipped/.also.yaml#0/-1@1 v1 D /",
+			},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var notes []string
+			tc.opts.Note = func(msg string) { notes = append(notes, msg) }
+			docs, err := Read([]string{"app"}, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := summarize(docs); !slices.Equal(got, tc.want) {
+				t.Errorf("documents:\n got %q\nwant %q", got, tc.want)
+			}
+			if !slices.Equal(notes, tc.wantNotes) {
+				t.Errorf("notes:\n got %q\nwant %q", notes, tc.wantNotes)
+			}
+		})
+	}
+}
+
+// TestReadEntriesKeepsInputOrder: problems stand where they were found, between the
+// documents around them, so a report can list a bad document in its place.
+func TestReadEntriesKeepsInputOrder(t *testing.T) {
+	tmp := t.TempDir()
+	writeTree(t, tmp, map[string]string{
+		"a.yaml": "apiVersion: v1\nkind: A\n---\nkind: Broken\n---\napiVersion: v1\nkind: C\n",
+		"c.yaml": "apiVersion: v1\nkind: E\n",
+	})
+	t.Chdir(tmp)
+	entries, err := ReadEntries([]string{"a.yaml", "missing.yaml", "c.yaml"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		if e.Err != nil {
+			got = append(got, "error "+e.Err.Error())
+		} else {
+			got = append(got, summarize([]Document{*e.Document})...)
+		}
+	}
+	want := []string{
+		"a.yaml#0/-1@1 v1 A /",
+		"error a.yaml: document 1 (line 4): missing apiVersion",
+		"a.yaml#2/-1@6 v1 C /",
+		"error missing.yaml: no such file or directory",
+		"c.yaml#0/-1@1 v1 E /",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("entries:\n got %q\nwant %q", got, want)
+	}
+	if _, err := ReadEntries([]string{"a.yaml"}, Options{Ignore: []string{"["}}); err == nil {
+		t.Error("a bad ignore pattern is not an entry but an error")
 	}
 }
