@@ -46,9 +46,24 @@ match_expressions(sel) := e if {
 	is_array(e)
 } else := []
 
-broad_term(term, _) if term.operator in {"NotIn", "DoesNotExist"}
+# A term narrows only when it can leave some object out: In (an object without the
+# key, or with another value, fails it), Exists on a key not every object carries, and
+# DoesNotExist on a key every object carries (which selects nothing at all). Every other
+# term is broad: NotIn and DoesNotExist on other keys, Exists on a universal key, and an
+# operator labels.Requirement does not know ("in", "Equals", absent). The API server
+# checks operators only for built-in kinds; a CRD's selector (Gateway API's
+# allowedRoutes, allowedListeners) accepts any string, and hand-written matchers skip a
+# term whose operator they do not know, so an unknown operator fails safe here.
+broad_term(term, universal_keys) if not narrowing_term(term, universal_keys)
 
-broad_term(term, universal_keys) if {
+narrowing_term(term, _) if term.operator == "In"
+
+narrowing_term(term, universal_keys) if {
 	term.operator == "Exists"
+	not term.key in universal_keys
+}
+
+narrowing_term(term, universal_keys) if {
+	term.operator == "DoesNotExist"
 	term.key in universal_keys
 }

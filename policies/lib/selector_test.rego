@@ -38,3 +38,32 @@ test_absent_selector_is_left_to_the_caller if {
 	not selector.selects_all_pods(null)
 	not selector.selects_all_namespaces("x")
 }
+
+test_does_not_exist_on_the_namespace_name_label_selects_no_namespace if {
+	# Every namespace carries kubernetes.io/metadata.name, so this selects none: the
+	# opposite of a catch-all.
+	not selector.selects_all_namespaces({"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "DoesNotExist"}]})
+	not selector.selects_all_namespaces({"matchExpressions": [
+		{"key": "team", "operator": "NotIn", "values": ["x"]},
+		{"key": "kubernetes.io/metadata.name", "operator": "DoesNotExist"},
+	]})
+
+	# For pods the label means nothing special.
+	selector.selects_all_pods({"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "DoesNotExist"}]})
+}
+
+test_unknown_operators_do_not_narrow if {
+	# A CRD's label selector accepts any operator string; matchers that switch on the
+	# four known operators skip the others, so they narrow nothing.
+	selector.selects_all_namespaces({"matchExpressions": [{"key": "team", "operator": "in", "values": ["edge"]}]})
+	selector.selects_all_namespaces({"matchExpressions": [{"key": "team", "operator": "Equals", "values": ["edge"]}]})
+	selector.selects_all_namespaces({"matchExpressions": [{"key": "team"}]})
+	not selector.selects_all_namespaces({"matchExpressions": [
+		{"key": "team", "operator": "Equals", "values": ["edge"]},
+		{"key": "team", "operator": "In", "values": ["edge"]},
+	]})
+}
+
+test_not_in_with_no_values_is_broad if {
+	selector.selects_all_namespaces({"matchExpressions": [{"key": "team", "operator": "NotIn", "values": []}]})
+}
