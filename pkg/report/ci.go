@@ -110,7 +110,7 @@ func writeJUnit(w io.Writer, results []Result) error {
 			doc.Suites = append(doc.Suites, junitSuite{Name: r.File})
 		}
 		suite := &doc.Suites[i]
-		class := location(r) + " " + objectName(r)
+		class := strings.TrimSpace(location(r) + " " + objectName(r))
 		fs := findings(r)
 		if len(fs) == 0 {
 			suite.Cases = append(suite.Cases, junitCase{Name: "allowed", Classname: class})
@@ -156,15 +156,15 @@ func writeTAP(w io.Writer, results []Result) error {
 	var b strings.Builder
 	var points []string
 	for _, r := range results {
-		subject := location(r) + " " + objectName(r)
+		subject := strings.TrimSpace(location(r) + " " + objectName(r))
 		var warns []string
 		blocked := false
 		for _, f := range findings(r) {
 			if f.severity == "error" {
 				blocked = true
-				points = append(points, fmt.Sprintf("not ok %%d - %s: [%s] %s", subject, f.policy, oneLine(f.message)))
+				points = append(points, fmt.Sprintf("not ok %%d - %s: [%s] %s", subject, f.policy, oneLine(withoutSubject(f.message, r))))
 			} else {
-				warns = append(warns, fmt.Sprintf("# warning [%s] %s", f.policy, oneLine(f.message)))
+				warns = append(warns, fmt.Sprintf("# warning [%s] %s", f.policy, oneLine(withoutSubject(f.message, r))))
 			}
 		}
 		if !blocked {
@@ -203,8 +203,8 @@ func writeGitHub(w io.Writer, results []Result) error {
 				ghData(fmt.Sprintf("%s: the webhook will %s %s %s", objectName(r), p.Op, p.Path, v)))
 		}
 	}
-	s := Summarize(results)
-	fmt.Fprintf(&b, "%d objects, %d denied, %d warnings, %d patched\n", s.Objects, s.Denied, s.Warnings, s.Patched)
+	b.WriteString(Summarize(results).String())
+	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -33,7 +33,9 @@ type Result struct {
 	Decision policy.Decision
 	// Patches are the mutations the webhook would apply.
 	Patches []policy.PatchOp
-	// Err is set when the object could not be evaluated.
+	// Err is set when the object could not be read, validated or evaluated. A result
+	// with an Err but no Kind or Name stands for a file (Index -1) or a document that
+	// could not be read: every format reports it in place, and the run goes on.
 	Err error
 	// FieldLine returns the 1-based line of a field path inside the object's document, 0
 	// when unknown; nil means no field is ever found. The path is a finding's
@@ -51,11 +53,14 @@ type Summary struct {
 	Objects, Denied, Warnings, Patched, Errors int
 }
 
-// Summarize counts objects, denials, warnings, patched objects and errors.
+// Summarize counts objects, denials, warnings, patched objects and errors. A file or
+// document that could not be read is an error but no object.
 func Summarize(results []Result) Summary {
 	var s Summary
 	for _, r := range results {
-		s.Objects++
+		if displayName(r) != "" {
+			s.Objects++
+		}
 		switch {
 		case r.Err != nil:
 			s.Errors++
@@ -187,6 +192,8 @@ func writeJSON(w io.Writer, results []Result) error {
 }
 
 // writeText groups results by file, one line per finding, and ends with a summary line.
+// Each line names its object once: policy messages start with the object's display
+// name (the policy contract, for the webhook's denial), which the line already shows.
 // With color, labels and file headers get ANSI colours; the text itself is unchanged.
 func writeText(w io.Writer, results []Result, color bool) error {
 	p := palette(color)
@@ -201,46 +208,103 @@ func writeText(w io.Writer, results []Result, color bool) error {
 			fmt.Fprintf(&b, "%s\n", p.paint(sgrBold, file))
 		}
 		obj := objectName(r)
+		if displayName(r) == "" && r.Line > 0 {
+			// Text shows no file:line, and a document that could not be read has
+			// no name to find it by.
+			obj += fmt.Sprintf(" (line %d)", r.Line)
+		}
+		subject := func(label string) string {
+			if obj == "" {
+				return "  " + p.label(label) + " "
+			}
+			return "  " + p.label(label) + " " + obj + ": "
+		}
 		if r.Err != nil {
-			fmt.Fprintf(&b, "  %s %s: %v\n", p.label("ERROR"), obj, r.Err)
+			fmt.Fprintf(&b, "%s%v\n", subject("ERROR"), r.Err)
 			continue
 		}
 		for _, v := range r.Decision.Violations {
 			label := map[policy.Action]string{policy.ActionDeny: "DENY", policy.ActionWarn: "WARN", policy.ActionDryRun: "DRYRUN"}[v.Action]
-			fmt.Fprintf(&b, "  %s %s: [%s] %s\n", p.label(label), obj, v.Policy, v.Message)
+			fmt.Fprintf(&b, "%s[%s] %s\n", subject(label), v.Policy, withoutSubject(v.Message, r))
 		}
 		for _, wn := range r.Decision.Warnings {
 			if !wn.DryRun {
-				fmt.Fprintf(&b, "  %s %s: [%s] %s\n", p.label("WARN"), obj, wn.Policy, wn.Message)
+				fmt.Fprintf(&b, "%s[%s] %s\n", subject("WARN"), wn.Policy, withoutSubject(wn.Message, r))
 			}
 		}
 		for _, pt := range r.Patches {
 			v, _ := json.Marshal(pt.Value)
-			fmt.Fprintf(&b, "  %s %s: [%s] %s %s %s\n", p.label("PATCH"), obj, pt.Policy, pt.Op, pt.Path, v)
+			fmt.Fprintf(&b, "%s[%s] %s %s %s\n", subject("PATCH"), pt.Policy, pt.Op, pt.Path, v)
 		}
 		if r.Allowed() && len(r.Decision.Violations) == 0 && len(r.Decision.Warnings) == 0 && len(r.Patches) == 0 {
 			fmt.Fprintf(&b, "  %s %s\n", p.label("PASS"), obj)
 		}
 	}
-	s := Summarize(results)
 	if len(results) > 0 {
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "%d objects, %d denied, %d warnings, %d patched", s.Objects, s.Denied, s.Warnings, s.Patched)
-	if s.Errors > 0 {
-		fmt.Fprintf(&b, ", %d errors", s.Errors)
-	}
+	b.WriteString(Summarize(results).String())
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func objectName(r Result) string {
+// String is the closing line of the text and github formats: "1 object, 0 denied,
+// 2 warnings, 0 patched", plus ", 1 error" when there are errors.
+func (s Summary) String() string {
+	out := fmt.Sprintf("%s, %d denied, %s, %d patched", plural(s.Objects, "object"), s.Denied, plural(s.Warnings, "warning"), s.Patched)
+	if s.Errors > 0 {
+		out += ", " + plural(s.Errors, "error")
+	}
+	return out
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// withoutSubject drops the "<Kind> <namespace>/<name>: " a policy message starts with
+// when it names r's object, for formats that print the object beside the message.
+func withoutSubject(msg string, r Result) string {
+	if name := displayName(r); name != "" {
+		if rest, ok := strings.CutPrefix(msg, name+": "); ok && rest != "" {
+			return rest
+		}
+	}
+	return msg
+}
+
+// displayName is "Kind namespace/name", or "Kind name" without a namespace: the form
+// policies use in messages (lib.kubernetes.display).
+func displayName(r Result) string {
+	if r.Kind == "" && r.Name == "" {
+		return ""
+	}
 	name := r.Name
 	if r.Namespace != "" {
 		name = r.Namespace + "/" + name
 	}
-	s := r.Kind + " " + name
+	return r.Kind + " " + name
+}
+
+// objectName says which object a line is about. A result without an object (a file or
+// document that could not be read) is named by its place in the file: "document 2",
+// or "" for the file as a whole, whose name heads the group.
+func objectName(r Result) string {
+	s := displayName(r)
+	if s == "" {
+		if r.Index < 0 {
+			return ""
+		}
+		s = fmt.Sprintf("document %d", r.Index)
+		if r.Item >= 0 {
+			s += fmt.Sprintf(", item %d", r.Item)
+		}
+		return s
+	}
 	if r.Item >= 0 {
 		s += fmt.Sprintf(" (document %d, item %d)", r.Index, r.Item)
 	}

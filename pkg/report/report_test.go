@@ -42,13 +42,13 @@ func TestText(t *testing.T) {
 		`  PATCH  Ingress team/bad: [ingress.ssl] add /metadata/annotations {"k":"v"}` + "\n",
 		"\nb.yaml\n",
 		"  ERROR  Service team/svc (document 0, item 2): boom\n",
-		"3 objects, 1 denied, 1 warnings, 1 patched, 1 errors\n",
+		"3 objects, 1 denied, 1 warning, 1 patched, 1 error\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)
 		}
 	}
-	if !strings.HasSuffix(out, "3 objects, 1 denied, 1 warnings, 1 patched, 1 errors\n") {
+	if !strings.HasSuffix(out, "3 objects, 1 denied, 1 warning, 1 patched, 1 error\n") {
 		t.Errorf("summary is not the last line:\n%s", out)
 	}
 }
@@ -115,7 +115,58 @@ func goldenSample() []Result {
 			Decision: policy.Decision{Revision: "r1",
 				Violations: []policy.Violation{{Policy: "ingress.require_tls", Message: "no TLS on web/field", Action: policy.ActionDeny, Details: map[string]any{"field": "/spec/tls"}}},
 				Warnings:   []policy.Warning{{Policy: "ingress.owner", Message: "no owner on web/field", Details: map[string]any{"field": "metadata.labels.owner"}}}}},
+		inputErrors()[0], inputErrors()[1],
+		// Messages start with the object's display name, as lib.kubernetes.display
+		// writes it; the formats that print the object beside a message drop it.
+		Result{File: "e.yaml", Index: 2, Item: -1, Line: 9, APIVersion: "v1", Kind: "Service", Namespace: "web", Name: "lb",
+			Decision: policy.Decision{Revision: "r1",
+				Violations: []policy.Violation{{Policy: "service.no_public_loadbalancer", Message: "Service web/lb: type LoadBalancer is internet-facing", Action: policy.ActionDeny}},
+				Warnings:   []policy.Warning{{Policy: "service.note", Message: "Service web/lb: a warning that names it"}}}},
 	)
+}
+
+// inputErrors are what apiguard check makes of a file it could not read and of a
+// document it could not decode: results without an object, located in the file.
+func inputErrors() []Result {
+	return []Result{
+		{File: "missing.yaml", Index: -1, Item: -1, Err: errors.New("no such file or directory")},
+		{File: "e.yaml", Index: 1, Item: -1, Line: 5, Err: errors.New("yaml: line 7: mapping values are not allowed in this context")},
+	}
+}
+
+// TestTextNamesTheObjectOnce: a line shows the object once, even though policy
+// messages start with its name, and input errors are named by their place.
+func TestTextNamesTheObjectOnce(t *testing.T) {
+	var b bytes.Buffer
+	if err := Write(&b, "text", goldenSample()[5:], Options{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "missing.yaml\n" +
+		"  ERROR  no such file or directory\n" +
+		"\ne.yaml\n" +
+		"  ERROR  document 1 (line 5): yaml: line 7: mapping values are not allowed in this context\n" +
+		"  DENY   Service web/lb: [service.no_public_loadbalancer] type LoadBalancer is internet-facing\n" +
+		"  WARN   Service web/lb: [service.note] a warning that names it\n" +
+		"\n1 object, 1 denied, 1 warning, 0 patched, 2 errors\n"
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestSummaryPlurals(t *testing.T) {
+	cases := map[string]struct {
+		s    Summary
+		want string
+	}{
+		"none":     {Summary{}, "0 objects, 0 denied, 0 warnings, 0 patched"},
+		"one each": {Summary{Objects: 1, Denied: 1, Warnings: 1, Patched: 1, Errors: 1}, "1 object, 1 denied, 1 warning, 1 patched, 1 error"},
+		"several":  {Summary{Objects: 2, Warnings: 3, Errors: 2}, "2 objects, 0 denied, 3 warnings, 0 patched, 2 errors"},
+	}
+	for name, tc := range cases {
+		if got := tc.s.String(); got != tc.want {
+			t.Errorf("%s: %q, want %q", name, got, tc.want)
+		}
+	}
 }
 
 // goldenOptions gives the formats that use them rule metadata and a version: one policy

@@ -243,18 +243,18 @@ func TestSARIFCodeScanningRequirements(t *testing.T) {
 		t.Errorf("tool.driver.name %q", run.Tool.Driver.Name)
 	}
 	rules := run.Tool.Driver.Rules
-	// Three described policies (legacy.off is off), p.multi which only reports, and the
-	// error rule; p.dry is dry-run, so it never reaches SARIF.
-	if len(rules) != 5 {
-		t.Errorf("%d rules, want 5: %+v", len(rules), rules)
+	// Three described policies (legacy.off is off), p.multi and the two service policies
+	// which only report, and the error rule; p.dry is dry-run, so it never reaches SARIF.
+	if len(rules) != 7 {
+		t.Errorf("%d rules, want 7: %+v", len(rules), rules)
 	}
 	for i := 1; i < len(rules); i++ {
 		if rules[i-1].ID >= rules[i].ID {
 			t.Errorf("rules not sorted: %q before %q", rules[i-1].ID, rules[i].ID)
 		}
 	}
-	if len(run.Results) != 9 {
-		t.Errorf("%d results, want 9", len(run.Results))
+	if len(run.Results) != 13 {
+		t.Errorf("%d results, want 13", len(run.Results))
 	}
 	fingerprints := map[string]bool{}
 	for i, r := range run.Results {
@@ -315,6 +315,10 @@ func TestSARIFResults(t *testing.T) {
 		"no TLS on web/field":                          {"ingress.require_tls", "error", "d.yaml", "%SRCROOT%", 27, "Ingress/web/field"},
 		"no owner on web/field":                        {"ingress.owner", "warning", "d.yaml", "%SRCROOT%", 20, "Ingress/web/field"},
 		"yaml: line 2: mapping values are not allowed": {"apiguard/error", "error", "g.yaml", "%SRCROOT%", 40, ""},
+		// A file that could not be read, and a document that could not be decoded: a
+		// result of the error rule each, at the file's top or the document's line.
+		"no such file or directory":                                    {"apiguard/error", "error", "missing.yaml", "%SRCROOT%", 1, ""},
+		"yaml: line 7: mapping values are not allowed in this context": {"apiguard/error", "error", "e.yaml", "%SRCROOT%", 5, ""},
 	} {
 		if got[msg] != w {
 			t.Errorf("%q: got %+v, want %+v", msg, got[msg], w)
@@ -322,8 +326,9 @@ func TestSARIFResults(t *testing.T) {
 	}
 
 	inv := run.Invocations
-	if len(inv) != 1 || inv[0].ExecutionSuccessful == nil || *inv[0].ExecutionSuccessful || len(inv[0].ToolExecutionNotifications) != 2 {
-		t.Errorf("invocations with two evaluation errors: %+v", inv)
+	// Two evaluation errors and two input errors: each is a notification too.
+	if len(inv) != 1 || inv[0].ExecutionSuccessful == nil || *inv[0].ExecutionSuccessful || len(inv[0].ToolExecutionNotifications) != 4 {
+		t.Errorf("invocations with four errors: %+v", inv)
 	}
 	clean := decodeSARIF(t, renderSARIF(t, sample()[:2], Options{})).Runs[0].Invocations
 	if len(clean) != 1 || clean[0].ExecutionSuccessful == nil || !*clean[0].ExecutionSuccessful || len(clean[0].ToolExecutionNotifications) != 0 {
