@@ -4,8 +4,13 @@
 #   For Ingresses served by ingress-nginx (spec.ingressClassName, or when unset
 #   the kubernetes.io/ingress.class annotation, is in
 #   data.apiguard.config.ingress.nginxClasses, default ["nginx"]), adds the
-#   annotation nginx.ingress.kubernetes.io/force-ssl-redirect: "true" when it is
-#   missing. A value the user set, even "false", is never changed.
+#   annotation force-ssl-redirect: "true" under each prefix of
+#   data.apiguard.config.ingress.nginxAnnotationPrefixes (default
+#   nginx.ingress.kubernetes.io) when it is missing. A value the user set, even
+#   "false", is never changed, and nothing is added where the user turned
+#   ssl-redirect off under that prefix (a value ParseBool reads as false):
+#   force-ssl-redirect would override that choice, and ingress.no_plain_http
+#   denies it instead.
 # custom:
 #   kinds: [Ingress]
 #   severity: medium
@@ -14,16 +19,18 @@
 #     nginx.ingress.kubernetes.io/force-ssl-redirect explicitly to opt out.
 package ingress.default_ssl_redirect
 
+import data.lib.annotations as ann
 import data.lib.kubernetes as k8s
 
-redirect_annotation := "nginx.ingress.kubernetes.io/force-ssl-redirect"
-
-# The patch adds the one key, even when metadata.annotations is missing or
-# null: the engine creates the map. Adding the whole map instead would collide
+# The patch adds the one key per prefix, even when metadata.annotations is missing
+# or null: the engine creates the map. Adding the whole map instead would collide
 # with ingress.default_hsts, which adds its own keys in the same round.
 patch contains op if {
 	applies
+	some prefix in ann.nginx_prefixes
+	redirect_annotation := ann.key(prefix, "force-ssl-redirect")
 	not redirect_annotation in object.keys(k8s.annotations)
+	ann.nginx_bool(prefix, "ssl-redirect", true) == true
 	op := {
 		"op": "add",
 		"path": concat("/", ["/metadata/annotations", escape_pointer(redirect_annotation)]),

@@ -217,3 +217,36 @@ test_other_api_version_not_patched if {
 	count(default_ssl_redirect.patch) == 0 with input as beta
 	default_ssl_redirect.patch == {key_patch} with input as request("CREATE", ingress(md, nginx_spec))
 }
+
+# ssl-redirect turned off (in any spelling ParseBool reads as false) is the user's
+# choice; force-ssl-redirect would silently undo it, so nothing is added and
+# ingress.no_plain_http denies the Ingress instead.
+test_ssl_redirect_off_not_overridden if {
+	every v in ["false", "0", "F"] {
+		obj := ingress(
+			object.union(md, {"annotations": {"nginx.ingress.kubernetes.io/ssl-redirect": v}}),
+			nginx_spec,
+		)
+		count(default_ssl_redirect.patch) == 0 with input as request("CREATE", obj)
+	}
+}
+
+# A value ParseBool refuses leaves ssl-redirect at its default (on), so the default is added.
+test_ssl_redirect_unparsable_still_patched if {
+	obj := ingress(
+		object.union(md, {"annotations": {"nginx.ingress.kubernetes.io/ssl-redirect": " false"}}),
+		nginx_spec,
+	)
+	default_ssl_redirect.patch == {key_patch} with input as request("CREATE", obj)
+}
+
+test_configured_annotation_prefixes if {
+	patches := default_ssl_redirect.patch
+		with input as request("CREATE", ingress(md, nginx_spec))
+		with data.apiguard.config as {"ingress": {"nginxAnnotationPrefixes": ["custom.example.com", "nginx.ingress.kubernetes.io"]}}
+	patches == {key_patch, {
+		"op": "add",
+		"path": "/metadata/annotations/custom.example.com~1force-ssl-redirect",
+		"value": "true",
+	}}
+}

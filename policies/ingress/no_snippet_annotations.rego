@@ -1,35 +1,37 @@
 # METADATA
-# title: Ingress must not carry configuration snippets or dangerous annotations
+# title: Ingress must not carry configuration snippets or injectable annotation values
 # description: >-
-#   Denies annotations whose key ends in "-snippet" or "-snippets" (for example
-#   nginx.ingress.kubernetes.io/configuration-snippet, server-snippet,
-#   auth-snippet, or nginx.org/server-snippets): they paste raw proxy
-#   configuration into the shared controller, which let any Ingress author read
-#   the controller's credentials and every Secret it can see (CVE-2021-25742,
-#   CVE-2023-5043). Also denies the keys in
-#   data.apiguard.config.ingress.dangerousAnnotations (a list that replaces the
-#   default) which defaults to
-#   nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream,
-#   nginx.ingress.kubernetes.io/mirror-target and
-#   nginx.ingress.kubernetes.io/mirror-host. The mirror annotations send a
-#   copy of every request, credentials included, to any address, and were
-#   the injection vector of CVE-2025-1098. Keys are compared case-insensitively.
+#   Denies annotations that paste raw proxy configuration into a shared
+#   controller: keys ending in "-snippet" or "-snippets" (ingress-nginx
+#   configuration-snippet, server-snippet, auth-snippet; nginx.org
+#   server-snippets; haproxytech backend-config-snippet; CVE-2021-25742,
+#   CVE-2023-5043), and haproxy-ingress's raw-config keys that do not end in
+#   -snippet ("config-backend", "config-tcp-service" and every other "config-*"
+#   under data.apiguard.config.ingress.haproxyIngressAnnotationPrefixes, default
+#   haproxy-ingress.github.io and ingress.kubernetes.io). Judges by value the
+#   ingress-nginx annotations of the 2025 advisories, under each prefix of
+#   data.apiguard.config.ingress.nginxAnnotationPrefixes (default
+#   nginx.ingress.kubernetes.io): auth-url (CVE-2025-24514), auth-tls-match-cn
+#   (CVE-2025-1097), mirror-target and mirror-host (CVE-2025-1098) are denied
+#   when the fixed controller's validator would refuse the value or the value
+#   carries characters that break nginx configuration; a value the fixed
+#   controller accepts passes. auth-tls-pass-certificate-to-upstream is denied
+#   only when strconv.ParseBool reads it as true ("false", its default, passes).
+#   Also denies, whatever their value, the keys in
+#   data.apiguard.config.ingress.dangerousAnnotations (default none). Keys are
+#   compared case-insensitively.
 # custom:
 #   kinds: [Ingress]
 #   severity: critical
 #   field: metadata.annotations
 #   remediation: >-
-#     Remove the annotation; ask the platform team to provide the behaviour
-#     through controller configuration instead.
+#     Remove the annotation, or give it a value the controller validates (a
+#     plain URL or host name, CN=<regex>); ask the platform team to provide
+#     raw configuration through controller configuration instead.
 package ingress.no_snippet_annotations
 
+import data.lib.annotations as ann
 import data.lib.kubernetes as k8s
-
-default_dangerous := [
-	"nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream",
-	"nginx.ingress.kubernetes.io/mirror-target",
-	"nginx.ingress.kubernetes.io/mirror-host",
-]
 
 deny contains msg if {
 	applies
@@ -45,12 +47,92 @@ deny contains msg if {
 	applies
 	some key, _ in k8s.annotations
 	not snippet(key)
+	haproxy_raw_config(key)
+	msg := sprintf(
+		"%s: annotation %q pastes raw HAProxy configuration into the shared haproxy-ingress controller; remove it and ask the platform team to provide the behaviour through controller configuration",
+		[k8s.display, key],
+	)
+}
+
+deny contains msg if {
+	applies
+	some key, _ in k8s.annotations
+	not snippet(key)
+	not haproxy_raw_config(key)
 	lower(key) in dangerous
 	msg := sprintf(
 		"%s: annotation %q is on the dangerous-annotation list (apiguard.config.ingress.dangerousAnnotations); remove it, or ask the platform team for an exemption",
 		[k8s.display, key],
 	)
 }
+
+deny contains msg if {
+	applies
+	some [key, v] in ann.nginx_annotation("auth-tls-pass-certificate-to-upstream")
+	not lower(key) in dangerous
+	ann.parse_bool(v) == true
+	msg := sprintf(
+		"%s: annotation %q is %q, so ingress-nginx passes the client certificate to the upstream in a header; remove it or set it to \"false\"",
+		[k8s.display, key, v],
+	)
+}
+
+deny contains msg if {
+	applies
+	some name, rule in injectable
+	some [key, v] in ann.nginx_annotation(name)
+	not lower(key) in dangerous
+	not safe_value(rule.validator, v)
+	msg := sprintf(
+		"%s: annotation %q has the value %s, which %s; the fixed ingress-nginx refuses it and older ones paste it into nginx configuration (%s). Use %s",
+		[k8s.display, key, json.marshal(v), reason(rule.validator, v), rule.advisory, rule.expected],
+	)
+}
+
+# The 2025 advisories' annotations and the validator the fixed controller runs on each.
+injectable := {
+	"auth-url": {
+		"validator": "url",
+		"advisory": "CVE-2025-24514",
+		"expected": "a URL of letters, digits and - . _ ~ / : , ? & = $ only",
+	},
+	"auth-tls-match-cn": {
+		"validator": "cn",
+		"advisory": "CVE-2025-1097",
+		"expected": "CN= followed by a regular expression without ; \" ' or braces other than repetitions",
+	},
+	"mirror-target": {
+		"validator": "server",
+		"advisory": "CVE-2025-1098",
+		"expected": "a URL of letters, digits, - . _ ~ / : and regex characters only",
+	},
+	"mirror-host": {
+		"validator": "server",
+		"advisory": "CVE-2025-1098",
+		"expected": "a host name of letters, digits, - . _ ~ / : and regex characters only",
+	},
+}
+
+safe_value("url", v) if {
+	ann.nginx_url_with_variables(v)
+	not ann.breaks_config(v)
+}
+
+safe_value("server", v) if {
+	ann.nginx_server_name(v)
+	not ann.breaks_config(trim_space(v))
+}
+
+safe_value("cn", v) if {
+	ann.nginx_common_name(v)
+	not ann.breaks_config(v)
+}
+
+reason(validator, v) := "carries characters that end an nginx directive or block" if {
+	ann.breaks_config(trim_space(v))
+} else := "does not start with CN= followed by a regular expression that compiles" if {
+	validator == "cn"
+} else := "has characters the controller's validator does not allow"
 
 # Writes and audits of networking.k8s.io Ingresses are judged; a DELETE never is.
 applies if {
@@ -63,9 +145,17 @@ snippet(key) if endswith(lower(key), "-snippet")
 
 snippet(key) if endswith(lower(key), "-snippets")
 
-# A configured list replaces the default; non-string entries are ignored, and
-# a value that is not a list falls back to the default.
+# haproxy-ingress pastes config-backend and config-tcp-service (and, from its
+# ConfigMap, the other config-* keys) into haproxy.cfg verbatim
+# (pkg/converters/ingress/types/annotations.go).
+haproxy_raw_config(key) if {
+	some name in ann.names_under(key, ann.haproxy_ingress_prefixes)
+	startswith(lower(name), "config-")
+}
+
+# A configured list replaces the default (none); non-string entries are ignored,
+# and a value that is not a list falls back to the default.
 dangerous := {lower(k) | some k in list; is_string(k)} if {
-	list := k8s.setting(["ingress", "dangerousAnnotations"], default_dangerous)
+	list := k8s.setting(["ingress", "dangerousAnnotations"], [])
 	is_array(list)
-} else := {k | some k in default_dangerous}
+} else := set()

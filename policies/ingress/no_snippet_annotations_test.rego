@@ -45,28 +45,111 @@ test_every_snippet_reported if {
 	count(no_snippet_annotations.deny) == 4 with input as request("CREATE", a)
 }
 
-test_default_dangerous_denied if {
-	a := {
-		"nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream": "true",
-		"nginx.ingress.kubernetes.io/mirror-target": "https://collector.evil.test$request_uri",
-		"nginx.ingress.kubernetes.io/mirror-host": "collector.evil.test",
+# auth-tls-pass-certificate-to-upstream is judged by value: "false" is its default.
+test_pass_certificate_judged_by_value if {
+	every v in ["true", "1", "T", "TRUE"] {
+		count(no_snippet_annotations.deny) == 1 with input as request("CREATE", {"nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream": v})
 	}
-	denies := no_snippet_annotations.deny with input as request("CREATE", a)
-	count(denies) == 3
-	some m in denies
-	m == `Ingress demo/web: annotation "nginx.ingress.kubernetes.io/mirror-host" is on the dangerous-annotation list (apiguard.config.ingress.dangerousAnnotations); remove it, or ask the platform team for an exemption`
+	every v in ["false", "0", "F", "no", " true"] {
+		count(no_snippet_annotations.deny) == 0 with input as request("CREATE", {"nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream": v})
+	}
 }
 
-test_dangerous_key_case_ignored if {
-	a := {"NGINX.ingress.kubernetes.io/Mirror-Target": "x"}
+test_mirror_values_the_fixed_controller_accepts_pass if {
+	a := {
+		"nginx.ingress.kubernetes.io/mirror-target": "https://collector.example.com$request_uri",
+		"nginx.ingress.kubernetes.io/mirror-host": "collector.example.com",
+		"nginx.ingress.kubernetes.io/auth-url": "https://auth.example.com/oauth2/auth?rd=$escaped_request_uri",
+		"nginx.ingress.kubernetes.io/auth-tls-match-cn": "CN=(alice|bob)\\.example\\.com",
+	}
+	count(no_snippet_annotations.deny) == 0 with input as request("CREATE", a)
+}
+
+# CVE-2025-1098: the value ended the proxy_pass directive and opened a new block.
+test_mirror_target_injection_denied if {
+	a := {"nginx.ingress.kubernetes.io/mirror-target": "https://x.example.com;\n}\nlocation /leak { alias /var/run/secrets/;"}
+	denies := no_snippet_annotations.deny with input as request("CREATE", a)
+	count(denies) == 1
+	some m in denies
+	contains(m, "CVE-2025-1098")
+	contains(m, "end an nginx directive")
+}
+
+test_mirror_host_quote_denied if {
+	count(no_snippet_annotations.deny) == 1 with input as request("CREATE", {"nginx.ingress.kubernetes.io/mirror-host": "a.example.com\""})
+	count(no_snippet_annotations.deny) == 1 with input as request("CREATE", {"nginx.ingress.kubernetes.io/mirror-host": "a.example.com}"})
+}
+
+# CVE-2025-24514: auth-url was pasted into "set $target ...;".
+test_auth_url_injection_denied if {
+	every v in ["http://a.example.com/;\nload_module /tmp/x.so;", "http://a.example.com/#x", "http://a.example.com/{", "http://a.example.com/'"] {
+		denies := no_snippet_annotations.deny with input as request("CREATE", {"nginx.ingress.kubernetes.io/auth-url": v})
+		count(denies) == 1
+		some m in denies
+		contains(m, "CVE-2025-24514")
+	}
+}
+
+# CVE-2025-1097: auth-tls-match-cn was pasted into an if condition.
+test_match_cn_denied if {
+	every v in ["CN=a ) { return 200; } if ( $x", "O=corp", "CN=(", "CN=x\"", "cn=client"] {
+		denies := no_snippet_annotations.deny with input as request("CREATE", {"nginx.ingress.kubernetes.io/auth-tls-match-cn": v})
+		count(denies) == 1
+		some m in denies
+		contains(m, "CVE-2025-1097")
+	}
+	count(no_snippet_annotations.deny) == 0 with input as request("CREATE", {"nginx.ingress.kubernetes.io/auth-tls-match-cn": "CN=client-[0-9]{2}"})
+}
+
+test_injection_under_configured_prefix if {
+	a := {"custom.example.com/auth-url": "http://a.example.com/;"}
+	count(no_snippet_annotations.deny) == 0 with input as request("CREATE", a)
+	count(no_snippet_annotations.deny) == 1
+		with input as request("CREATE", a)
+		with data.apiguard.config as {"ingress": {"nginxAnnotationPrefixes": ["custom.example.com"]}}
+}
+
+test_injection_key_case_ignored if {
+	a := {"NGINX.ingress.kubernetes.io/Mirror-Target": "x;"}
 	count(no_snippet_annotations.deny) == 1 with input as request("CREATE", a)
 }
 
-test_configured_list_replaces_default if {
+test_haproxy_raw_config_denied if {
+	every k in [
+		"haproxy-ingress.github.io/config-backend",
+		"ingress.kubernetes.io/config-backend",
+		"haproxy-ingress.github.io/config-tcp-service",
+		"Haproxy-Ingress.github.io/Config-Defaults",
+	] {
+		denies := no_snippet_annotations.deny with input as request("CREATE", {k: "http-request deny"})
+		count(denies) == 1
+		some m in denies
+		contains(m, "raw HAProxy configuration")
+	}
+	count(no_snippet_annotations.deny) == 1 with input as request("CREATE", {"haproxy.org/backend-config-snippet": "x"})
+	count(no_snippet_annotations.deny) == 0 with input as request("CREATE", {"haproxy.org/config-backend": "x"})
+	count(no_snippet_annotations.deny) == 0 with input as request("CREATE", {"haproxy-ingress.github.io/timeout-server": "30s"})
+}
+
+test_haproxy_configured_prefixes if {
+	count(no_snippet_annotations.deny) == 0
+		with input as request("CREATE", {"ingress.kubernetes.io/config-backend": "x"})
+		with data.apiguard.config as {"ingress": {"haproxyIngressAnnotationPrefixes": ["haproxy-ingress.github.io"]}}
+}
+
+test_dangerous_key_case_ignored if {
+	a := {"NGINX.ingress.kubernetes.io/Permanent-Redirect": "x"}
+	count(no_snippet_annotations.deny) == 1
+		with input as request("CREATE", a)
+		with data.apiguard.config as {"ingress": {"dangerousAnnotations": ["nginx.ingress.kubernetes.io/permanent-redirect"]}}
+}
+
+test_configured_list_denies_whatever_the_value if {
 	a := {
-		"nginx.ingress.kubernetes.io/mirror-target": "x",
+		"nginx.ingress.kubernetes.io/mirror-target": "https://collector.example.com",
 		"nginx.ingress.kubernetes.io/permanent-redirect": "https://a.example.com",
 	}
+	count(no_snippet_annotations.deny) == 0 with input as request("CREATE", a)
 	denies := no_snippet_annotations.deny
 		with input as request("CREATE", a)
 		with data.apiguard.config as {"ingress": {"dangerousAnnotations": ["nginx.ingress.kubernetes.io/Permanent-Redirect", 3]}}
@@ -87,9 +170,20 @@ test_empty_list_still_denies_snippets if {
 
 test_malformed_list_uses_default if {
 	a := {"nginx.ingress.kubernetes.io/mirror-target": "x"}
-	count(no_snippet_annotations.deny) == 1
+	count(no_snippet_annotations.deny) == 0
 		with input as request("CREATE", a)
-		with data.apiguard.config as {"ingress": {"dangerousAnnotations": "nginx.ingress.kubernetes.io/x"}}
+		with data.apiguard.config as {"ingress": {"dangerousAnnotations": "nginx.ingress.kubernetes.io/mirror-target"}}
+}
+
+# A listed key is reported once, by the list, not again by its value rule.
+test_listed_injectable_reported_once if {
+	a := {"nginx.ingress.kubernetes.io/mirror-target": "x;"}
+	denies := no_snippet_annotations.deny
+		with input as request("CREATE", a)
+		with data.apiguard.config as {"ingress": {"dangerousAnnotations": ["nginx.ingress.kubernetes.io/mirror-target"]}}
+	count(denies) == 1
+	some m in denies
+	contains(m, "dangerous-annotation list")
 }
 
 test_snippet_on_list_reported_once if {
