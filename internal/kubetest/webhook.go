@@ -280,6 +280,9 @@ type Registration struct {
 	MutateRules       []admissionregistrationv1.RuleWithOperations
 	NamespaceSelector *metav1.LabelSelector
 	TimeoutSeconds    int32
+	// MatchConditions (CEL) narrow which requests reach the webhook, e.g. to let a test
+	// seed objects as an identity the webhook never sees.
+	MatchConditions []admissionregistrationv1.MatchCondition
 }
 
 // ExposureRules are the kinds apiguard guards, as the chart registers them.
@@ -325,6 +328,7 @@ func Register(ctx context.Context, cs kubernetes.Interface, r Registration) (fun
 			TimeoutSeconds:          &timeout,
 			AdmissionReviewVersions: []string{"v1"},
 			NamespaceSelector:       r.NamespaceSelector,
+			MatchConditions:         r.MatchConditions,
 		}
 	}
 	api := cs.AdmissionregistrationV1()
@@ -355,7 +359,7 @@ func Register(ctx context.Context, cs kubernetes.Interface, r Registration) (fun
 			Webhooks: []admissionregistrationv1.MutatingWebhook{{
 				Name: v.Name, ClientConfig: v.ClientConfig, Rules: v.Rules, FailurePolicy: v.FailurePolicy, MatchPolicy: v.MatchPolicy,
 				SideEffects: v.SideEffects, TimeoutSeconds: v.TimeoutSeconds, AdmissionReviewVersions: v.AdmissionReviewVersions,
-				NamespaceSelector: v.NamespaceSelector,
+				NamespaceSelector: v.NamespaceSelector, MatchConditions: v.MatchConditions,
 			}}}
 		if _, err := api.MutatingWebhookConfigurations().Create(ctx, cfg, metav1.CreateOptions{}); err != nil {
 			_ = remove(ctx)
