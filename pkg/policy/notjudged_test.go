@@ -3,6 +3,8 @@ package policy
 import (
 	"context"
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 
 	admissionv1 "k8s.io/api/admission/v1"
@@ -111,4 +113,85 @@ func TestBookkeepingAndSubresourcesAreNotJudged(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ownersReview judges who changes owner references, as gitops.reviewed_change does.
+const ownersReview = `# METADATA
+# custom:
+#   kinds: [Ingress]
+#   judgesOwnerReferences: true
+package gitops.owners
+
+deny contains "owner references changed" if {
+	input.request.operation == "UPDATE"
+	object.get(input.request.object.metadata, "ownerReferences", []) != object.get(input.request.oldObject.metadata, "ownerReferences", [])
+}
+`
+
+// TestOwnerReferencesJudgedOnlyByPoliciesThatAskForThem: an UPDATE that changes owner
+// references and nothing else reaches the policies that declare
+// custom.judgesOwnerReferences, and no other policy (nor patch): the garbage collector
+// must still be able to orphan a dependent that violates a content policy.
+func TestOwnerReferencesJudgedOnlyByPoliciesThatAskForThem(t *testing.T) {
+	ctx := context.Background()
+	withOwner := func(owners ...any) map[string]any {
+		obj := ingress("legacy", false) // violates require_tls
+		if owners != nil {
+			obj["metadata"].(map[string]any)["ownerReferences"] = owners
+		}
+		return obj
+	}
+	fake := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "name": "ghost", "uid": "6a1c1a2e-0000-4000-8000-000000000001"}
+	update := func(obj, old map[string]any) *admissionv1.AdmissionRequest {
+		req := ingressRequest(admissionv1.Update, "team", obj)
+		raw, _ := json.Marshal(old)
+		req.OldObject = runtime.RawExtension{Raw: raw}
+		return req
+	}
+	t.Run("with an owner policy", func(t *testing.T) {
+		set := load(t, map[string]string{"tls.rego": requireTLS, "patch.rego": sslRedirect, "owners.rego": ownersReview})
+		if p := set.Policies(); !slices.ContainsFunc(p, func(p Policy) bool { return p.ID == "gitops.owners" && p.JudgesOwnerReferences }) {
+			t.Fatalf("custom.judgesOwnerReferences not read: %+v", p)
+		}
+		for name, req := range map[string]*admissionv1.AdmissionRequest{
+			"owner added":   update(withOwner(fake), withOwner()),
+			"owner removed": update(withOwner(), withOwner(fake)),
+		} {
+			d, err := set.Evaluate(ctx, Input{Request: req})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.NotJudged != "" || len(d.Violations) != 1 || d.Violations[0].Policy != "gitops.owners" {
+				t.Errorf("%s: want only gitops.owners to judge, got %+v", name, d)
+			}
+			m, err := set.MutateAndEvaluate(ctx, Input{Request: req}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Changed() {
+				t.Errorf("%s: a patch was added to an owner-only update: %+v", name, m.Applied)
+			}
+			if m.NotJudged != "" || m.Final.Allowed() || len(m.Final.Violations) != 1 || m.Final.Violations[0].Policy != "gitops.owners" {
+				t.Errorf("%s: mutation then validation must leave only gitops.owners judging: %+v", name, m)
+			}
+		}
+		// Unchanged owners: bookkeeping for everyone, the owner policy included.
+		d, err := set.Evaluate(ctx, Input{Request: update(withOwner(fake), withOwner(fake))})
+		if err != nil || d.NotJudged != NotJudgedBookkeeping {
+			t.Errorf("unchanged owners: %+v, %v", d, err)
+		}
+	})
+	t.Run("without one", func(t *testing.T) {
+		set := load(t, map[string]string{"tls.rego": requireTLS})
+		d, err := set.Evaluate(ctx, Input{Request: update(withOwner(fake), withOwner())})
+		if err != nil || d.NotJudged != NotJudgedBookkeeping || !d.Allowed() {
+			t.Errorf("owner-only update without an owner policy: %+v, %v", d, err)
+		}
+	})
+	t.Run("not a boolean", func(t *testing.T) {
+		bad := strings.Replace(ownersReview, "judgesOwnerReferences: true", "judgesOwnerReferences: yes please", 1)
+		if _, err := loadErr(map[string]string{"owners.rego": bad}); err == nil || !strings.Contains(err.Error(), "judgesOwnerReferences") {
+			t.Errorf("want a load error naming custom.judgesOwnerReferences, got %v", err)
+		}
+	})
 }

@@ -41,6 +41,9 @@ type Policy struct {
 	Rules       []string
 	Enforcement Action
 	Files       []string
+	// JudgesOwnerReferences (custom.judgesOwnerReferences) opts the policy in to UPDATEs
+	// that change metadata.ownerReferences and no content; other policies never see them.
+	JudgesOwnerReferences bool
 
 	path ast.Ref
 }
@@ -69,6 +72,8 @@ type partition struct {
 	// never uses patches: the library's patch rules are a sixth of the partition's cost.
 	// It is the partition itself when no member has a patch rule.
 	verdict *partition
+	// judgesOwners is set when a slot's policy judges owner-reference-only UPDATEs.
+	judgesOwners bool
 }
 
 // ruleSelection picks which rules of a partition one evaluation runs.
@@ -267,6 +272,13 @@ func applyAnnotations(p *Policy, mod *ast.Module) error {
 				setIfEmpty(dst, s)
 			}
 		}
+		if v, ok := a.Custom["judgesOwnerReferences"]; ok {
+			b, ok := v.(bool)
+			if !ok {
+				return fmt.Errorf("package %s: custom.judgesOwnerReferences must be a boolean", p.ID)
+			}
+			p.JudgesOwnerReferences = p.JudgesOwnerReferences || b
+		}
 		if v, ok := a.Custom["kinds"]; ok && len(p.Kinds) == 0 {
 			kinds, err := parseKinds(v)
 			if err != nil {
@@ -415,6 +427,7 @@ func (s *PolicySet) prepareRules(ctx context.Context, members []*Policy, include
 			ref := p.path.Append(ast.StringTerm(r))
 			exprs = append(exprs, fmt.Sprintf("%s = [x%d | x%d = %s]", binding, i, i, ref.String()))
 			part.slots = append(part.slots, slot{policy: p, rule: r, binding: binding})
+			part.judgesOwners = part.judgesOwners || p.JudgesOwnerReferences
 		}
 	}
 	if len(exprs) == 0 {
@@ -504,10 +517,17 @@ func (s *PolicySet) evaluate(ctx context.Context, in Input, rules ruleSelection)
 		d.Exempt = true
 		return d, nil
 	}
-	if d.NotJudged = notJudged(in.Request); d.NotJudged != "" {
+	reason, ownersOnly := judgement(in.Request)
+	if d.NotJudged = reason; reason != "" {
 		return d, nil
 	}
 	part := s.partitionFor(in.Request.Kind.Group, in.Request.Kind.Kind)
+	if ownersOnly && !part.judgesOwners {
+		// The request is bookkeeping for every policy of its kind. Decided on the whole
+		// partition, so a mutation round (patch rules only) and the verdict agree.
+		d.NotJudged = NotJudgedBookkeeping
+		return d, nil
+	}
 	switch rules {
 	case patchRules:
 		part = part.patches
@@ -533,6 +553,9 @@ func (s *PolicySet) evaluate(ctx context.Context, in Input, rules ruleSelection)
 	}
 	bindings := rs[0].Bindings
 	for _, sl := range part.slots {
+		if ownersOnly && !sl.policy.JudgesOwnerReferences {
+			continue
+		}
 		vals, _ := bindings[sl.binding].([]any)
 		for _, v := range vals {
 			if err := d.collect(sl, v); err != nil {

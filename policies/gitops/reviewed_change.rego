@@ -13,7 +13,15 @@
 #   and gets a warning; the reason is written to the audit log. Kubernetes' own
 #   controllers, requests without a username (the CLI without --user), audits,
 #   subresources and UPDATEs that change nothing but finalizers, status or other
-#   bookkeeping metadata are not judged.
+#   bookkeeping metadata are not judged. metadata.ownerReferences is not
+#   bookkeeping here: an owner reference decides when the garbage collector
+#   deletes the object (one to an owner that does not exist, or whose uid does
+#   not match, gets it deleted within seconds), so adding, removing or changing
+#   one (uid, name, kind, apiVersion, controller, blockOwnerDeletion) is a
+#   change like any other. Reordering the list is not. The engine hands this
+#   policy owner-reference-only UPDATEs because it declares
+#   custom.judgesOwnerReferences; Kubernetes' garbage collector, which edits
+#   owner references when it orphans dependents, is never judged.
 # custom:
 #   kinds:
 #     - Ingress
@@ -25,6 +33,7 @@
 #     - tyk.tyk.io/ApiDefinition
 #     - tyk.tyk.io/SecurityPolicy
 #   severity: high
+#   judgesOwnerReferences: true
 #   remediation: >-
 #     Commit the change to the GitOps repository and open a pull request; the
 #     GitOps controller applies it once merged. In an emergency, a break-glass
@@ -66,7 +75,7 @@ deny contains msg if {
 	judged
 	not break_glass_reason
 	msg := sprintf("%s: %s by %q is not allowed outside GitOps; %s%s", [
-		k8s.display, verb, username, pull_request_hint, break_glass_hint,
+		k8s.display, what, username, pull_request_hint, break_glass_hint,
 	])
 }
 
@@ -75,7 +84,7 @@ warn contains result if {
 	reason := break_glass_reason
 	result := {
 		"msg": sprintf("%s: break-glass %s by %q bypasses GitOps review (reason: %q); %s to bring Git back in line, or the GitOps controller will revert it", [
-			k8s.display, verb, username, reason, pull_request_hint,
+			k8s.display, what, username, reason, pull_request_hint,
 		]),
 		"auditAnnotations": {"break-glass-reason": reason, "break-glass-user": username},
 	}
@@ -148,12 +157,20 @@ break_glass_reason := reason if {
 	reason != ""
 }
 
-# An UPDATE that leaves spec, labels, annotations and every other top-level field
-# but metadata and status as they were (a controller adding a finalizer or an
-# owner reference) exposes nothing new.
+# An UPDATE that leaves spec, labels, annotations, owner references and every
+# other top-level field but metadata and status as they were (a controller
+# adding a finalizer, writing managedFields) changes nothing a review covers.
 bookkeeping_update if {
 	input.request.operation == "UPDATE"
 	content(input.request.object) == content(input.request.oldObject)
+	owners(input.request.object) == owners(input.request.oldObject)
+}
+
+# owners_only_update: the change is to metadata.ownerReferences alone.
+owners_only_update if {
+	input.request.operation == "UPDATE"
+	content(input.request.object) == content(input.request.oldObject)
+	owners(input.request.object) != owners(input.request.oldObject)
 }
 
 content(o) := {
@@ -162,7 +179,28 @@ content(o) := {
 	"annotations": object.get(o, ["metadata", "annotations"], {}),
 }
 
+# owners is the set of owner references with the fields the garbage collector
+# reads; an absent boolean is false, as the garbage collector reads it, and the
+# order of the list does not matter to it.
+owners(o) := {owner_key(r) | some r in k8s.array_at(o.metadata, "ownerReferences"); is_object(r)} if {
+	is_object(o.metadata)
+} else := set()
+
+owner_key(r) := [
+	object.get(r, "apiVersion", ""),
+	object.get(r, "kind", ""),
+	object.get(r, "name", ""),
+	object.get(r, "uid", ""),
+	object.get(r, "controller", false) == true,
+	object.get(r, "blockOwnerDeletion", false) == true,
+]
+
 verb := {"CREATE": "creation", "UPDATE": "change", "DELETE": "deletion"}[input.request.operation]
+
+# what names the change; an owner-reference change says why it matters.
+what := "change of metadata.ownerReferences (which decides when the garbage collector deletes the object)" if {
+	owners_only_update
+} else := verb
 
 pull_request_hint := sprintf("commit the change to %s and open a pull request", [repository]) if {
 	repository := k8s.setting(["gitops", "repository"], "")

@@ -162,6 +162,67 @@ test_bookkeeping_update_not_judged if {
 	count(reviewed_change.deny) == 0 with input as request("UPDATE", "operator", [], new, old) with data.apiguard.config as config
 }
 
+ghost_owner := {
+	"apiVersion": "v1",
+	"kind": "ConfigMap",
+	"name": "ghost",
+	"uid": "6a1c1a2e-0000-4000-8000-000000000001",
+}
+
+with_owners(owners) := json.patch(ingress({}), [{"op": "add", "path": "/metadata/ownerReferences", "value": owners}])
+
+test_owner_reference_changes_denied if {
+	other_uid := object.union(ghost_owner, {"uid": "6a1c1a2e-0000-4000-8000-000000000002"})
+	every change in [
+		# An owner that does not exist: the garbage collector deletes the Ingress.
+		[with_owners([ghost_owner]), ingress({})],
+		# A real owner's uid swapped for one that does not exist.
+		[with_owners([other_uid]), with_owners([ghost_owner])],
+		# Owner removed: the object outlives what it belonged to.
+		[ingress({}), with_owners([ghost_owner])],
+		[with_owners([]), with_owners([ghost_owner])],
+		# A second owner added.
+		[with_owners([ghost_owner, other_uid]), with_owners([ghost_owner])],
+		# blockOwnerDeletion and controller decide how the owner's deletion proceeds.
+		[with_owners([object.union(ghost_owner, {"blockOwnerDeletion": true})]), with_owners([ghost_owner])],
+		[with_owners([object.union(ghost_owner, {"controller": true})]), with_owners([ghost_owner])],
+		[with_owners([ghost_owner]), with_owners([object.union(ghost_owner, {"blockOwnerDeletion": true})])],
+	] {
+		denies := reviewed_change.deny with input as request("UPDATE", "alice", [], change[0], change[1]) with data.apiguard.config as config
+		denies == {"Ingress demo/shop: change of metadata.ownerReferences (which decides when the garbage collector deletes the object) by \"alice\" is not allowed outside GitOps; commit the change to the GitOps repository and open a pull request"}
+	}
+}
+
+test_owner_reference_noise_is_bookkeeping if {
+	other := object.union(ghost_owner, {"name": "other", "uid": "6a1c1a2e-0000-4000-8000-000000000002"})
+	every change in [
+		# Reordered: the garbage collector reads a set.
+		[with_owners([other, ghost_owner]), with_owners([ghost_owner, other])],
+		# false spelled out equals false left out.
+		[with_owners([object.union(ghost_owner, {"blockOwnerDeletion": false, "controller": false})]), with_owners([ghost_owner])],
+		# Empty list equals none.
+		[with_owners([]), ingress({})],
+	] {
+		count(reviewed_change.deny) == 0 with input as request("UPDATE", "alice", [], change[0], change[1]) with data.apiguard.config as config
+	}
+}
+
+test_owner_reference_by_gitops_or_garbage_collector_allowed if {
+	req := request("UPDATE", flux, [], with_owners([ghost_owner]), ingress({}))
+	count(reviewed_change.deny) == 0 with input as req with data.apiguard.config as config
+	gc := request("UPDATE", "system:serviceaccount:kube-system:generic-garbage-collector", [], ingress({}), with_owners([ghost_owner]))
+	count(reviewed_change.deny) == 0 with input as gc with data.apiguard.config as config
+}
+
+test_owner_reference_break_glass_warns if {
+	cfg := {"gitops": {"identities": [flux], "breakGlassGroups": ["sre"]}}
+	new := json.patch(with_owners([ghost_owner]), [{"op": "add", "path": "/metadata/annotations", "value": break_glass}])
+	old := json.patch(ingress({}), [{"op": "add", "path": "/metadata/annotations", "value": break_glass}])
+	count(reviewed_change.deny) == 0 with input as request("UPDATE", "bob", ["sre"], new, old) with data.apiguard.config as cfg
+	some w in reviewed_change.warn with input as request("UPDATE", "bob", ["sre"], new, old) with data.apiguard.config as cfg
+	contains(w.msg, "break-glass change of metadata.ownerReferences")
+}
+
 test_never_for_audit_connect_or_anonymous_cli if {
 	every req in [
 		request("AUDIT", "alice", [], ingress({}), null),
