@@ -81,7 +81,7 @@ as_regex(path) := {why |
 	regex.match(`(^|/)\.\.(/|$)|(?i)%2e|%2f|%5c`, path)
 	why := "climbs out of its directory (a .. segment or an encoded separator)"
 } | {why |
-	regex.match(`(?i)^/+(etc|proc|root)(/|$)|/run/secrets`, path)
+	regex.match(`(?i)^/+(etc|proc|root|run/secrets)(/|$)`, path)
 	why := "points into the controller's file system"
 }
 
