@@ -178,6 +178,11 @@ func loadPolicies(ctx context.Context, o checkOptions, inventoryData map[string]
 	if err != nil {
 		return nil, fmt.Errorf("policies %s: %w", snap.Origin, err)
 	}
+	// A tree without policies would pass everything: a wrong --policy path (or a
+	// ConfigMap mount read as such) must not look like a clean run.
+	if len(set.Policies()) == 0 {
+		return nil, fmt.Errorf("policies %s: no policies found (no Rego package defines deny, violation, warn or patch), so nothing would be checked", snap.Origin)
+	}
 	return set, nil
 }
 

@@ -56,6 +56,9 @@ type options struct {
 	exemptionAdmins  []string
 	maxMutationRound int
 	audit            auditOptions
+
+	// allowEmptyPolicies lets a revision without any policy activate (policysync.Options.AllowEmpty).
+	allowEmptyPolicies bool
 }
 
 func main() {
@@ -81,6 +84,8 @@ func newCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.policyDir, "policy-dir", "", "directory holding the Rego policies and data.json/data.yaml (this or --git-url is required)")
+	f.BoolVar(&o.allowEmptyPolicies, "allow-empty-policies", false,
+		"let a policy revision without any policy activate (it is refused by default: a wrong path or an empty ConfigMap would otherwise admit everything); /readyz stays 503 while the active set is empty")
 	f.StringArrayVar(&o.dataFiles, "data-file", nil, "JSON or YAML data merged last over the policy tree's data, e.g. from a ConfigMap; repeatable")
 	f.StringVar(&o.clusterName, "cluster-name", "", "select clusters/<name>/ in the policy tree: its data overrides the tree's, other clusters' directories are ignored")
 	bindGitFlags(f, &o.git)
@@ -172,6 +177,7 @@ func run(ctx context.Context, o options) error {
 		Holder:       holder,
 		Interval:     o.syncInterval(),
 		RequireTests: o.git.url != "" && o.git.requireTests,
+		AllowEmpty:   o.allowEmptyPolicies,
 		ClusterName:  o.clusterName,
 		Data:         extraData,
 		CacheDir:     o.git.cacheDir,

@@ -13,6 +13,9 @@ const (
 	ResultTestsFailed    = "tests_failed"
 	ResultCacheActivated = "cache_activated"
 	ResultPrepareFailed  = "prepare_failed"
+	// ResultEmpty: the revision compiles but holds no policy, so it would enforce
+	// nothing; refused unless Options.AllowEmpty.
+	ResultEmpty          = "empty"
 	resultRejectedPrefix = "rejected_"
 )
 

@@ -28,6 +28,12 @@ type Options struct {
 	Interval time.Duration
 	// RequireTests gates activation on the tree's own *_test.rego tests passing.
 	RequireTests bool
+	// AllowEmpty lets a revision without any policy activate. Without it such a revision
+	// (a ConfigMap or Git path that holds no Rego rules, a wrong --git-path) is refused
+	// like one that does not compile, and the last good set keeps deciding. Even when
+	// allowed, Ready reports an empty set as not ready: a replica that enforces nothing
+	// must never look healthy.
+	AllowEmpty bool
 	// ClusterName and Data are the per-cluster overlays passed to the engine.
 	ClusterName string
 	Data        []map[string]any
@@ -126,6 +132,9 @@ func (s *Syncer) Ready() error {
 		}
 		return errors.New("no policy set is active yet")
 	}
+	if set := s.opts.Holder.Current(); len(set.Policies()) == 0 {
+		return fmt.Errorf("the active policy set %s holds no policies: nothing is enforced", policy.ShortRevision(set.Revision()))
+	}
 	return nil
 }
 
@@ -208,7 +217,7 @@ func (s *Syncer) SyncOnce(ctx context.Context) (string, error) {
 	result, err := s.gateAndActivate(ctx, snap, false, start)
 	if err != nil {
 		s.refused(result, snap.Revision, current, err, start)
-		if result == ResultCompileFailed || result == ResultTestsFailed {
+		if result == ResultCompileFailed || result == ResultTestsFailed || result == ResultEmpty {
 			s.refusal = &refusal{revision: snap.Revision, result: result, err: err}
 		}
 	}
@@ -221,6 +230,9 @@ func (s *Syncer) gateAndActivate(ctx context.Context, snap source.Snapshot, from
 	set, err := policy.Load(ctx, snap.FS, policy.LoadOptions{Revision: snap.Revision, ClusterName: s.opts.ClusterName, Data: s.opts.Data})
 	if err != nil {
 		return ResultCompileFailed, err
+	}
+	if len(set.Policies()) == 0 && !s.opts.AllowEmpty {
+		return ResultEmpty, fmt.Errorf("revision %s holds no policies (no Rego package defines deny, violation, warn or patch), so it would enforce nothing; refusing to activate it (check the source path, or allow an empty set explicitly with --allow-empty-policies)", policy.ShortRevision(snap.Revision))
 	}
 	tests := policy.TestReport{}
 	if s.opts.RequireTests {

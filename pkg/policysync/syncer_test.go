@@ -133,6 +133,9 @@ func TestGate(t *testing.T) {
 	}{
 		{"syntax error is refused", map[string]string{"cm/verdict.rego": policySrc("v2") + "\ndeny contains x if {\n"}, ResultCompileFailed, "cm/verdict.rego:"},
 		{"failing test is refused", map[string]string{"cm/verdict.rego": policySrc("v2"), "cm/verdict_test.rego": strings.Replace(passingTest, "== 1", "== 7", 1)}, ResultTestsFailed, "test_bad_is_denied"},
+		// A package with rules but none that decides anything: the revision would admit
+		// everything, so it is refused before its tests run.
+		{"revision without policies is refused", map[string]string{"cm/verdict.rego": "package cm.verdict\n\nhelper := 1\n"}, ResultEmpty, "holds no policies"},
 		{"test calling http.send is refused", map[string]string{"cm/verdict_test.rego": passingTest + "\ntest_net if { http.send({\"method\": \"get\", \"url\": \"http://x\"}) }\n"}, ResultTestsFailed, "http.send is not allowed"},
 	}
 	for _, tc := range cases {
@@ -189,6 +192,69 @@ func TestGate(t *testing.T) {
 		f.push(t, map[string]string{"cm/verdict.rego": policySrc("v4"), "cm/verdict_test.rego": strings.Replace(passingTest, "== 1", "== 7", 1)}, "v4 with a failing test")
 		if res, err := s.SyncOnce(ctx); res != ResultActivated || err != nil || verdict(t, holder) != "v4" {
 			t.Fatalf("%s %v", res, err)
+		}
+	})
+}
+
+// TestEmptySet: a source that holds no policies (a Git path with none, an empty
+// ConfigMap) never activates silently, and an empty set is never ready.
+func TestEmptySet(t *testing.T) {
+	ctx := context.Background()
+	srv := gittest.NewServer(t, gittest.ServerOptions{})
+	repo := srv.NewRepo(t, "policies")
+	repo.Write("policies/cm/verdict.rego", policySrc("v1"))
+	repo.Write("docs/README.md", "no policies here")
+	repo.Commit("v1")
+	repo.Push()
+	newGitSyncer := func(path string, allowEmpty bool) (*Syncer, *policy.Holder) {
+		g, err := source.NewGit(source.GitOptions{URL: repo.URL(), Path: path, Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = g.Close() })
+		holder := policy.NewHolder()
+		s, err := New(Options{Source: g, Holder: holder, Registerer: prometheus.NewRegistry(), Log: logr.Discard(), AllowEmpty: allowEmpty})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, holder
+	}
+
+	t.Run("a Git path without policies is refused and never ready", func(t *testing.T) {
+		s, holder := newGitSyncer("docs", false)
+		res, err := s.SyncOnce(ctx)
+		if res != ResultEmpty || err == nil || !strings.Contains(err.Error(), "holds no policies") || !strings.Contains(err.Error(), "--allow-empty-policies") {
+			t.Fatalf("sync: %s %v, want %s with a message naming the flag", res, err, ResultEmpty)
+		}
+		if holder.Current() != nil {
+			t.Error("an empty revision was activated")
+		}
+		if err := s.Ready(); err == nil || !strings.Contains(err.Error(), "holds no policies") {
+			t.Errorf("Ready() = %v, want not ready with the refusal", err)
+		}
+		if st := s.Status(); st.LastError == nil || st.LastError.Result != ResultEmpty {
+			t.Errorf("status does not report the refusal: %+v", st.LastError)
+		}
+	})
+	t.Run("allowed explicitly, it activates but is not ready", func(t *testing.T) {
+		s, holder := newGitSyncer("docs", true)
+		if res, err := s.SyncOnce(ctx); res != ResultActivated || err != nil {
+			t.Fatalf("sync: %s %v", res, err)
+		}
+		if set := holder.Current(); set == nil || len(set.Policies()) != 0 {
+			t.Fatalf("active set = %v, want the empty revision", set)
+		}
+		if err := s.Ready(); err == nil || !strings.Contains(err.Error(), "nothing is enforced") {
+			t.Errorf("Ready() = %v, want not ready: an empty set enforces nothing", err)
+		}
+	})
+	t.Run("the path with policies is ready", func(t *testing.T) {
+		s, _ := newGitSyncer("policies", false)
+		if res, err := s.SyncOnce(ctx); res != ResultActivated || err != nil {
+			t.Fatalf("sync: %s %v", res, err)
+		}
+		if err := s.Ready(); err != nil {
+			t.Errorf("Ready() = %v", err)
 		}
 	})
 }

@@ -8,9 +8,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"strings"
 	"time"
 	// MapFS is a plain in-memory fs.FS with correct directory semantics; despite the
@@ -79,7 +81,14 @@ func (d Dir) Snapshot(ctx context.Context) (Snapshot, error) {
 	if !info.IsDir() {
 		return Snapshot{}, fmt.Errorf("policy directory %s is not a directory", d.Path)
 	}
-	mem, rev, err := readTree(ctx, os.DirFS(d.Path))
+	// Every read goes through an os.Root: a symlink may point anywhere inside the
+	// directory, but one that leaves it fails to open, even if it is swapped mid-walk.
+	root, err := os.OpenRoot(d.Path)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("policy directory: %w", err)
+	}
+	defer root.Close()
+	mem, rev, err := readTree(ctx, root.FS())
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("read policy directory %s: %w", d.Path, err)
 	}
@@ -96,45 +105,97 @@ func isPolicyFile(name string) bool {
 	return false
 }
 
+// maxDirLinks bounds how many symlinked directories one path may pass through, so a
+// link loop (loop -> .) ends with an error instead of walking forever.
+const maxDirLinks = 8
+
+// treeReader copies the policy files of one directory tree into memory, hashing them in
+// walk order.
+type treeReader struct {
+	ctx  context.Context
+	fsys fs.FS
+	mem  fstest.MapFS
+	hash hash.Hash
+}
+
 // readTree copies the policy files of fsys into memory and hashes them in path order.
+//
+// Symlinks are followed, because a ConfigMap volume is made of them: the kubelet writes
+// the keys into a hidden timestamped directory, points ..data at it, and makes each key a
+// link through ..data (a.rego -> ..data/a.rego; with items[].path, a directory link
+// ingress -> ..data/ingress), swapping ..data atomically on update. Hidden entries are
+// never walked themselves (.git, .github, ..data and the timestamped directory), so each
+// file is read once, under the name the user gave it. Whether a link may leave the tree
+// is up to fsys: Dir reads through an os.Root, which refuses it.
 func readTree(ctx context.Context, fsys fs.FS) (fstest.MapFS, string, error) {
-	mem := fstest.MapFS{}
-	h := sha256.New()
-	err := fs.WalkDir(fsys, ".", func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if e.IsDir() {
-			if p != "." && strings.HasPrefix(e.Name(), ".") {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if !e.Type().IsRegular() || !isPolicyFile(e.Name()) {
-			return nil
-		}
-		f, err := fsys.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		b, err := io.ReadAll(f)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", p, err)
-		}
-		mem[p] = &fstest.MapFile{Data: b, Mode: 0o444}
-		// Length-prefix both parts so a file boundary cannot be forged by content.
-		fmt.Fprintf(h, "%d:%s%d:", len(p), p, len(b))
-		h.Write(b)
-		return nil
-	})
-	if err != nil {
+	r := &treeReader{ctx: ctx, fsys: fsys, mem: fstest.MapFS{}, hash: sha256.New()}
+	if err := r.walk(".", 0); err != nil {
 		return nil, "", err
 	}
-	return mem, hex.EncodeToString(h.Sum(nil)), nil
+	return r.mem, hex.EncodeToString(r.hash.Sum(nil)), nil
+}
+
+func (r *treeReader) walk(dir string, dirLinks int) error {
+	entries, err := fs.ReadDir(r.fsys, dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		name := e.Name()
+		p := path.Join(dir, name)
+		isDir, isFile := e.IsDir(), e.Type().IsRegular()
+		isLink := e.Type()&fs.ModeSymlink != 0
+		if isLink {
+			if strings.HasPrefix(name, ".") {
+				continue // ..data and other hidden links: reached through the visible links
+			}
+			info, err := fs.Stat(r.fsys, p)
+			if err != nil {
+				return fmt.Errorf("symlink %s: it points outside the policy directory or at nothing: %w", p, err)
+			}
+			isDir, isFile = info.IsDir(), info.Mode().IsRegular()
+		}
+		switch {
+		case isDir && strings.HasPrefix(name, "."):
+			// Hidden directories (.git, .github) never hold policies.
+		case isDir && isLink:
+			if dirLinks >= maxDirLinks {
+				return fmt.Errorf("symlink %s: more than %d directory links in one path (a link loop?)", p, maxDirLinks)
+			}
+			if err := r.walk(p, dirLinks+1); err != nil {
+				return err
+			}
+		case isDir:
+			if err := r.walk(p, dirLinks); err != nil {
+				return err
+			}
+		case isFile && isPolicyFile(name):
+			if err := r.copy(p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *treeReader) copy(p string) error {
+	f, err := r.fsys.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", p, err)
+	}
+	r.mem[p] = &fstest.MapFile{Data: b, Mode: 0o444}
+	// Length-prefix both parts so a file boundary cannot be forged by content.
+	fmt.Fprintf(r.hash, "%d:%s%d:", len(p), p, len(b))
+	r.hash.Write(b)
+	return nil
 }
 
 // Merge overlays several snapshots into one, as `--policy a --policy b` asks. The same
