@@ -54,11 +54,12 @@ type Summary struct {
 }
 
 // Summarize counts objects, denials, warnings, patched objects and errors. A file or
-// document that could not be read is an error but no object.
+// document that could not be read (an error without a kind or name) is an error but
+// no object.
 func Summarize(results []Result) Summary {
 	var s Summary
 	for _, r := range results {
-		if displayName(r) != "" {
+		if r.Err == nil || displayName(r) != "" {
 			s.Objects++
 		}
 		switch {
