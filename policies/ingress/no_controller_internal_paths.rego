@@ -51,7 +51,14 @@ path_type(path) := t if {
 	is_string(t)
 } else := "ImplementationSpecific"
 
-findings(p) := {why |
+# Most paths are plain URL paths with nothing that names an internal file: two regular
+# expressions settle them, so a large Ingress costs two matches a path.
+findings(p) := set() if {
+	regex.match(`^/[A-Za-z0-9._~/-]*$`, p.path)
+	not regex.match(`(?i)etc|secrets|_by_lua|\.\.|proc|root`, p.path)
+} else := all_findings(p)
+
+all_findings(p) := {why |
 	some why in always(p.path)
 } | {why |
 	regex_mode(p.pathType)
@@ -90,12 +97,15 @@ as_regex(path) := {why |
 # regular expression (template buildLocation, enforceRegexModifier).
 regex_mode(path_type) if path_type == "ImplementationSpecific"
 
-regex_mode(_) if {
+regex_mode(_) if regex_ingress
+
+# regex_ingress is a complete rule, evaluated once per object rather than per path.
+regex_ingress if {
 	some prefix in ann.nginx_prefixes
 	ann.nginx_bool(prefix, "use-regex", false) == true
 }
 
-regex_mode(_) if {
+regex_ingress if {
 	some [_, v] in ann.nginx_annotation("rewrite-target")
 	v != ""
 }
