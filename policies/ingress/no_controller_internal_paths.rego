@@ -58,12 +58,12 @@ findings(p) := set() if {
 	not regex.match(`(?i)etc|secrets|_by_lua|\.\.|proc|root`, p.path)
 } else := all_findings(p)
 
-all_findings(p) := {why |
+all_findings(p) := ({why |
 	some why in always(p.path)
 } | {why |
 	regex_mode(p.pathType)
 	some why in as_regex(p.path)
-} | {why |
+}) | {why |
 	# Outside regex mode a path is written unquoted (location /a {), where any
 	# brace, even a repetition, opens or closes a block.
 	not regex_mode(p.pathType)

@@ -27,7 +27,7 @@ false_strings := {"0", "f", "F", "FALSE", "false", "False"}
 
 # parse_bool(v) is the boolean strconv.ParseBool returns for v, and undefined when
 # ParseBool returns an error (so also for non-strings).
-parse_bool(v) := true if v in true_strings
+parse_bool(v) if v in true_strings
 
 parse_bool(v) := false if v in false_strings
 
