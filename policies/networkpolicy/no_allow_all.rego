@@ -3,9 +3,12 @@
 # description: >-
 #   An ingress rule without from (missing, null or []) or with an empty peer {}
 #   admits traffic from every source, inside and outside the cluster. Combined
-#   with an empty spec.podSelector (missing, {}, or without matchLabels and
-#   matchExpressions) it opens every pod of the namespace and is denied; with a
-#   non-empty podSelector it only warns. Ports in the rule do not change the
+#   with a spec.podSelector that selects every pod it opens every pod of the
+#   namespace and is denied: missing, {}, without matchLabels and
+#   matchExpressions, or built only from NotIn and DoesNotExist terms, which
+#   also match pods without the key (labels.Requirement.Matches; see
+#   lib.selector). With a podSelector that narrows, it only warns. Ports in the
+#   rule do not change the
 #   verdict. Namespaces matching a glob in
 #   data.apiguard.config.networkpolicy.allowAllNamespaces (default []) are
 #   exempt. Ingress rules of a policy whose policyTypes leave out Ingress have
@@ -21,13 +24,14 @@
 package networkpolicy.no_allow_all
 
 import data.lib.kubernetes as k8s
+import data.lib.selector
 
 deny contains msg if {
 	some i in allow_all_rules
 	not selects_some_pods
 	msg := sprintf(
-		"%s: spec.ingress[%d] has no from restriction and spec.podSelector is empty, so every pod in the namespace accepts traffic from everywhere; list the allowed sources in spec.ingress[%d].from and select only the pods that need them in spec.podSelector",
-		[k8s.display, i, i],
+		"%s: spec.ingress[%d] has no from restriction and spec.podSelector %s, so every pod in the namespace accepts traffic from everywhere; list the allowed sources in spec.ingress[%d].from and select only the pods that need them in spec.podSelector",
+		[k8s.display, i, pod_selector_text, i],
 	)
 }
 
@@ -84,9 +88,26 @@ ingress_enforced if "Ingress" in policy_types
 
 policy_types := k8s.array_at(k8s.spec, "policyTypes")
 
-selects_some_pods if count(object.get(k8s.spec, ["podSelector", "matchLabels"], {})) > 0
+# A missing or null spec.podSelector decodes to the empty selector, which
+# selects every pod of the namespace.
+selects_some_pods if {
+	sel := k8s.spec.podSelector
+	is_object(sel)
+	not selector.selects_all_pods(sel)
+}
 
-selects_some_pods if count(object.get(k8s.spec, ["podSelector", "matchExpressions"], [])) > 0
+pod_selector_text := "is empty" if {
+	sel := object.get(k8s.spec, "podSelector", null)
+	empty_selector(sel)
+} else := "selects every pod (its only terms are NotIn or DoesNotExist, which match pods without the key; narrow it with matchLabels or In/Exists terms)"
+
+empty_selector(sel) if not is_object(sel)
+
+empty_selector(sel) if {
+	is_object(sel)
+	count(selector.match_labels(sel)) == 0
+	count(selector.match_expressions(sel)) == 0
+}
 
 # Malformed configuration (not a list of strings) means no exemptions.
 exempt_namespaces := globs if {

@@ -131,3 +131,39 @@ test_exempt_namespace if {
 	count(policy.deny) == 1 with input as request("CREATE", allow_all)
 		with data.apiguard.config as {"networkpolicy": {"allowAllNamespaces": [["demo"]]}}
 }
+
+# NotIn and DoesNotExist also match pods without the key
+# (k8s.io/apimachinery labels.Requirement.Matches), so a podSelector made only
+# of them selects every pod an attacker cares about: like an empty one.
+test_catch_all_pod_selector_denied if {
+	every sel in [
+		{"matchExpressions": [{"key": "quarantine", "operator": "DoesNotExist"}]},
+		{"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["db"]}]},
+		{"matchLabels": {}, "matchExpressions": [
+			{"key": "app", "operator": "NotIn", "values": ["db"]},
+			{"key": "tier", "operator": "DoesNotExist"},
+		]},
+	] {
+		obj := netpol({"podSelector": sel, "ingress": [{}]})
+		msgs := policy.deny with input as request("CREATE", obj)
+		count(msgs) == 1
+		some msg in msgs
+		contains(msg, "spec.podSelector selects every pod (its only terms are NotIn or DoesNotExist")
+		count(policy.warn) == 0 with input as request("CREATE", obj)
+	}
+}
+
+test_narrowing_pod_selector_only_warns if {
+	every sel in [
+		{"matchExpressions": [
+			{"key": "app", "operator": "NotIn", "values": ["db"]},
+			{"key": "app", "operator": "In", "values": ["web"]},
+		]},
+		{"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "x", "operator": "DoesNotExist"}]},
+		{"matchExpressions": [{"key": "app", "operator": "Exists"}]},
+	] {
+		obj := netpol({"podSelector": sel, "ingress": [{}]})
+		count(policy.deny) == 0 with input as request("CREATE", obj)
+		count(policy.warn) == 1 with input as request("CREATE", obj)
+	}
+}

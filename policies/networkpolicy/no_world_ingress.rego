@@ -1,45 +1,74 @@
 # METADATA
-# title: NetworkPolicy must not admit ingress from the whole internet
+# title: NetworkPolicy must not admit ingress from a large part of the internet
 # description: >-
-#   Denies an ingress from peer whose ipBlock.cidr covers every address:
-#   0.0.0.0/0, ::/0 or any other spelling of them (0::0/0, 1.2.3.4/0,
-#   ::ffff:0.0.0.0/96). An except list does not change the verdict: the rest of
-#   the internet is still admitted. With
-#   data.apiguard.config.networkpolicy.minPrefixLength set to N (default 0), a
-#   public CIDR whose prefix length is N or less is denied too, e.g. 16 denies
-#   1.0.0.0/8 and 8.8.0.0/16 but not 10.0.0.0/8 (ranges inside private, CGNAT,
-#   loopback or link-local space are never "broad public").
-#   minPrefixLengthIPv6 (default: minPrefixLength) does the same for IPv6.
-#   Namespaces matching a glob in worldIngressNamespaces (default []) are exempt.
-#   Ingress rules of a policy whose policyTypes leave out Ingress have no effect
-#   and are not checked.
+#   What a policy opens is the union of the ipBlock CIDRs of all its ingress
+#   peers, each minus its own excepts (lib.net), not each CIDR alone: two /1s,
+#   sixteen /4s or two hundred /8s open the internet as surely as 0.0.0.0/0.
+#   Denies when that union admits more globally reachable IPv4 or IPv6 space
+#   than a bound: data.apiguard.config.networkpolicy.publicIngressBound.ipv4
+#   (default 16: at most as many public addresses as one /16) and .ipv6
+#   (default 48). Private, CGNAT, loopback, link-local, ULA, documentation,
+#   benchmarking, multicast and reserved ranges are not public. IPv4-mapped
+#   IPv6 (::ffff:0:0/96) and the NAT64 prefix 64:ff9b::/96 count as IPv4
+#   space. Without publicIngressBound, the older minPrefixLength (and
+#   minPrefixLengthIPv6) still work: minPrefixLength N denied a public /N or
+#   broader, so it sets the bound to a /(N+1), now for the union. An ipBlock,
+#   cidr or except the policy cannot read fails closed: the API server
+#   validates them, but audit and CLI inputs need not be, and before
+#   Kubernetes 1.36 it accepted leading zeros (010.0.0.0/8) that readers
+#   disagree on. Namespaces matching a glob in worldIngressNamespaces (default
+#   []) are exempt. Ingress rules of a policy whose policyTypes leave out
+#   Ingress have no effect and are not checked.
 # custom:
 #   kinds: [NetworkPolicy]
 #   severity: high
 #   field: spec.ingress
 #   remediation: >-
-#     Replace the ipBlock with the CIDRs of the clients that need access, or
-#     with a namespaceSelector/podSelector for the ingress controller.
+#     Allow only the client CIDRs that need access (together no more public
+#     space than the bound), carve out ranges with except, or select the
+#     ingress controller with a namespaceSelector/podSelector.
 package networkpolicy.no_world_ingress
 
 import data.lib.kubernetes as k8s
+import data.lib.net
 
 deny contains msg if {
-	some [i, j, cidr] in checked_cidrs
-	world(cidr)
+	some f in families
+	open := opened[f.key]
+	open > f.max
 	msg := sprintf(
-		"%s: spec.ingress[%d].from[%d].ipBlock.cidr %q admits traffic from every address on the internet (an except list does not change that); allow only the client CIDRs that need access, or select the ingress controller with a namespaceSelector/podSelector",
-		[k8s.display, i, j, cidr],
+		"%s: the ipBlocks of spec.ingress together admit %s public %s addresses (the size of a /%d or more), more than the bound of %s (networkpolicy.publicIngressBound.%s); they come from %s. Allow only the client CIDRs that need access, carve out ranges with except, or select the ingress controller with a namespaceSelector/podSelector",
+		[k8s.display, size_text(open, f), f.name, net.prefix_of_size(open, f.width), bound_text(f), f.key, sources(f)],
 	)
 }
 
 deny contains msg if {
-	some [i, j, cidr] in checked_cidrs
-	not world(cidr)
-	broad_public(cidr)
+	some b in blocks
+	not is_object(b.block)
 	msg := sprintf(
-		"%s: spec.ingress[%d].from[%d].ipBlock.cidr %q is a public range with a prefix of /%d or shorter; allow only the client CIDRs that need access",
-		[k8s.display, i, j, cidr, max_prefix(cidr)],
+		"%s: spec.ingress[%d].from[%d].ipBlock is not an object with a cidr, so the sources it admits cannot be judged and the policy fails closed; write ipBlock: {cidr: <client CIDR>}",
+		[k8s.display, b.i, b.j],
+	)
+}
+
+deny contains msg if {
+	some b in blocks
+	is_object(b.block)
+	problem := net.cidr_problem(object.get(b.block, "cidr", null))
+	msg := sprintf(
+		"%s: spec.ingress[%d].from[%d].ipBlock.cidr %s %s, so the sources it admits cannot be judged and the policy fails closed; write a CIDR such as 203.0.113.0/24 or 2001:db8::/48",
+		[k8s.display, b.i, b.j, shown(object.get(b.block, "cidr", null)), problem],
+	)
+}
+
+deny contains msg if {
+	some b in blocks
+	is_object(b.block)
+	some k, e in k8s.array_at(b.block, "except")
+	problem := net.cidr_problem(e)
+	msg := sprintf(
+		"%s: spec.ingress[%d].from[%d].ipBlock.except[%d] %s %s, so the policy fails closed; write a CIDR inside the ipBlock's cidr, such as 203.0.113.0/25",
+		[k8s.display, b.i, b.j, k, shown(e), problem],
 	)
 }
 
@@ -51,15 +80,78 @@ applies if {
 	not k8s.namespace_in(exempt_namespaces)
 }
 
-# checked_cidrs holds [i, j, cidr] for each valid spec.ingress[i].from[j].ipBlock.cidr.
-checked_cidrs contains [i, j, cidr] if {
+# blocks holds every spec.ingress[i].from[j].ipBlock that is set (a null
+# ipBlock decodes to an unset one).
+blocks contains {"i": i, "j": j, "block": peer.ipBlock} if {
 	applies
 	some i, rule in k8s.array_at(k8s.spec, "ingress")
 	is_object(rule)
 	some j, peer in k8s.array_at(rule, "from")
-	cidr := peer.ipBlock.cidr
-	is_string(cidr)
-	net.cidr_is_valid(cidr)
+	is_object(peer)
+	peer.ipBlock != null
+}
+
+# peers are the readable ipBlocks, in a fixed order, for lib.net.
+peers := [{"i": b.i, "j": b.j, "cidr": b.block.cidr, "except": k8s.array_at(b.block, "except")} |
+	some b in sort_blocks
+	is_object(b.block)
+	net.parse_cidr(b.block.cidr)
+]
+
+# In field order, so that messages name the first peers first.
+sort_blocks := [x[2] | some x in sort([[b.i, b.j, b] | some b in blocks])]
+
+opened := net.open_public(peers)
+
+families := [
+	{"key": "ipv4", "name": "IPv4", "width": 32, "max": ipv4_max, "v6": false},
+	{"key": "ipv6", "name": "IPv6", "width": 128, "max": ipv6_max, "v6": true},
+]
+
+bound_text(f) := sprintf("one /%d", [f.width - (count(bits) - 1)]) if {
+	f.max > 0
+	bits := [k | some k in numbers.range(0, f.width); net.pow2(k) <= f.max]
+} else := "no public addresses"
+
+# A count of IPv6 addresses is too long to read; the prefix size says enough.
+size_text(n, f) := sprintf("%d", [n]) if not f.v6
+
+else := "many"
+
+shown(v) := sprintf("%q", [v]) if is_string(v)
+
+else := sprintf("%v", [v])
+
+# sources names up to three peers whose cidr reaches public space of the family.
+sources(f) := concat(", ", array.concat(named, more)) if {
+	hits := [sprintf("spec.ingress[%d].from[%d].ipBlock.cidr %q", [p.i, p.j, p.cidr]) |
+		some p in peers
+		reaches(p.cidr, f)
+	]
+	named := array.slice(hits, 0, 3)
+	more := [sprintf("%d more", [count(hits) - 3]) | count(hits) > 3]
+}
+
+# reaches holds when a CIDR covers public space of the family: it overlaps the
+# family's part of the unified space (IPv4: the mapped block or the NAT64
+# prefix) and lies inside no single non-public range.
+reaches(cidr, f) if {
+	c := net.parse_cidr(cidr)
+	some r in family_ranges[f.key]
+	c.lo < r[1]
+	c.hi > r[0]
+	not inside_non_public(c)
+}
+
+family_ranges := {
+	"ipv4": [[net.mapped_lo, net.mapped_hi], [net.nat64_lo, net.nat64_hi]],
+	"ipv6": [[0, net.mapped_lo], [net.mapped_hi, net.space_end]],
+}
+
+inside_non_public(c) if {
+	some r in net.non_public
+	r[0] <= c.lo
+	c.hi <= r[1]
 }
 
 # Ingress is enforced when policyTypes is unset (the API server then always
@@ -70,67 +162,38 @@ ingress_enforced if "Ingress" in policy_types
 
 policy_types := k8s.array_at(k8s.spec, "policyTypes")
 
-# cidr_contains normalises IPv4-mapped IPv6, so ::ffff:0.0.0.0/96 counts as
-# containing 0.0.0.0/0.
-world(cidr) if net.cidr_contains(cidr, "0.0.0.0/0")
-
-world(cidr) if net.cidr_contains(cidr, "::/0")
-
-non_public := [
-	"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-	"172.16.0.0/12", "192.168.0.0/16", "::1/128", "fc00::/7", "fe80::/10",
-]
-
-broad_public(cidr) if {
-	prefix_length(cidr) <= max_prefix(cidr)
-	not within_non_public(cidr)
-}
-
-within_non_public(cidr) if {
-	some range in non_public
-	net.cidr_contains(range, cidr)
-}
-
-ipv4_mapped(cidr) if {
-	contains(cidr, ":")
-	net.cidr_contains("::ffff:0.0.0.0/96", cidr)
-}
-
-ipv6(cidr) if {
-	contains(cidr, ":")
-	not ipv4_mapped(cidr)
-}
-
-# The prefix length in the address family the CIDR really selects: an
-# IPv4-mapped IPv6 CIDR ::ffff:a.b.c.d/n selects the IPv4 range /(n-96).
-prefix_length(cidr) := n - 96 if {
-	ipv4_mapped(cidr)
-	n := to_number(split(cidr, "/")[1])
-} else := to_number(split(cidr, "/")[1])
-
-max_prefix(cidr) := ipv6_max_prefix if ipv6(cidr)
-
-else := ipv4_max_prefix
-
-valid_prefix_setting(v) if {
+valid_prefix_setting(v, width) if {
 	is_number(v)
 	v == floor(v)
 	v >= 0
-	v <= 128
+	v <= width
 }
 
-ipv4_max_prefix := v if {
-	v := k8s.setting(["networkpolicy", "minPrefixLength"], 0)
-	valid_prefix_setting(v)
-} else := 0
+# ipv4_max and ipv6_max are the most public addresses a policy may admit:
+# publicIngressBound.<family> P allows as many as one /P. Without it, the
+# legacy minPrefixLength N (which denied a public /N or broader) allows a
+# /(N+1), or nothing at all when N is the family width or more. Else the
+# default: a /16 of IPv4, a /48 of IPv6.
+ipv4_max := bound_max(["networkpolicy", "publicIngressBound", "ipv4"], ["networkpolicy", "minPrefixLength"], 32, 16)
 
-ipv6_max_prefix := v if {
-	v := k8s.setting(["networkpolicy", "minPrefixLengthIPv6"], null)
-	valid_prefix_setting(v)
-} else := v if {
-	v := k8s.setting(["networkpolicy", "minPrefixLength"], 0)
-	valid_prefix_setting(v)
-} else := 0
+ipv6_max := bound_max(["networkpolicy", "publicIngressBound", "ipv6"], legacy_ipv6_key, 128, 48)
+
+legacy_ipv6_key := ["networkpolicy", "minPrefixLengthIPv6"] if {
+	valid_prefix_setting(k8s.setting(["networkpolicy", "minPrefixLengthIPv6"], null), 128)
+} else := ["networkpolicy", "minPrefixLength"]
+
+bound_max(key, legacy, width, fallback) := net.pow2(width - v) if {
+	v := k8s.setting(key, null)
+	valid_prefix_setting(v, width)
+} else := m if {
+	v := k8s.setting(legacy, null)
+	valid_prefix_setting(v, 128)
+	m := legacy_max(v, width)
+} else := net.pow2(width - fallback)
+
+legacy_max(n, width) := net.pow2((width - 1) - n) if n < width
+
+else := 0
 
 # Malformed configuration (not a list of strings) means no exemptions.
 exempt_namespaces := globs if {
