@@ -1,22 +1,28 @@
 # METADATA
 # title: Public Gateways serve HTTP traffic only over HTTPS
 # description: >-
-#   On a Gateway (gateway.networking.k8s.io) every HTTPS or TLS listener needs
-#   tls.certificateRefs, unless tls.mode is Passthrough (denied otherwise, for
-#   every GatewayClass). On a public Gateway (its spec.gatewayClassName is in
-#   data.apiguard.config.gateway.publicClasses; every class is public when that
-#   list is not set), each plain-HTTP listener is warned about: the routes
-#   attached to it must only redirect to HTTPS. An HTTPRoute is denied when one
-#   of its parentRefs selects a plain-HTTP listener of a public Gateway known to
+#   On a Gateway or a ListenerSet (gateway.networking.k8s.io) every HTTPS or TLS
+#   listener needs tls.certificateRefs, unless tls.mode is Passthrough (denied
+#   otherwise, for every GatewayClass). On a public Gateway (its
+#   spec.gatewayClassName is in data.apiguard.config.gateway.publicClasses;
+#   every class is public when that list is not set), each plain-HTTP listener is
+#   warned about: the routes attached to it must only redirect to HTTPS. A
+#   ListenerSet's listeners are served by its parent Gateway (GEP-1713), so its
+#   class is the parent's, read from data.apiguard.inventory.gateways; a parent
+#   the inventory does not know, or a parentRef that is not a Gateway, is
+#   treated as public. An HTTPRoute is denied when one of its parentRefs selects
+#   a plain-HTTP listener of a public Gateway known to
 #   data.apiguard.inventory.gateways and one of its rules is not redirect-only
 #   (a redirect-only rule has exactly one filter, of type RequestRedirect with
 #   scheme https, and no backendRefs). A parentRef selects a listener by
 #   sectionName, by port, or, with neither, every listener whose hostname
-#   intersects the route's hostnames. Gateways missing from the inventory are
-#   not judged from the route side.
+#   intersects the route's hostnames. Gateways missing from the inventory, and
+#   ListenerSet parents (not in the inventory), are not judged from the route
+#   side.
 # custom:
 #   kinds:
 #     - gateway.networking.k8s.io/Gateway
+#     - gateway.networking.k8s.io/ListenerSet
 #     - gateway.networking.k8s.io/HTTPRoute
 #   severity: high
 #   field: spec.listeners
@@ -26,6 +32,7 @@
 #     only routes whose rules redirect to scheme https.
 package gateway.require_https_listener
 
+import data.lib.gatewayapi as gw
 import data.lib.kubernetes as k8s
 
 gateway_group := "gateway.networking.k8s.io"
@@ -46,20 +53,41 @@ deny contains msg if {
 
 warn contains msg if {
 	is_gateway
-	public_class(gateway_class)
+	some where in public_scope
 	some i, listener in listeners
 	is_http(listener)
 	msg := sprintf(
-		"%s: listener %q accepts plain HTTP on public GatewayClass %q; make sure every route attached to it only redirects to HTTPS (a single RequestRedirect filter with scheme: https and no backendRefs), or remove the listener",
-		[k8s.display, listener_name(listener, i), gateway_class],
+		"%s: listener %q accepts plain HTTP on %s; make sure every route attached to it only redirects to HTTPS (a single RequestRedirect filter with scheme: https and no backendRefs), or remove the listener",
+		[k8s.display, listener_name(listener, i), where],
 	)
 }
 
+# is_gateway holds for the kinds that declare listeners: a Gateway, and a
+# ListenerSet, whose spec.listeners (ListenerEntry) have the same name,
+# hostname, port, protocol and tls fields.
 is_gateway if {
 	k8s.is_check
 	k8s.group == gateway_group
-	k8s.kind == "Gateway"
+	k8s.kind in {"Gateway", "ListenerSet"}
 }
+
+# public_scope names the public class the listeners are served on; empty when
+# the class is not public.
+public_scope contains sprintf("public GatewayClass %q", [gateway_class]) if {
+	k8s.kind == "Gateway"
+	public_class(gateway_class)
+}
+
+public_scope contains where if {
+	k8s.kind == "ListenerSet"
+	where := gw.parent_publicity(listenerset_parent)
+}
+
+# spec.parentRef of a ListenerSet; kind and group default to Gateway.
+listenerset_parent := p if {
+	p := k8s.spec.parentRef
+	is_object(p)
+} else := {"name": ""}
 
 listeners := k8s.array_at(k8s.spec, "listeners")
 

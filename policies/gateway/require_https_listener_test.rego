@@ -335,3 +335,78 @@ test_exact_listener_hostname_attaches if {
 	inv := {"gateways": {"infra/edge": {"gatewayClassName": "public", "listeners": [object.union(http_listener, {"hostname": "WWW.shop.example.com"})]}}}
 	count(policy.deny) == 1 with input as request("CREATE", "HTTPRoute", route([edge], [forward_rule])) with data.apiguard.inventory as inv
 }
+
+# --- ListenerSet ------------------------------------------------------------
+
+listenerset(parent, listeners) := {"parentRef": parent, "listeners": listeners}
+
+parent_inventory := {"gateways": {
+	"infra/edge": {"gatewayClassName": "internet", "listeners": [{"name": "https", "protocol": "HTTPS", "port": 443}]},
+	"infra/internal": {"gatewayClassName": "internal", "listeners": []},
+}}
+
+public_internet := {"gateway": {"publicClasses": ["internet"]}}
+
+test_listenerset_https_without_certificates_denied if {
+	l := {"name": "shop", "protocol": "HTTPS", "port": 443, "hostname": "shop.example.com"}
+	denies := policy.deny with input as request("CREATE", "ListenerSet", listenerset({"name": "edge", "namespace": "infra"}, [l]))
+	denies == {`ListenerSet demo/web: listener "shop" (protocol HTTPS) has no tls.certificateRefs, so it cannot terminate TLS; add tls.certificateRefs referencing a kubernetes.io/tls Secret`}
+
+	# Whatever the parent's class: a listener without a certificate is broken everywhere.
+	count(policy.deny) == 1 with input as request("CREATE", "ListenerSet", listenerset({"name": "internal", "namespace": "infra"}, [l]))
+		with data.apiguard.inventory as parent_inventory
+		with data.apiguard.config as public_internet
+}
+
+test_listenerset_tls_terminate_without_certificates_denied_passthrough_allowed if {
+	terminate := {"name": "db", "protocol": "TLS", "port": 8443, "hostname": "db.example.com", "tls": {"mode": "Terminate"}}
+	passthrough := {"name": "pt", "protocol": "TLS", "port": 9443, "hostname": "pt.example.com", "tls": {"mode": "Passthrough"}}
+	denies := policy.deny with input as request("CREATE", "ListenerSet", listenerset({"name": "edge"}, [terminate, passthrough]))
+	count(denies) == 1
+	some msg in denies
+	contains(msg, `listener "db" (protocol TLS)`)
+}
+
+test_listenerset_with_certificates_allowed if {
+	l := {"name": "shop", "protocol": "HTTPS", "port": 443, "hostname": "shop.example.com", "tls": {"mode": "Terminate", "certificateRefs": [{"kind": "Secret", "group": "", "name": "shop-tls"}]}}
+	r := request("CREATE", "ListenerSet", listenerset({"name": "edge", "namespace": "infra"}, [l]))
+	count(policy.deny) == 0 with input as r with data.apiguard.inventory as parent_inventory
+	count(policy.warn) == 0 with input as r with data.apiguard.inventory as parent_inventory
+}
+
+test_listenerset_plain_http_on_public_parent_warned if {
+	l := {"name": "shop-http", "protocol": "HTTP", "port": 80, "hostname": "shop.example.com"}
+	warns := policy.warn with input as request("CREATE", "ListenerSet", listenerset({"name": "edge", "namespace": "infra"}, [l]))
+		with data.apiguard.inventory as parent_inventory
+		with data.apiguard.config as public_internet
+	warns == {`ListenerSet demo/web: listener "shop-http" accepts plain HTTP on public Gateway infra/edge (GatewayClass "internet"); make sure every route attached to it only redirects to HTTPS (a single RequestRedirect filter with scheme: https and no backendRefs), or remove the listener`}
+}
+
+test_listenerset_plain_http_on_private_parent_not_warned if {
+	l := {"name": "shop-http", "protocol": "HTTP", "port": 80, "hostname": "shop.example.com"}
+	count(policy.warn) == 0 with input as request("CREATE", "ListenerSet", listenerset({"name": "internal", "namespace": "infra"}, [l]))
+		with data.apiguard.inventory as parent_inventory
+		with data.apiguard.config as public_internet
+}
+
+test_listenerset_plain_http_on_unknown_parent_warned if {
+	l := {"name": "shop-http", "protocol": "HTTP", "port": 80}
+
+	# Not in the inventory (the offline CLI without the Gateway, or a Gateway not yet
+	# created): it cannot be shown private, so it is warned about.
+	warns := policy.warn with input as request("CREATE", "ListenerSet", listenerset({"name": "edge"}, [l]))
+		with data.apiguard.config as public_internet
+	count(warns) == 1
+	some msg in warns
+	contains(msg, "Gateway demo/edge (not in apiguard's inventory, so treated as public)")
+
+	# A parent of another kind cannot be resolved to a class either.
+	warns2 := policy.warn with input as request("CREATE", "ListenerSet", listenerset({"name": "edge", "group": "example.com", "kind": "Proxy"}, [l]))
+		with data.apiguard.config as public_internet
+	count(warns2) == 1
+}
+
+test_listenerset_delete_not_judged if {
+	l := {"name": "shop", "protocol": "HTTPS", "port": 443}
+	count(policy.deny) == 0 with input as delete_request("ListenerSet", listenerset({"name": "edge"}, [l]))
+}

@@ -1,37 +1,45 @@
 # METADATA
 # title: Gateway listeners must not accept routes from every namespace
 # description: >-
-#   A Gateway (gateway.networking.k8s.io) listener with
-#   allowedRoutes.namespaces.from All lets any namespace attach routes and so
-#   claim the listener's hostnames and traffic. Gateways in a namespace matching
-#   one of the glob patterns in
+#   A listener of a Gateway or a ListenerSet (gateway.networking.k8s.io) whose
+#   allowedRoutes.namespaces lets every namespace attach routes lets any
+#   namespace claim the listener's hostnames and traffic. That is from: All, and
+#   also from: Selector with a selector every namespace matches (an empty
+#   selector, only NotIn or DoesNotExist terms, Exists on
+#   kubernetes.io/metadata.name: lib.selector) or with no selector at all, which
+#   implementations read differently (lib.gatewayapi). Objects in a namespace
+#   matching one of the glob patterns in
 #   data.apiguard.config.gateway.allowAllRoutesNamespaces (default []) are
 #   exempt. One message per listener.
 # custom:
-#   kinds: [gateway.networking.k8s.io/Gateway]
+#   kinds:
+#     - gateway.networking.k8s.io/Gateway
+#     - gateway.networking.k8s.io/ListenerSet
 #   severity: high
 #   field: spec.listeners
 #   remediation: >-
 #     Set allowedRoutes.namespaces.from to Same, or to Selector with a namespace
-#     label selector naming the teams allowed to attach routes.
+#     label selector naming the teams allowed to attach routes (matchLabels, or
+#     In / Exists terms on a label only those namespaces carry).
 package gateway.restrict_allowed_routes
 
+import data.lib.gatewayapi as gw
 import data.lib.kubernetes as k8s
 
 deny contains msg if {
 	applies
 	some i, listener in k8s.array_at(k8s.spec, "listeners")
-	listener.allowedRoutes.namespaces.from == "All"
+	how := gw.open_to_all_namespaces(listener.allowedRoutes.namespaces)
 	msg := sprintf(
-		"%s: listener %q accepts routes from all namespaces (allowedRoutes.namespaces.from: All); set from: Same, or from: Selector with a selector matching only the namespaces allowed to attach routes",
-		[k8s.display, listener_name(listener, i)],
+		"%s: listener %q accepts routes from all namespaces (allowedRoutes.namespaces.%s); set from: Same, or from: Selector with a selector matching only the namespaces allowed to attach routes",
+		[k8s.display, listener_name(listener, i), how],
 	)
 }
 
 applies if {
 	k8s.is_check
-	k8s.group == "gateway.networking.k8s.io"
-	k8s.kind == "Gateway"
+	k8s.group == gw.group
+	k8s.kind in {"Gateway", "ListenerSet"}
 	not exempt
 }
 

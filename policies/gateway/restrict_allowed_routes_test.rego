@@ -102,7 +102,91 @@ test_other_kind_ignored if {
 	r := json.patch(request("CREATE", "demo", [listener("https", "All")]), [{
 		"op": "replace",
 		"path": "/request/kind/kind",
-		"value": "ListenerSet",
+		"value": "HTTPRoute",
 	}])
 	count(policy.deny) == 0 with input as r
+}
+
+test_other_group_ignored if {
+	r := json.patch(request("CREATE", "demo", [listener("https", "All")]), [{
+		"op": "replace",
+		"path": "/request/kind/group",
+		"value": "networking.istio.io",
+	}])
+	count(policy.deny) == 0 with input as r
+}
+
+selector_listener(name, sel) := json.patch(listener(name, "Selector"), [{
+	"op": "add",
+	"path": "/allowedRoutes/namespaces/selector",
+	"value": sel,
+}])
+
+# Selectors every namespace matches are All by another name (lib.selector).
+test_catch_all_selectors_denied if {
+	every sel in [
+		{},
+		{"matchLabels": {}},
+		{"matchExpressions": [{"key": "team", "operator": "NotIn", "values": ["quarantine"]}]},
+		{"matchExpressions": [{"key": "blocked", "operator": "DoesNotExist"}]},
+		{"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "Exists"}]},
+		{"matchExpressions": [
+			{"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": ["kube-system"]},
+			{"key": "blocked", "operator": "DoesNotExist"},
+		]},
+	] {
+		denies := policy.deny with input as request("CREATE", "demo", [selector_listener("https", sel)])
+		count(denies) == 1
+		some msg in denies
+		contains(msg, `listener "https" accepts routes from all namespaces (allowedRoutes.namespaces.from: Selector with a selector every namespace matches`)
+	}
+}
+
+test_selector_missing_denied if {
+	denies := policy.deny with input as request("CREATE", "demo", [listener("https", "Selector")])
+	count(denies) == 1
+	some msg in denies
+	contains(msg, "from: Selector without a selector")
+}
+
+test_narrow_selectors_allowed if {
+	every sel in [
+		{"matchLabels": {"team": "shop"}},
+		{"matchExpressions": [{"key": "team", "operator": "In", "values": ["shop"]}]},
+		{"matchExpressions": [{"key": "gateway-access", "operator": "Exists"}]},
+		{"matchExpressions": [
+			{"key": "team", "operator": "NotIn", "values": ["x"]},
+			{"key": "gateway-access", "operator": "Exists"},
+		]},
+		{"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "DoesNotExist"}]},
+	] {
+		count(policy.deny) == 0 with input as request("CREATE", "demo", [selector_listener("https", sel)])
+	}
+}
+
+listenerset_request(namespace, listeners) := {"request": {
+	"uid": "2",
+	"kind": {"group": "gateway.networking.k8s.io", "version": "v1", "kind": "ListenerSet"},
+	"name": "team",
+	"namespace": namespace,
+	"operation": "CREATE",
+	"object": {
+		"apiVersion": "gateway.networking.k8s.io/v1",
+		"kind": "ListenerSet",
+		"metadata": {"name": "team", "namespace": namespace},
+		"spec": {"parentRef": {"name": "edge", "namespace": "infra"}, "listeners": listeners},
+	},
+}}
+
+test_listenerset_judged_like_a_gateway if {
+	denies := policy.deny with input as listenerset_request("shop", [listener("https", "All"), selector_listener("b", {})])
+	denies == {
+		`ListenerSet shop/team: listener "https" accepts routes from all namespaces (allowedRoutes.namespaces.from: All); set from: Same, or from: Selector with a selector matching only the namespaces allowed to attach routes`,
+		`ListenerSet shop/team: listener "b" accepts routes from all namespaces (allowedRoutes.namespaces.from: Selector with a selector every namespace matches ({})); set from: Same, or from: Selector with a selector matching only the namespaces allowed to attach routes`,
+	}
+	count(policy.deny) == 0 with input as listenerset_request("shop", [listener("https", "Same")])
+	count(policy.deny) == 0 with input as listenerset_request("shop", [{"name": "h", "protocol": "HTTP", "port": 80}])
+	count(policy.deny) == 0
+		with input as listenerset_request("infra", [listener("https", "All")])
+		with data.apiguard.config as {"gateway": {"allowAllRoutesNamespaces": ["infra"]}}
 }

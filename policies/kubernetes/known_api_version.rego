@@ -8,7 +8,11 @@
 #   and judging it as v1 would pass what they cannot see. Such a request is
 #   denied with the version to use instead. Gateway API's v1beta1 Gateway and
 #   HTTPRoute are judged: Gateway API serves them from the same schema as v1
-#   (conversion strategy None). Kinds of the same name in other groups
+#   (conversion strategy None); so are the v1alpha2 (and v1alpha3) TLSRoute,
+#   TCPRoute and UDPRoute that earlier experimental bundles served, whose
+#   parentRefs, hostnames and backendRefs are the fields of v1. ListenerSet is
+#   judged in gateway.networking.k8s.io/v1 only (the experimental XListenerSet
+#   is another kind in another group). Kinds of the same name in other groups
 #   (Knative's Service, Istio's Gateway) are not exposure kinds here and are
 #   not judged. DELETE is never denied.
 # custom:
@@ -19,6 +23,10 @@
 #     - Gateway
 #     - HTTPRoute
 #     - GRPCRoute
+#     - ListenerSet
+#     - TLSRoute
+#     - TCPRoute
+#     - UDPRoute
 #     - ApiDefinition
 #     - SecurityPolicy
 #   severity: high
@@ -48,6 +56,10 @@ groups := {
 	"Gateway": {"gateway.networking.k8s.io"},
 	"HTTPRoute": {"gateway.networking.k8s.io"},
 	"GRPCRoute": {"gateway.networking.k8s.io"},
+	"ListenerSet": {"gateway.networking.k8s.io"},
+	"TLSRoute": {"gateway.networking.k8s.io"},
+	"TCPRoute": {"gateway.networking.k8s.io"},
+	"UDPRoute": {"gateway.networking.k8s.io"},
 	"ApiDefinition": {"tyk.tyk.io"},
 	"SecurityPolicy": {"tyk.tyk.io"},
 }
@@ -60,6 +72,10 @@ supported := {
 	"Gateway": {"gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1"},
 	"HTTPRoute": {"gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1"},
 	"GRPCRoute": {"gateway.networking.k8s.io/v1"},
+	"ListenerSet": {"gateway.networking.k8s.io/v1"},
+	"TLSRoute": {"gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1alpha3", "gateway.networking.k8s.io/v1alpha2"},
+	"TCPRoute": {"gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1alpha2"},
+	"UDPRoute": {"gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1alpha2"},
 	"ApiDefinition": {"tyk.tyk.io/v1alpha1"},
 	"SecurityPolicy": {"tyk.tyk.io/v1alpha1"},
 }

@@ -77,3 +77,20 @@ test_missing_version_denied if {
 	req := json.remove(request("CREATE", "networking.k8s.io", "v1", "Ingress"), ["request/kind/version"])
 	count(known_api_version.deny) == 1 with input as req
 }
+
+test_listenerset_and_stream_routes if {
+	every kind in ["ListenerSet", "TLSRoute", "TCPRoute", "UDPRoute"] {
+		count(known_api_version.deny) == 0 with input as request("CREATE", "gateway.networking.k8s.io", "v1", kind)
+	}
+	every kind in ["TLSRoute", "TCPRoute", "UDPRoute"] {
+		count(known_api_version.deny) == 0 with input as request("CREATE", "gateway.networking.k8s.io", "v1alpha2", kind)
+	}
+	count(known_api_version.deny) == 0 with input as request("CREATE", "gateway.networking.k8s.io", "v1alpha3", "TLSRoute")
+}
+
+test_listenerset_other_versions_denied if {
+	some msg in known_api_version.deny with input as request("CREATE", "gateway.networking.k8s.io", "v1alpha1", "ListenerSet")
+	endswith(msg, "gateway.networking.k8s.io/v1alpha1 ListenerSet is not an API version apiguard's policies are written for, so they cannot judge it; write it as gateway.networking.k8s.io/v1")
+	count(known_api_version.deny) == 1 with input as request("AUDIT", "gateway.networking.k8s.io", "v2", "TCPRoute")
+	count(known_api_version.deny) == 0 with input as request("DELETE", "gateway.networking.k8s.io", "v2", "UDPRoute")
+}
