@@ -1,29 +1,39 @@
 # METADATA
-# title: Service must not set spec.externalIPs
+# title: Service must not set spec.externalIPs outside the allowed ranges
 # description: >-
 #   kube-proxy routes traffic for every address in spec.externalIPs to the
 #   Service, on every node, whoever owns that address. Anyone who can create a
 #   Service can therefore intercept traffic for another tenant's or an external
-#   IP (CVE-2020-8554). Denied for every address, unless the namespace matches a
-#   glob in data.apiguard.config.service.externalIPNamespaces (default []).
+#   IP (CVE-2020-8554). Denied for every address outside
+#   data.apiguard.config.service.allowedExternalIPs (CIDRs or single addresses,
+#   IPv4 or IPv6; default [], so every address is denied), the allow-list the
+#   CVE's advisory recommends (kubernetes/kubernetes#97076). Addresses are read
+#   as kube-proxy reads them (k8s.io/utils/net ParseIPSloppy: "010.0.0.1" is
+#   10.0.0.1); an IPv4-mapped IPv6 address is matched only by an IPv6 entry, so
+#   it never slips under an IPv4 range. An entry that is not an address or CIDR
+#   allows nothing. Namespaces matching a glob in
+#   service.externalIPNamespaces (default []) may use any address.
 # custom:
 #   kinds: [Service]
 #   severity: high
 #   field: spec.externalIPs
 #   remediation: >-
 #     Remove spec.externalIPs and expose the Service through an Ingress, a
-#     Gateway or an internal load balancer.
+#     Gateway or an internal load balancer, or use an address the platform
+#     allows in service.allowedExternalIPs.
 package service.no_external_ips
 
+import data.lib.address
 import data.lib.kubernetes as k8s
 
 deny contains msg if {
 	applies
 	not k8s.namespace_in(exempt_namespaces)
 	some ip in k8s.array_at(k8s.spec, "externalIPs")
+	not allowed(ip)
 	msg := sprintf(
-		"%s: spec.externalIPs contains %v, which makes every node route traffic for that address to this Service (CVE-2020-8554); remove spec.externalIPs and expose the Service through an Ingress, a Gateway or an internal load balancer",
-		[k8s.display, ip],
+		"%s: spec.externalIPs contains %v, which makes every node route traffic for that address to this Service (CVE-2020-8554)%s; remove spec.externalIPs and expose the Service through an Ingress, a Gateway or an internal load balancer",
+		[k8s.display, ip, allow_list_hint],
 	)
 }
 
@@ -33,11 +43,26 @@ applies if {
 	k8s.kind == "Service"
 }
 
-# Malformed configuration (not a list of strings) means no exemptions.
-exempt_namespaces := globs if {
-	globs := k8s.setting(["service", "externalIPNamespaces"], [])
-	is_array(globs)
-	every g in globs {
-		is_string(g)
+allowed(ip) if {
+	a := address.parse_ip(ip)
+	some r in allowed_ranges
+	address.in_range(a, r)
+}
+
+allowed_ranges := [r | some s in strings_at("allowedExternalIPs"); r := address.parse_ip_or_cidr(s)]
+
+allow_list_hint := sprintf(" and is not in service.allowedExternalIPs (%s)", [concat(", ", strings_at("allowedExternalIPs"))]) if {
+	count(strings_at("allowedExternalIPs")) > 0
+} else := ""
+
+# Malformed configuration (not a list of strings) means no exemptions and no
+# allowed addresses.
+exempt_namespaces := strings_at("externalIPNamespaces")
+
+strings_at(key) := v if {
+	v := k8s.setting(["service", key], [])
+	is_array(v)
+	every s in v {
+		is_string(s)
 	}
 } else := []

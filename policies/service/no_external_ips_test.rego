@@ -74,3 +74,34 @@ test_malformed_namespaces_no_exemption if {
 	count(policy.deny) == 2 with input as request("CREATE", with_ips)
 		with data.apiguard.config as {"service": {"externalIPNamespaces": "demo"}}
 }
+
+allow(list) := {"service": {"allowedExternalIPs": list}}
+
+ips(list) := service({"ports": [{"port": 80}], "externalIPs": list})
+
+test_allow_list if {
+	count(policy.deny) == 0 with input as request("CREATE", ips(["203.0.113.10", "203.0.113.200"])) with data.apiguard.config as allow(["203.0.113.0/24"])
+	count(policy.deny) == 0 with input as request("CREATE", ips(["203.0.113.0"])) with data.apiguard.config as allow(["203.0.113.0"])
+	count(policy.deny) == 0 with input as request("CREATE", ips(["2001:db8::10"])) with data.apiguard.config as allow(["2001:db8::/64"])
+
+	# ParseIPSloppy: leading zeros are decimal, as kube-proxy reads them.
+	count(policy.deny) == 0 with input as request("CREATE", ips(["203.000.113.010"])) with data.apiguard.config as allow(["203.0.113.0/24"])
+	msgs := policy.deny with input as request("CREATE", ips(["203.0.113.10", "1.1.1.1"])) with data.apiguard.config as allow(["203.0.113.0/24"])
+	count(msgs) == 1
+	some msg in msgs
+	contains(msg, "1.1.1.1")
+	contains(msg, "is not in service.allowedExternalIPs (203.0.113.0/24)")
+}
+
+test_allow_list_edges if {
+	# Just outside the range, another family, an IPv4-mapped IPv6 spelling.
+	every ip in ["203.0.114.0", "203.0.112.255", "::ffff:203.0.113.10", "2001:db9::1", "not-an-ip"] {
+		count(policy.deny) == 1 with input as request("CREATE", ips([ip])) with data.apiguard.config as allow(["203.0.113.0/24", "2001:db8::/32"])
+	}
+}
+
+test_malformed_allow_list_allows_nothing if {
+	every cfg in [allow("203.0.113.0/24"), allow(["203.0.113.0/24", 5]), allow(["203.0.113.0/33"]), allow(["example.com"])] {
+		count(policy.deny) == 1 with input as request("CREATE", ips(["203.0.113.10"])) with data.apiguard.config as cfg
+	}
+}
