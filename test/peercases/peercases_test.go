@@ -352,7 +352,8 @@ func TestPeerCases(t *testing.T) {
 			continue
 		}
 		if c.Concern == "uncovered" {
-			uncovered = append(uncovered, fmt.Sprintf("%s (peer %s): %s", c.key, c.PeerVerdict, c.Note))
+			// Not scored, but what apiguard says now shows where new policies reach.
+			uncovered = append(uncovered, fmt.Sprintf("%s (peer %s; apiguard %s): %s", c.key, c.PeerVerdict, overall(objects), c.Note))
 			continue
 		}
 		tl := tallies[c.Concern]
@@ -410,6 +411,31 @@ func TestPeerCases(t *testing.T) {
 	}
 	t.Logf("peer cases: %d scored in %d concerns, %d agree, %d recorded disagreements, %d failing; %d uncovered; %d apiguard check runs in %s",
 		total.cases, len(tallies), total.agree, total.recorded, total.failed, len(uncovered), len(runs), time.Since(start).Round(time.Millisecond))
+}
+
+// overall is everything apiguard said of objects: the denying and warning policies.
+func overall(objects []result) string {
+	var deny, warn []string
+	for _, r := range objects {
+		if r.Error != "" {
+			return "error"
+		}
+		for _, f := range r.findings() {
+			if f.warn {
+				warn = append(warn, f.policy)
+			} else {
+				deny = append(deny, f.policy)
+			}
+		}
+	}
+	out := "allows"
+	if len(deny) > 0 {
+		out = "denies with " + strings.Join(slices.Compact(slices.Sorted(slices.Values(deny))), ", ")
+	}
+	if len(warn) > 0 {
+		out += ", warns with " + strings.Join(slices.Compact(slices.Sorted(slices.Values(warn))), ", ")
+	}
+	return out
 }
 
 func failedNote(n int) string {
