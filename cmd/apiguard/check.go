@@ -47,6 +47,10 @@ type checkOptions struct {
 	diff bool
 	// conftest holds the flags of `check --conftest`, which runs conftest policies unchanged.
 	conftest conftestOptions
+	// inputs holds --include-hidden, --validate and --timeout (inputs.go).
+	inputs inputOptions
+	// validator judges each object as the API server would before policies run.
+	validator *manifest.Validator
 }
 
 func newCheckCommand(stdin io.Reader) *cobra.Command {
@@ -83,6 +87,7 @@ Exit codes: 0 all allowed, 1 something denied (or warned, with --fail-on-warn),
 	f.StringArrayVar(&o.ignore, "ignore", nil, "glob of paths to skip when walking directories; repeatable")
 	f.BoolVar(&o.fix, "fix", false, "write the secure defaults the mutating policies add into the files, keeping comments, key order and formatting")
 	f.BoolVar(&o.diff, "diff", false, "print the secure defaults as a unified diff instead of the report; changes nothing")
+	bindInputFlags(f, &o.inputs)
 	addConftestFlags(f, &o.conftest)
 	return cmd
 }
@@ -94,10 +99,17 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 	if !slices.Contains(report.Formats(), o.output) {
 		return &exitError{code: report.ExitError, err: fmt.Errorf("unknown output format %q (want %s)", o.output, strings.Join(report.Formats(), ", "))}
 	}
-	docs, err := manifest.Read(args, manifest.Options{Stdin: stdin, Ignore: o.ignore, Warn: o.warn, DropObjects: true})
+	// A file or document that cannot be read is a result in its place, not the end of
+	// the run: the rest is still judged, and the exit code is 2 at the end.
+	entries, docs, err := readInputs(args, stdin, o, o.log)
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
+	validator, crdErrs, err := newValidator(o.inputs, docs)
+	if err != nil {
+		return &exitError{code: report.ExitError, err: err}
+	}
+	o.validator = validator
 	set, err := loadPolicies(ctx, o, offlineInventory(docs, o.namespace))
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
@@ -111,8 +123,9 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 			return &exitError{code: report.ExitError, err: err}
 		}
 	}
-	results := checkAll(ctx, set, docs, o, olds)
+	results := checkAll(ctx, set, entries, crdErrs, o, olds)
 	fieldLines(results, set.Policies())
+	echoErrors(o.log, o.output, results)
 	switch {
 	case o.fix && o.diff:
 		return &exitError{code: report.ExitError, err: errors.New("--fix and --diff exclude each other")}
@@ -242,10 +255,36 @@ func readOld(paths []string, stdin io.Reader) (map[string][]byte, error) {
 
 // checkAll evaluates every document on GOMAXPROCS workers sharing the compiled set's
 // prepared queries, keeping results in input order so every output format is stable.
-func checkAll(ctx context.Context, set *policy.PolicySet, docs []manifest.Document, o checkOptions, olds map[string][]byte) []report.Result {
-	results := make([]report.Result, len(docs))
-	forEach(len(docs), func(i int) { results[i] = checkDocument(ctx, set, docs[i], o, olds) })
+// An entry that could not be read, and a CRD whose schema could not be read (crdErrs,
+// by document number), become error results in their place.
+func checkAll(ctx context.Context, set *policy.PolicySet, entries []manifest.Entry, crdErrs map[int]error, o checkOptions, olds map[string][]byte) []report.Result {
+	results := make([]report.Result, len(entries))
+	docIndex := make([]int, len(entries))
+	n := 0
+	for i, e := range entries {
+		docIndex[i] = -1
+		if e.Document != nil {
+			docIndex[i] = n
+			n++
+		}
+	}
+	forEach(len(entries), func(i int) {
+		e := entries[i]
+		switch {
+		case e.Err != nil:
+			results[i] = inputErrorResult(e.Err)
+		case crdErrs[docIndex[i]] != nil:
+			results[i] = documentResult(*e.Document)
+			results[i].Err = crdErrs[docIndex[i]]
+		default:
+			results[i] = checkDocument(ctx, set, *e.Document, o, olds)
+		}
+	})
 	return results
+}
+
+func documentResult(d manifest.Document) report.Result {
+	return report.Result{File: d.File, Index: d.Index, Item: d.Item, Line: d.Line, APIVersion: d.APIVersion(), Kind: d.Kind(), Namespace: d.Namespace(), Name: d.Name()}
 }
 
 // forEach calls f for every index below n, on GOMAXPROCS workers.
@@ -270,13 +309,31 @@ func forEach(n int, f func(i int)) {
 // checkDocument mutates then validates one object, the order the API server calls the
 // webhooks in, so the verdict is the one the cluster would give.
 func checkDocument(ctx context.Context, set *policy.PolicySet, d manifest.Document, o checkOptions, olds map[string][]byte) report.Result {
-	res := report.Result{File: d.File, Index: d.Index, Item: d.Item, Line: d.Line, APIVersion: d.APIVersion(), Kind: d.Kind(), Namespace: d.Namespace(), Name: d.Name()}
+	res := documentResult(d)
+	if o.validator != nil {
+		// The API server decodes and validates before the validating webhooks run:
+		// an object it rejects is never judged by a policy.
+		warnings, err := o.validator.Validate(d)
+		for _, w := range warnings {
+			o.warn(fmt.Errorf("%s: document %d (line %d): %s %s: %s", d.File, d.Index, d.Line, d.Kind(), d.Name(), w))
+		}
+		if err != nil {
+			res.Err = err
+			withDefaultNamespace(&res, o.namespace)
+			return res
+		}
+	}
 	ro := policy.RequestOptions{Operation: admissionv1.Create, Namespace: o.namespace, User: o.user, Groups: o.groups}
 	if old, ok := olds[objectKey(res.APIVersion, res.Kind, res.Namespace, res.Name)]; ok {
 		ro.Operation, ro.Old = admissionv1.Update, old
 	}
 	// The admission fixtures of apiguard test go through the same evaluation.
-	out, err := evaluate.Object(ctx, set, d.Raw, ro)
+	var out evaluate.Result
+	err := withTimeout(ctx, o.inputs.timeout, func(ctx context.Context) error {
+		var err error
+		out, err = evaluate.Object(ctx, set, d.Raw, ro)
+		return err
+	})
 	if out.Request != nil {
 		res.Namespace = out.Request.Namespace
 	}

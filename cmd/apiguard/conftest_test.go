@@ -151,7 +151,7 @@ func TestConftestModeFlags(t *testing.T) {
 			args: []string{"-n", "other", "manifests/a.yaml"}, wantCode: 1, wantOut: []string{"[other] other", "1 denied"},
 		},
 		"ignore glob": {
-			args: []string{"--ignore", ".hidden", "--ignore", "*.JSON", "manifests"}, wantCode: 1, wantOut: []string{"1 objects"},
+			args: []string{"--ignore", ".hidden", "--ignore", "*.JSON", "manifests"}, wantCode: 1, wantOut: []string{"1 object,"},
 		},
 		"fail on warn": {
 			args: []string{"--fail-on-warn", "manifests/b.JSON"}, wantCode: 1, wantOut: []string{"WARN"},

@@ -68,15 +68,20 @@ func TestCheckExitCodesAndOutput(t *testing.T) {
 		wantOut  []string
 		wantErr  []string
 	}{
-		"allowed":            {args: []string{"check", "--policy", policies, good}, wantCode: 0, wantOut: []string{"PATCH", "1 objects, 0 denied, 0 warnings, 1 patched"}},
-		"denied":             {args: []string{"check", "--policy", policies, bad}, wantCode: 1, wantOut: []string{"DENY", "[ingress.require_tls]", "default/blog", "1 objects, 1 denied"}},
-		"stdin":              {args: []string{"check", "--policy", policies, "-"}, stdin: badIngress + "---\n" + goodIngress, wantCode: 1, wantOut: []string{"2 objects, 1 denied"}},
-		"namespace flag":     {args: []string{"check", "--policy", policies, "-n", "prod", bad}, wantCode: 1, wantOut: []string{"prod/blog"}},
-		"warn override":      {args: []string{"check", "--policy", policies, "--data", writeFile(t, dir, "warn.yaml", "apiguard:\n  config:\n    enforcement:\n      ingress.require_tls: warn\n"), bad}, wantCode: 0, wantOut: []string{"WARN", "0 denied"}},
-		"fail on warn":       {args: []string{"check", "--policy", policies, "--fail-on-warn", "--data", filepath.Join(dir, "warn.yaml"), bad}, wantCode: 1},
-		"broken policy":      {args: []string{"check", "--policy", brokenPolicies, good}, wantCode: 2, wantErr: []string{"x.rego:"}},
-		"missing file":       {args: []string{"check", "--policy", policies, filepath.Join(dir, "nope.yaml")}, wantCode: 2, wantErr: []string{"nope.yaml"}},
-		"bad manifest":       {args: []string{"check", "--policy", policies, "-"}, stdin: "kind: Ingress\n", wantCode: 2, wantErr: []string{"apiVersion"}},
+		"allowed":        {args: []string{"check", "--policy", policies, good}, wantCode: 0, wantOut: []string{"PATCH", "1 object, 0 denied, 0 warnings, 1 patched"}},
+		"denied":         {args: []string{"check", "--policy", policies, bad}, wantCode: 1, wantOut: []string{"DENY", "[ingress.require_tls]", "default/blog", "1 object, 1 denied"}},
+		"stdin":          {args: []string{"check", "--policy", policies, "-"}, stdin: badIngress + "---\n" + goodIngress, wantCode: 1, wantOut: []string{"2 objects, 1 denied"}},
+		"namespace flag": {args: []string{"check", "--policy", policies, "-n", "prod", bad}, wantCode: 1, wantOut: []string{"prod/blog"}},
+		"warn override":  {args: []string{"check", "--policy", policies, "--data", writeFile(t, dir, "warn.yaml", "apiguard:\n  config:\n    enforcement:\n      ingress.require_tls: warn\n"), bad}, wantCode: 0, wantOut: []string{"WARN", "0 denied"}},
+		"fail on warn":   {args: []string{"check", "--policy", policies, "--fail-on-warn", "--data", filepath.Join(dir, "warn.yaml"), bad}, wantCode: 1},
+		"broken policy":  {args: []string{"check", "--policy", brokenPolicies, good}, wantCode: 2, wantErr: []string{"x.rego:"}},
+		// An input that cannot be read is a result of the report (stdout), in its place.
+		"missing file": {args: []string{"check", "--policy", policies, filepath.Join(dir, "nope.yaml")}, wantCode: 2, wantOut: []string{"nope.yaml\n  ERROR  no such file or directory", "0 objects", "1 error"}},
+		"bad manifest": {args: []string{"check", "--policy", policies, "-"}, stdin: "kind: Ingress\n", wantCode: 2, wantOut: []string{"ERROR  document 0 (line 1): missing apiVersion"}},
+		"machine formats echo input errors on stderr": {
+			args: []string{"check", "--policy", policies, "-o", "json", "-"}, stdin: "kind: Ingress\n", wantCode: 2,
+			wantOut: []string{`"error": "missing apiVersion"`}, wantErr: []string{"apiguard: error: -:1: missing apiVersion"},
+		},
 		"unknown format":     {args: []string{"check", "--policy", policies, "-o", "xml", good}, wantCode: 2, wantErr: []string{`unknown output format "xml"`}},
 		"no arguments":       {args: []string{"check"}, wantCode: 2},
 		"missing policy dir": {args: []string{"check", "--policy", filepath.Join(dir, "none"), good}, wantCode: 2, wantErr: []string{"policy directory"}},
@@ -251,7 +256,7 @@ func TestOfflineInventory(t *testing.T) {
 deny contains sprintf("%s also claimed in %s", [host, claim.namespace]) if {
 	some rule in input.request.object.spec.rules
 	host := rule.host
-	some claim in data.apiguard.inventory.ingressHosts[host]
+	some claim in data.apiguard.inventory.hosts[host]
 	claim.namespace != input.request.object.metadata.namespace
 }
 
@@ -380,20 +385,20 @@ func TestCheckBadInput(t *testing.T) {
 		wantOut  []string
 		wantErr  []string
 	}{
-		"invalid YAML names file, document and line": {
+		"invalid YAML names file, document and line; the file's other objects are judged": {
 			args: []string{invalid}, wantCode: 2,
-			wantErr: []string{invalid + ": document 1 (line 12): yaml: line 16: mapping values are not allowed"},
+			wantOut: []string{invalid + "\n  PATCH  Ingress team/shop", "  ERROR  document 1 (line 12): yaml: line 16: mapping values are not allowed", "1 object, 0 denied, 0 warnings, 1 patched, 1 error"},
 		},
 		"binary file is skipped with a warning": {
 			args: []string{binary, good}, wantCode: 0,
-			wantOut: []string{"1 objects, 0 denied"},
+			wantOut: []string{"1 object, 0 denied"},
 			wantErr: []string{"apiguard: warning: " + binary + ": skipped: binary file"},
 		},
 		"empty documents are no objects": {
 			args: []string{empty}, wantCode: 0, wantOut: []string{"0 objects, 0 denied, 0 warnings, 0 patched"},
 		},
 		"unknown kind is allowed: no policy matches it": {
-			args: []string{unknown}, wantCode: 0, wantOut: []string{"PASS", "Widget default/w", "1 objects, 0 denied"},
+			args: []string{unknown}, wantCode: 0, wantOut: []string{"PASS", "Widget default/w", "1 object, 0 denied"},
 		},
 		"unreachable Git URL": {
 			args: []string{"--policy", unreachable, good}, wantCode: 2,
