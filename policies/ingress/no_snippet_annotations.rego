@@ -17,6 +17,8 @@
 #   carries characters that break nginx configuration; a value the fixed
 #   controller accepts passes. auth-tls-pass-certificate-to-upstream is denied
 #   only when strconv.ParseBool reads it as true ("false", its default, passes).
+#   auth-proxy-set-headers, which names a ConfigMap whose values are pasted into
+#   nginx configuration (CVE-2025-15566) and which apiguard cannot see, is warned.
 #   Also denies, whatever their value, the keys in
 #   data.apiguard.config.ingress.dangerousAnnotations (default none). Keys are
 #   compared case-insensitively.
@@ -86,6 +88,20 @@ deny contains msg if {
 	msg := sprintf(
 		"%s: annotation %q has the value %s, which %s; the fixed ingress-nginx refuses it and older ones paste it into nginx configuration (%s). Use %s",
 		[k8s.display, key, json.marshal(v), reason(rule.validator, v), rule.advisory, rule.expected],
+	)
+}
+
+# auth-proxy-set-headers names a ConfigMap (namespace/name) whose values ingress-nginx
+# pastes into the auth subrequest's proxy_set_header lines (CVE-2025-15566,
+# kubernetes/kubernetes#136789, fixed in v1.12.5 and v1.13.1). apiguard does not see
+# that ConfigMap, so the reference is a finding: a warning, not a pass.
+warn contains msg if {
+	applies
+	some [key, v] in ann.nginx_annotation("auth-proxy-set-headers")
+	not lower(key) in dangerous
+	msg := sprintf(
+		"%s: annotation %q names ConfigMap %q, whose values ingress-nginx writes into its configuration as request headers (CVE-2025-15566); apiguard cannot see them: make sure that ConfigMap holds only header names and values, and that the controller is v1.12.5, v1.13.1 or later",
+		[k8s.display, key, v],
 	)
 }
 

@@ -219,3 +219,14 @@ test_other_kind_ignored if {
 	}])
 	count(no_snippet_annotations.deny) == 0 with input as req
 }
+
+# CVE-2025-15566: the ConfigMap behind auth-proxy-set-headers cannot be seen, so it warns.
+test_auth_proxy_set_headers_warned if {
+	a := {"nginx.ingress.kubernetes.io/auth-proxy-set-headers": "demo/auth-headers"}
+	count(no_snippet_annotations.deny) == 0 with input as request("CREATE", a)
+	warnings := no_snippet_annotations.warn with input as request("CREATE", a)
+	count(warnings) == 1
+	some m in warnings
+	contains(m, `ConfigMap "demo/auth-headers"`)
+	count(no_snippet_annotations.warn) == 0 with input as request("CREATE", null)
+}
