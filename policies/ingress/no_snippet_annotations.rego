@@ -12,7 +12,8 @@
 #   ingress-nginx annotations of the 2025 advisories, under each prefix of
 #   data.apiguard.config.ingress.nginxAnnotationPrefixes (default
 #   nginx.ingress.kubernetes.io): auth-url (CVE-2025-24514), auth-tls-match-cn
-#   (CVE-2025-1097), mirror-target and mirror-host (CVE-2025-1098) are denied
+#   (CVE-2025-1097), mirror-target and mirror-host (CVE-2025-1098), and
+#   permanent-redirect and temporal-redirect (CVE-2023-5044) are denied
 #   when the fixed controller's validator would refuse the value or the value
 #   carries characters that break nginx configuration; a value the fixed
 #   controller accepts passes. auth-tls-pass-certificate-to-upstream is denied
@@ -117,6 +118,16 @@ injectable := {
 		"advisory": "CVE-2025-1097",
 		"expected": "CN= followed by a regular expression without ; \" ' or braces other than repetitions",
 	},
+	"permanent-redirect": {
+		"validator": "plainurl",
+		"advisory": "CVE-2023-5044",
+		"expected": "a URL of letters, digits and - . _ ~ / : , ? & = only",
+	},
+	"temporal-redirect": {
+		"validator": "plainurl",
+		"advisory": "CVE-2023-5044",
+		"expected": "a URL of letters, digits and - . _ ~ / : , ? & = only",
+	},
 	"mirror-target": {
 		"validator": "server",
 		"advisory": "CVE-2025-1098",
@@ -131,6 +142,11 @@ injectable := {
 
 safe_value("url", v) if {
 	ann.nginx_url_with_variables(v)
+	not ann.breaks_config(v)
+}
+
+safe_value("plainurl", v) if {
+	ann.nginx_url(v)
 	not ann.breaks_config(v)
 }
 

@@ -230,3 +230,10 @@ test_auth_proxy_set_headers_warned if {
 	contains(m, `ConfigMap "demo/auth-headers"`)
 	count(no_snippet_annotations.warn) == 0 with input as request("CREATE", null)
 }
+
+# CVE-2023-5044: permanent-redirect was pasted into "return 301 ...;".
+test_redirect_values if {
+	count(no_snippet_annotations.deny) == 0 with input as request("CREATE", {"nginx.ingress.kubernetes.io/permanent-redirect": "https://www.example.com/new"})
+	count(no_snippet_annotations.deny) == 1 with input as request("CREATE", {"nginx.ingress.kubernetes.io/permanent-redirect": "https://x.example.com;\nlocation /y { alias /var/run/secrets/; }"})
+	count(no_snippet_annotations.deny) == 1 with input as request("CREATE", {"nginx.ingress.kubernetes.io/temporal-redirect": "https://x.example.com/ 302; #"})
+}

@@ -108,6 +108,13 @@ nginx_url_with_variables(v) if {
 	regex.match(`^[-._~a-zA-Z0-9/:,?&=$]*$`, replace(v, " ", ""))
 }
 
+# nginx_url(v) holds when ValidateRegex(URLIsValidRegex, false) accepts v
+# (permanent-redirect, temporal-redirect): only alphanumerics and - . _ ~ / : , ? & =.
+nginx_url(v) if {
+	is_string(v)
+	regex.match(`^[-._~a-zA-Z0-9/:,?&=]*$`, v)
+}
+
 # nginx_server_name(v) holds when ValidateServerName accepts v (mirror-target,
 # mirror-host): after trimming spaces, only alphanumerics, - . _ ~ / : and the regex
 # characters ^ $ [ ] ( ) { } * + ? | & = \ may remain.

@@ -109,3 +109,10 @@ test_breaks_config if {
 		not ann.breaks_config(v)
 	}
 }
+
+test_nginx_url if {
+	ann.nginx_url("https://www.example.com/new?x=1&y=2")
+	not ann.nginx_url("https://www.example.com/$request_uri")
+	not ann.nginx_url("https://a.example.com; return 200")
+	not ann.nginx_url("https://a.example.com/%2e")
+}
