@@ -120,6 +120,11 @@ func (v *Validator) Validate(d Document) (warnings []string, err error) {
 		return nil, fmt.Errorf("%s %s: the CustomResourceDefinition in the input serves versions %s, not %s",
 			gvk.Kind, gv.Group, strings.Join(versions, ", "), gv.Version)
 	}
+	if removedFromServing(gvk) {
+		// No current API server serves it; kubernetes.known_api_version denies it
+		// naming the version to use, which says more than the old type's errors.
+		return nil, nil
+	}
 	if !scheme.Scheme.Recognizes(gvk) {
 		if kind, ok := v.builtinKindFold(gvk); ok {
 			return nil, fmt.Errorf("kind %q: the API server serves %q in %s (kinds are case-sensitive)", d.Kind(), kind, d.APIVersion())
@@ -142,6 +147,19 @@ func (v *Validator) Validate(d Document) (warnings []string, err error) {
 		return warnings, fmt.Errorf("the API server would reject this %s: %s", gvk.Kind, errs.ToAggregate().Error())
 	}
 	return warnings, nil
+}
+
+// removedFromServing reports versions client-go still has types for but the API server
+// stopped serving in Kubernetes 1.22: extensions/v1beta1, and networking.k8s.io/v1beta1
+// Ingress and IngressClass.
+func removedFromServing(gvk schema.GroupVersionKind) bool {
+	switch gvk.GroupVersion().String() {
+	case "extensions/v1beta1":
+		return true
+	case "networking.k8s.io/v1beta1":
+		return gvk.Kind == "Ingress" || gvk.Kind == "IngressClass"
+	}
+	return false
 }
 
 // builtinKindFold finds a built-in kind of gvk's group and version spelled like gvk's

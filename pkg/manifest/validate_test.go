@@ -155,6 +155,9 @@ func TestValidate(t *testing.T) {
 			fields:  FieldIgnore,
 			wantErr: "cannot decode",
 		},
+		"a version no API server serves is left to kubernetes.known_api_version": {
+			in: "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: a}\nspec: {rules: [{http: {paths: [{backend: {service: {name: s}}}]}}]}\n",
+		},
 		"unknown kind is not judged": {
 			in: "apiVersion: other.io/v1\nkind: Gadget\nmetadata: {name: a}\nspec: {anything: [1]}\n",
 		},
