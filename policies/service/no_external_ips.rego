@@ -7,11 +7,12 @@
 #   IP (CVE-2020-8554). Denied for every address outside
 #   data.apiguard.config.service.allowedExternalIPs (CIDRs or single addresses,
 #   IPv4 or IPv6; default [], so every address is denied), the allow-list the
-#   CVE's advisory recommends (kubernetes/kubernetes#97076). Addresses are read
-#   as kube-proxy reads them (k8s.io/utils/net ParseIPSloppy: "010.0.0.1" is
-#   10.0.0.1); an IPv4-mapped IPv6 address is matched only by an IPv6 entry, so
-#   it never slips under an IPv4 range. An entry that is not an address or CIDR
-#   allows nothing. Namespaces matching a glob in
+#   CVE's advisory recommends (kubernetes/kubernetes#97076). An IPv4-mapped
+#   IPv6 address ("::ffff:203.0.113.10") is the IPv4 address, as kube-proxy
+#   reads it (Go's To4). Addresses with leading zeros, which ParseIPSloppy reads
+#   as decimal and inet_aton as octal, are never allowed (lib.address), and an
+#   allow-list entry that is not an address or CIDR allows nothing. Namespaces
+#   matching a glob in
 #   service.externalIPNamespaces (default []) may use any address.
 # custom:
 #   kinds: [Service]
@@ -44,12 +45,12 @@ applies if {
 }
 
 allowed(ip) if {
-	a := address.parse_ip(ip)
+	a := address.ip_range(ip)
 	some r in allowed_ranges
-	address.in_range(a, r)
+	address.within(a, r)
 }
 
-allowed_ranges := [r | some s in strings_at("allowedExternalIPs"); r := address.parse_ip_or_cidr(s)]
+allowed_ranges := [r | some s in strings_at("allowedExternalIPs"); r := address.range_of(s)]
 
 allow_list_hint := sprintf(" and is not in service.allowedExternalIPs (%s)", [concat(", ", strings_at("allowedExternalIPs"))]) if {
 	count(strings_at("allowedExternalIPs")) > 0

@@ -84,8 +84,8 @@ test_allow_list if {
 	count(policy.deny) == 0 with input as request("CREATE", ips(["203.0.113.0"])) with data.apiguard.config as allow(["203.0.113.0"])
 	count(policy.deny) == 0 with input as request("CREATE", ips(["2001:db8::10"])) with data.apiguard.config as allow(["2001:db8::/64"])
 
-	# ParseIPSloppy: leading zeros are decimal, as kube-proxy reads them.
-	count(policy.deny) == 0 with input as request("CREATE", ips(["203.000.113.010"])) with data.apiguard.config as allow(["203.0.113.0/24"])
+	# IPv4-mapped IPv6 is the IPv4 address to kube-proxy (Go's To4).
+	count(policy.deny) == 0 with input as request("CREATE", ips(["::ffff:203.0.113.10"])) with data.apiguard.config as allow(["203.0.113.0/24"])
 	msgs := policy.deny with input as request("CREATE", ips(["203.0.113.10", "1.1.1.1"])) with data.apiguard.config as allow(["203.0.113.0/24"])
 	count(msgs) == 1
 	some msg in msgs
@@ -95,7 +95,8 @@ test_allow_list if {
 
 test_allow_list_edges if {
 	# Just outside the range, another family, an IPv4-mapped IPv6 spelling.
-	every ip in ["203.0.114.0", "203.0.112.255", "::ffff:203.0.113.10", "2001:db9::1", "not-an-ip"] {
+	# Leading zeros: decimal to ParseIPSloppy, octal to inet_aton; never allowed.
+	every ip in ["203.0.114.0", "203.0.112.255", "::ffff:203.0.114.10", "2001:db9::1", "not-an-ip", "203.000.113.010"] {
 		count(policy.deny) == 1 with input as request("CREATE", ips([ip])) with data.apiguard.config as allow(["203.0.113.0/24", "2001:db8::/32"])
 	}
 }

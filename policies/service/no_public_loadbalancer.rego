@@ -43,6 +43,7 @@ package service.no_public_loadbalancer
 import data.lib.address
 import data.lib.kubernetes as k8s
 import data.lib.loadbalancer as lb
+import data.lib.net
 
 deny contains msg if {
 	judged
@@ -100,7 +101,7 @@ narrowed if {
 	ranges := lb.source_ranges(k8s.resource)
 	count(ranges) > 0
 	every r in ranges {
-		address.non_public(address.parse_cidr(r))
+		address.non_public(net.parse_cidr(r))
 	}
 }
 

@@ -238,7 +238,7 @@ test_source_ranges_private_warn if {
 }
 
 test_source_ranges_public_or_unreadable_denied if {
-	every ranges in [["0.0.0.0/0"], ["10.0.0.0/8", "203.0.113.0/24"], ["10.0.0.0/7"], ["10.0.0.1"], ["not-a-cidr"], [" 10.0.0.0/8"], ["::/0"]] {
+	every ranges in [["0.0.0.0/0"], ["10.0.0.0/8", "8.8.8.0/24"], ["10.0.0.0/7"], ["10.0.0.1"], ["not-a-cidr"], [" 10.0.0.0/8"], ["::/0"]] {
 		denied(service({}, object.union(lb_spec, {"loadBalancerSourceRanges": ranges})), on(["aws"]))
 	}
 
