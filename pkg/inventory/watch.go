@@ -198,7 +198,9 @@ func (w *Watcher) remove(ctx context.Context, obj any) {
 // write pushes changed keys into the active set and into one prepared for activation.
 // Must be called with w.mu held.
 func (w *Watcher) write(ctx context.Context, keys []Key) {
-	w.objects.Set(float64(w.index.Objects()))
+	// The gauge moves only once the sets hold the change: tests (test/adversarial, e2e)
+	// wait on it before sending a request that must see the new inventory.
+	defer w.objects.Set(float64(w.index.Objects()))
 	targets := []*policy.PolicySet{w.opts.Holder.Current()}
 	if w.prepared != nil && w.prepared != targets[0] {
 		targets = append(targets, w.prepared)
