@@ -13,7 +13,9 @@
 #   data.apiguard.config.ingress.nginxAnnotationPrefixes (default
 #   nginx.ingress.kubernetes.io): auth-url (CVE-2025-24514), auth-tls-match-cn
 #   (CVE-2025-1097), mirror-target and mirror-host (CVE-2025-1098), and
-#   permanent-redirect and temporal-redirect (CVE-2023-5044) are denied
+#   permanent-redirect and temporal-redirect (CVE-2023-5044), rewrite-target
+#   and app-root (CVE-2021-25746; rewrite-target is written unquoted into
+#   "rewrite ... <target> break;") are denied
 #   when the fixed controller's validator would refuse the value or the value
 #   carries characters that break nginx configuration; a value the fixed
 #   controller accepts passes. auth-tls-pass-certificate-to-upstream is denied
@@ -128,6 +130,16 @@ injectable := {
 		"advisory": "CVE-2023-5044",
 		"expected": "a URL of letters, digits and - . _ ~ / : , ? & = only",
 	},
+	"rewrite-target": {
+		"validator": "capture",
+		"advisory": "CVE-2021-25746",
+		"expected": "a path of letters, digits, - . _ ~ / : and $1-style captures only",
+	},
+	"app-root": {
+		"validator": "capture",
+		"advisory": "CVE-2021-25746",
+		"expected": "a path of letters, digits and - . _ ~ / : only",
+	},
 	"mirror-target": {
 		"validator": "server",
 		"advisory": "CVE-2025-1098",
@@ -147,6 +159,11 @@ safe_value("url", v) if {
 
 safe_value("plainurl", v) if {
 	ann.nginx_url(v)
+	not ann.breaks_config(v)
+}
+
+safe_value("capture", v) if {
+	ann.nginx_capture_path(v)
 	not ann.breaks_config(v)
 }
 

@@ -237,3 +237,10 @@ test_redirect_values if {
 	count(no_snippet_annotations.deny) == 1 with input as request("CREATE", {"nginx.ingress.kubernetes.io/permanent-redirect": "https://x.example.com;\nlocation /y { alias /var/run/secrets/; }"})
 	count(no_snippet_annotations.deny) == 1 with input as request("CREATE", {"nginx.ingress.kubernetes.io/temporal-redirect": "https://x.example.com/ 302; #"})
 }
+
+# rewrite-target is written unquoted into "rewrite \"(?i)<path>\" <target> break;" (template.go buildProxyPass).
+test_rewrite_target_values if {
+	count(no_snippet_annotations.deny) == 0 with input as request("CREATE", {"nginx.ingress.kubernetes.io/rewrite-target": "/$2"})
+	count(no_snippet_annotations.deny) == 1 with input as request("CREATE", {"nginx.ingress.kubernetes.io/rewrite-target": "/ break;}location /x{alias /etc/;"})
+	count(no_snippet_annotations.deny) == 1 with input as request("CREATE", {"nginx.ingress.kubernetes.io/app-root": "/app; return 200"})
+}

@@ -115,6 +115,14 @@ nginx_url(v) if {
 	regex.match(`^[-._~a-zA-Z0-9/:,?&=]*$`, v)
 }
 
+# nginx_capture_path(v) holds when ValidateRegex(RegexPathWithCapture, false) accepts v
+# (rewrite-target, app-root): an optional leading "/", then alphanumerics,
+# - . _ ~ / : and $ (for $1, $2 captures).
+nginx_capture_path(v) if {
+	is_string(v)
+	regex.match(`^/?[-._~a-zA-Z0-9/:$]*$`, v)
+}
+
 # nginx_server_name(v) holds when ValidateServerName accepts v (mirror-target,
 # mirror-host): after trimming spaces, only alphanumerics, - . _ ~ / : and the regex
 # characters ^ $ [ ] ( ) { } * + ? | & = \ may remain.

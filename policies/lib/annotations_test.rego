@@ -116,3 +116,11 @@ test_nginx_url if {
 	not ann.nginx_url("https://a.example.com; return 200")
 	not ann.nginx_url("https://a.example.com/%2e")
 }
+
+test_nginx_capture_path if {
+	ann.nginx_capture_path("/$2")
+	ann.nginx_capture_path("/api/$1/v2")
+	ann.nginx_capture_path("$1")
+	not ann.nginx_capture_path("/$1 break; return 200 x")
+	not ann.nginx_capture_path("/a;")
+}
