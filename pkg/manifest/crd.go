@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,7 +28,8 @@ import (
 // (x-kubernetes-validations, which need the API server's CEL environment), formats
 // (their checks differ between versions), list-type and map-type uniqueness, and
 // defaults (the webhook sees defaulted objects; a default never makes an object
-// invalid).
+// invalid). Defaults are applied before validation, as the API server does while
+// decoding: a oneOf that tells branches apart by a defaulted field needs them.
 type crdSchema struct {
 	name string // the CRD's metadata.name, for messages
 	root *openAPISchema
@@ -59,6 +61,7 @@ type openAPISchema struct {
 	PreserveUnknown      bool                      `json:"x-kubernetes-preserve-unknown-fields"`
 	IntOrString          bool                      `json:"x-kubernetes-int-or-string"`
 	EmbeddedResource     bool                      `json:"x-kubernetes-embedded-resource"`
+	Default              any                       `json:"default"`
 
 	pattern *regexp.Regexp
 }
@@ -97,7 +100,10 @@ func (v *Validator) addCRD(raw []byte) error {
 			} `json:"versions"`
 		} `json:"spec"`
 	}
-	if err := json.Unmarshal(raw, &crd); err != nil {
+	// Numbers as json.Number, like the objects they default and compare with.
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&crd); err != nil {
 		return fmt.Errorf("CustomResourceDefinition: %v", err)
 	}
 	gk := schema.GroupKind{Group: crd.Spec.Group, Kind: crd.Spec.Names.Kind}
@@ -157,8 +163,40 @@ type schemaResult struct {
 
 func (c *crdSchema) validate(obj map[string]any) schemaResult {
 	var res schemaResult
+	c.root.applyDefaults(obj)
 	c.root.check(&res, "", obj, true, true)
 	return res
+}
+
+// applyDefaults fills absent properties that have a default, in place, through the
+// structural schema (properties, items, additionalProperties), as the API server's
+// structural defaulting does before validation.
+func (s *openAPISchema) applyDefaults(value any) {
+	switch v := value.(type) {
+	case map[string]any:
+		for name, p := range s.Properties {
+			if _, ok := v[name]; !ok && p.Default != nil {
+				// A copy: the schema's default is shared by every object.
+				v[name] = deepCopyJSON(p.Default)
+			}
+			if child, ok := v[name]; ok {
+				p.applyDefaults(child)
+			}
+		}
+		if ap := s.AdditionalProperties; ap != nil && ap.schema != nil {
+			for name, child := range v {
+				if _, known := s.Properties[name]; !known {
+					ap.schema.applyDefaults(child)
+				}
+			}
+		}
+	case []any:
+		if s.Items != nil {
+			for _, item := range v {
+				s.Items.applyDefaults(item)
+			}
+		}
+	}
 }
 
 // check validates value at path. structural is false inside allOf/anyOf/oneOf/not,
@@ -262,6 +300,24 @@ func (s *openAPISchema) checkObject(res *schemaResult, path string, obj map[stri
 			res.unknown = append(res.unknown, join(path, name))
 		}
 	}
+}
+
+func deepCopyJSON(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = deepCopyJSON(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopyJSON(e)
+		}
+		return out
+	}
+	return v
 }
 
 func countMatches(schemas []*openAPISchema, path string, value any) int {
