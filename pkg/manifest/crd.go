@@ -168,13 +168,19 @@ func (c *crdSchema) validate(obj map[string]any) schemaResult {
 	return res
 }
 
-// applyDefaults fills absent properties that have a default, in place, through the
-// structural schema (properties, items, additionalProperties), as the API server's
-// structural defaulting does before validation.
+// applyDefaults prunes nulls the schema does not allow and fills absent properties
+// that have a default, in place, through the structural schema (properties, items,
+// additionalProperties), as the API server does before validation.
 func (s *openAPISchema) applyDefaults(value any) {
 	switch v := value.(type) {
 	case map[string]any:
 		for name, p := range s.Properties {
+			// "null values for fields that either don't specify the nullable flag, or
+			// give it a false value, will be pruned before defaulting happens"
+			// (Kubernetes docs, CustomResourceDefinitions: Defaulting and Nullable).
+			if val, ok := v[name]; ok && val == nil && !p.Nullable {
+				delete(v, name)
+			}
 			if _, ok := v[name]; !ok && p.Default != nil {
 				// A copy: the schema's default is shared by every object.
 				v[name] = deepCopyJSON(p.Default)

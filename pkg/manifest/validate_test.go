@@ -164,6 +164,9 @@ func TestValidate(t *testing.T) {
 		"custom resource, valid": {
 			in: widgetCRD + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {hostnames: [a.example.com], mode: Strict, port: 80, extra: {x: 1}, labels: {a: b}}\n",
 		},
+		"custom resource, null for a field that is not nullable is pruned, not an error": {
+			in: widgetCRD + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {hostnames: [a], mode: null}\n",
+		},
 		"custom resource, a string where a list belongs": {
 			in:      widgetCRD + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {hostnames: a.example.com}\n",
 			wantErr: `spec.hostnames: Invalid value: "a.example.com": must be of type array`,
