@@ -380,6 +380,9 @@ type verdict struct {
 	message string
 	// reached reports whether the validating webhook was asked at all.
 	reached bool
+	// stored is the object the API server would store (mutated and defaulted), when it
+	// admitted a CREATE or UPDATE.
+	stored map[string]any
 }
 
 // corpusError is a case the API server refuses on its own, or cannot hold: a mistake in
@@ -449,6 +452,7 @@ func (r *caseRun) run(t *testing.T) (verdict, error) {
 	h.warnings.Take()
 	ctx := context.Background()
 	dry := []string{metav1.DryRunAll}
+	var stored *unstructured.Unstructured
 	switch c.Operation {
 	case admissionv1.Create, admissionv1.Update:
 		var p placed
@@ -463,9 +467,9 @@ func (r *caseRun) run(t *testing.T) (verdict, error) {
 			p.obj.SetResourceVersion(resourceVersion)
 		}
 		if c.Operation == admissionv1.Create {
-			_, err = res.Create(ctx, p.obj, metav1.CreateOptions{DryRun: dry, FieldValidation: metav1.FieldValidationStrict})
+			stored, err = res.Create(ctx, p.obj, metav1.CreateOptions{DryRun: dry, FieldValidation: metav1.FieldValidationStrict})
 		} else {
-			_, err = res.Update(ctx, p.obj, metav1.UpdateOptions{DryRun: dry, FieldValidation: metav1.FieldValidationStrict})
+			stored, err = res.Update(ctx, p.obj, metav1.UpdateOptions{DryRun: dry, FieldValidation: metav1.FieldValidationStrict})
 		}
 	case admissionv1.Delete:
 		err = client.Resource(old.resource).Namespace(old.obj.GetNamespace()).Delete(ctx, old.obj.GetName(), metav1.DeleteOptions{DryRun: dry})
@@ -476,6 +480,9 @@ func (r *caseRun) run(t *testing.T) (verdict, error) {
 	}
 	v := verdict{reached: after > before}
 	v.Allowed = err == nil
+	if err == nil && stored != nil {
+		v.stored = stored.Object
+	}
 	v.Violations, v.Warnings = []string{}, []string{}
 	if err != nil {
 		msg := err.Error()
@@ -643,6 +650,7 @@ func checkCase(t *testing.T, h *harness, file string, c fixture.Case, cli fixtur
 	if e.Warnings != nil && !sameSet(v.Warnings, e.Warnings) {
 		differ("warnings", list(v.Warnings), "expected "+list(e.Warnings))
 	}
+	problems = append(problems, patchProblems(e.Patches, v.stored)...)
 	if len(problems) == 0 {
 		return
 	}
@@ -655,6 +663,44 @@ func checkCase(t *testing.T, h *harness, file string, c fixture.Case, cli fixtur
 	}
 	t.Errorf("%s: %q (%s as %s):\n  %s%s", file, c.Name, c.Operation, identity(cli), strings.Join(problems, "\n  "), detail)
 	return
+}
+
+// patchProblems checks the expected patch operations against the object the API server
+// would store: an added or replaced value is there, a removed path is not. Patches that
+// are expected not to happen cannot be told from the API server's own defaulting, so an
+// empty list asserts nothing here (the CLI path checks it).
+func patchProblems(want []fixture.Patch, stored map[string]any) []string {
+	if len(want) == 0 {
+		return nil
+	}
+	if stored == nil {
+		return []string{fmt.Sprintf("patches: %d expected, but the cluster did not admit the object", len(want))}
+	}
+	var out []string
+	for _, p := range want {
+		got, found := kubetest.Lookup(stored, p.Path)
+		if parent, ok := strings.CutSuffix(p.Path, "/-"); ok && p.Op == "add" {
+			// An append: the value is somewhere in the list.
+			list, _ := kubetest.Lookup(stored, parent)
+			items, _ := list.([]any)
+			found = slices.ContainsFunc(items, func(item any) bool { return jsonEqual(item, p.Value) })
+			if !found {
+				out = append(out, fmt.Sprintf("patch add %s: the cluster stores %v, without %v", p.Path, list, p.Value))
+			}
+			continue
+		}
+		switch p.Op {
+		case "add", "replace":
+			if !found || !jsonEqual(got, p.Value) {
+				out = append(out, fmt.Sprintf("patch %s %s: the cluster stores %v (found %v), expected %v", p.Op, p.Path, got, found, p.Value))
+			}
+		case "remove":
+			if found {
+				out = append(out, fmt.Sprintf("patch remove %s: the cluster still stores %v", p.Path, got))
+			}
+		}
+	}
+	return out
 }
 
 func identity(r fixture.Result) string {
