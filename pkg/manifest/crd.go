@@ -110,6 +110,14 @@ func (v *Validator) addCRD(raw []byte) error {
 	if gk.Group == "" || gk.Kind == "" {
 		return errors.New("CustomResourceDefinition: spec.group and spec.names.kind are required")
 	}
+	// A later definition of the same kind replaces the earlier one, as a second apply
+	// would.
+	delete(v.crdKinds, gk)
+	for gvk := range v.crds {
+		if gvk.GroupKind() == gk {
+			delete(v.crds, gvk)
+		}
+	}
 	for _, ver := range crd.Spec.Versions {
 		if !ver.Served {
 			continue
