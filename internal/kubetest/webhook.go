@@ -297,7 +297,7 @@ func ExposureRules(ops ...admissionregistrationv1.OperationType) []admissionregi
 	return []admissionregistrationv1.RuleWithOperations{
 		rule("networking.k8s.io", "ingresses", "networkpolicies"),
 		rule("", "services"),
-		rule("gateway.networking.k8s.io", "gateways", "httproutes", "grpcroutes"),
+		rule("gateway.networking.k8s.io", "gateways", "httproutes", "grpcroutes", "listenersets", "tlsroutes", "tcproutes", "udproutes"),
 		rule("tyk.tyk.io", "apidefinitions", "securitypolicies"),
 	}
 }
@@ -389,22 +389,25 @@ func InstallTykCRDs(ctx context.Context, cfg *rest.Config) error {
 // GatewayAPIVersion is the Gateway API release whose CRDs the tests install.
 const GatewayAPIVersion = "v1.6.3"
 
-// InstallGatewayAPICRDs creates the standard-channel Gateway API CRDs from the
+// InstallGatewayAPICRDs creates the standard-channel Gateway API CRDs of the kinds
+// apiguard judges (and GatewayClass and ReferenceGrant, which they refer to) from the
 // sigs.k8s.io/gateway-api module in the Go module cache (never copied into the repo).
+// v1.6's standard channel serves ListenerSet, TLSRoute, TCPRoute and UDPRoute as v1.
 func InstallGatewayAPICRDs(ctx context.Context, cfg *rest.Config) error {
 	dir, err := moduleDir(ctx, "sigs.k8s.io/gateway-api@"+GatewayAPIVersion)
 	if err != nil {
 		return err
 	}
 	var docs [][]byte
-	for _, kind := range []string{"gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants"} {
+	for _, kind := range []string{"gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants", "listenersets", "tlsroutes", "tcproutes", "udproutes"} {
 		b, err := os.ReadFile(filepath.Join(dir, "config", "crd", "standard", "gateway.networking.k8s.io_"+kind+".yaml"))
 		if err != nil {
 			return err
 		}
 		docs = append(docs, b)
 	}
-	if err := installCRDs(ctx, cfg, docs, "gateway.networking.k8s.io/v1", "gatewayclasses", "gateways", "httproutes", "grpcroutes"); err != nil {
+	if err := installCRDs(ctx, cfg, docs, "gateway.networking.k8s.io/v1", "gatewayclasses", "gateways", "httproutes", "grpcroutes",
+		"listenersets", "tlsroutes", "tcproutes", "udproutes"); err != nil {
 		return err
 	}
 	return waitServed(ctx, cfg, "gateway.networking.k8s.io/v1beta1", "referencegrants")

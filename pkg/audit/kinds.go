@@ -13,6 +13,10 @@ func Kinds() []compactcache.Kind {
 		{Group: gateway, Version: "v1", Kind: "Gateway", Resource: "gateways"},
 		{Group: gateway, Version: "v1", Kind: "HTTPRoute", Resource: "httproutes"},
 		{Group: gateway, Version: "v1", Kind: "GRPCRoute", Resource: "grpcroutes"},
+		{Group: gateway, Version: "v1", Kind: "ListenerSet", Resource: "listenersets"},
+		{Group: gateway, Version: "v1", Kind: "TLSRoute", Resource: "tlsroutes"},
+		{Group: gateway, Version: "v1", Kind: "TCPRoute", Resource: "tcproutes"},
+		{Group: gateway, Version: "v1", Kind: "UDPRoute", Resource: "udproutes"},
 		{Group: "tyk.tyk.io", Version: "v1alpha1", Kind: "ApiDefinition", Resource: "apidefinitions"},
 		{Group: "tyk.tyk.io", Version: "v1alpha1", Kind: "SecurityPolicy", Resource: "securitypolicies"},
 	}

@@ -102,7 +102,7 @@ second below the shorter of the two timeoutSeconds (5s and 3s give 2s).
 {{- if $r.gatewayAPI }}
 - apiGroups: ["gateway.networking.k8s.io"]
   apiVersions: ["*"]
-  resources: ["gateways", "httproutes", "grpcroutes"]
+  resources: ["gateways", "httproutes", "grpcroutes", "listenersets", "tlsroutes", "tcproutes", "udproutes"]
   operations: {{ toJson $ops }}
   scope: Namespaced
 {{- end }}
