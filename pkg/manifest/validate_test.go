@@ -190,30 +190,38 @@ func TestValidate(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			docs, err := Decode("in.yaml", strings.NewReader(tc.in))
-			if err != nil {
-				t.Fatal(err)
-			}
 			fields := tc.fields
 			if fields == "" {
 				fields = FieldStrict
 			}
-			v, crdErrs := NewValidator(fields, docs)
-			if len(crdErrs) > 0 {
-				t.Fatalf("CRD errors: %v", crdErrs)
-			}
-			warnings, err := v.Validate(docs[len(docs)-1])
-			switch {
-			case tc.wantErr == "" && err != nil:
-				t.Errorf("unexpected error: %v", err)
-			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
-				t.Errorf("error %v, want one containing %q", err, tc.wantErr)
-			}
+			warnings := validateLast(t, fields, nil, tc.in, tc.wantErr)
 			if got := strings.Join(warnings, "\n"); !strings.Contains(got, tc.warn) || (tc.warn == "" && got != "") {
 				t.Errorf("warnings %q, want %q", got, tc.warn)
 			}
 		})
 	}
+}
+
+// validateLast validates the last document of in, with the CRDs of crds and in, and
+// checks the error contains wantErr ("" for none); it returns the warnings.
+func validateLast(t *testing.T, fields FieldValidation, crds []Document, in, wantErr string) []string {
+	t.Helper()
+	docs, err := Decode("in.yaml", strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, crdErrs := NewValidator(fields, append(crds, docs...))
+	if len(crdErrs) > 0 {
+		t.Fatalf("CRD errors: %v", crdErrs)
+	}
+	warnings, err := v.Validate(docs[len(docs)-1])
+	switch {
+	case wantErr == "" && err != nil:
+		t.Errorf("unexpected error: %v", err)
+	case wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)):
+		t.Errorf("error %v, want one containing %q", err, wantErr)
+	}
+	return warnings
 }
 
 func TestParseFieldValidation(t *testing.T) {
