@@ -112,6 +112,8 @@ func TestWebhookRefusesBrokenPolicies(t *testing.T) {
 		"net.lookup_ip_addr": {src: "package broken\n\ndeny contains \"dns\" if {\n\tcount(net.lookup_ip_addr(\"example.com\")) > 0\n}\n", want: []string{"broken.rego:4", "net.lookup_ip_addr is not allowed", "network access"}},
 		"opa.runtime":        {src: "package broken\n\ndeny contains \"env\" if {\n\topa.runtime().env.HOME\n}\n", want: []string{"broken.rego:4", "opa.runtime is not allowed", "host environment"}},
 		"trace":              {src: "package broken\n\ndeny contains \"x\" if {\n\ttrace(\"checking\")\n}\n", want: []string{"broken.rego:4", "trace is not allowed"}},
+		// Rules, but none that decides: a source that would admit everything.
+		"no policies": {src: "package lib.helpers\n\nhost(r) := r.host\n", want: []string{"no policies"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
