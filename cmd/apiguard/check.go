@@ -18,6 +18,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/apiguard/apiguard/pkg/evaluate"
+	"github.com/apiguard/apiguard/pkg/inventory"
 	"github.com/apiguard/apiguard/pkg/manifest"
 	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/report"
@@ -110,7 +111,11 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 		return &exitError{code: report.ExitError, err: err}
 	}
 	o.validator = validator
-	set, err := loadPolicies(ctx, o, offlineInventory(docs, o.namespace))
+	data, err := policy.ReadDataFiles(o.data)
+	if err != nil {
+		return &exitError{code: report.ExitError, err: err}
+	}
+	set, err := loadPolicies(ctx, o, offlineInventory(docs, o.namespace, inventory.FromData(data)))
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
@@ -152,8 +157,10 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 
 // offlineInventory builds data.apiguard.inventory from the manifests being checked, so
 // two files claiming one host in different namespaces are caught before they reach a
-// cluster. Objects are decoded from Raw one at a time: the documents do not keep them.
-func offlineInventory(docs []manifest.Document, defaultNamespace string) map[string]any {
+// cluster, and merges it into base, the inventory --data supplies (per key the union of
+// claims; see inventory.Merge). Objects are decoded from Raw one at a time: the
+// documents do not keep them.
+func offlineInventory(docs []manifest.Document, defaultNamespace string, base map[string]any) map[string]any {
 	objects := func(yield func(map[string]any) bool) {
 		for _, d := range docs {
 			var obj map[string]any
@@ -166,7 +173,7 @@ func offlineInventory(docs []manifest.Document, defaultNamespace string) map[str
 			}
 		}
 	}
-	return map[string]any{"apiguard": map[string]any{"inventory": evaluate.InventoryOf(objects, defaultNamespace)}}
+	return map[string]any{"apiguard": map[string]any{"inventory": evaluate.InventoryOf(base, objects, defaultNamespace)}}
 }
 
 func loadPolicies(ctx context.Context, o checkOptions, inventoryData map[string]any) (*policy.PolicySet, error) {

@@ -63,18 +63,22 @@ func Request(ctx context.Context, set *policy.PolicySet, req *admissionv1.Admiss
 }
 
 // Inventory projects objects into the document policies read as data.apiguard.inventory,
-// as the webhook does from the cluster. An object
-// without a namespace is recorded in defaultNamespace, where its request puts it, or
-// it would conflict with itself. ReferenceGrants are left out: offline the cluster's
-// grants are unknown, and their absence tells policies to warn rather than deny.
+// as the webhook does from the cluster. It is InventoryOf without a base.
 func Inventory(objects []map[string]any, defaultNamespace string) map[string]any {
-	return InventoryOf(slices.Values(objects), defaultNamespace)
+	return InventoryOf(nil, slices.Values(objects), defaultNamespace)
 }
 
-// InventoryOf is Inventory over a sequence, so a caller can decode one object at a time
-// instead of holding them all.
-func InventoryOf(objects iter.Seq[map[string]any], defaultNamespace string) map[string]any {
-	idx := inventory.New(inventory.IngressHosts, inventory.HTTPRouteHostnames, inventory.Gateways)
+// InventoryOf is the offline inventory: the objects (one at a time, so a caller need not
+// hold them all) projected as the webhook projects the cluster, merged into base, the
+// inventory --data supplies, by inventory.Merge: per key the union of claims, with an
+// input object's version replacing its cluster version. An object without a namespace
+// is recorded in defaultNamespace, where its request puts it, or it would conflict with
+// itself. ReferenceGrants of the input count; unless base holds the cluster's grants
+// they are marked partial, so a reference no grant in the input allows is warned about,
+// not denied.
+func InventoryOf(base map[string]any, objects iter.Seq[map[string]any], defaultNamespace string) map[string]any {
+	idx := inventory.New()
+	var inputs []inventory.Identity
 	for obj := range objects {
 		if namespaceOf(obj) == "" {
 			apiVersion, _ := obj["apiVersion"].(string)
@@ -84,9 +88,12 @@ func InventoryOf(objects iter.Seq[map[string]any], defaultNamespace string) map[
 				obj = withNamespace(obj, defaultNamespace)
 			}
 		}
+		if id, ok := inventory.IdentityOf(obj); ok {
+			inputs = append(inputs, id)
+		}
 		idx.Upsert(obj)
 	}
-	return idx.Document()
+	return inventory.Merge(base, idx.Document(), inputs)
 }
 
 func namespaceOf(obj map[string]any) string {

@@ -26,8 +26,8 @@ patch contains {"op": "add", "path": "/metadata/labels", "value": {"owner": "pla
 	not input.request.object.metadata.labels
 }
 
-warn contains sprintf("claims %v", [object.keys(data.apiguard.inventory.ingressHosts)]) if {
-	count(data.apiguard.inventory.ingressHosts) > 0
+warn contains sprintf("claims %v", [object.keys(data.apiguard.inventory.hosts)]) if {
+	count(data.apiguard.inventory.hosts) > 0
 }
 
 deny contains "old object seen" if input.request.oldObject.metadata.name == "old"

@@ -1,6 +1,6 @@
 // Package inventory keeps the referential data policies read under
-// data.apiguard.inventory: which Ingress claims which host and paths, HTTPRoute
-// hostnames, Gateways' classes and listeners, and ReferenceGrants. It projects each object
+// data.apiguard.inventory: which object (Ingress, HTTPRoute, GRPCRoute, in one section
+// across kinds) claims which host, Gateways' classes and listeners, and ReferenceGrants. It projects each object
 // to the few fields policies need, never whole objects, so memory stays bounded. The CLI
 // builds it from the manifests it checks; the webhook keeps it current from watches.
 package inventory
@@ -13,13 +13,14 @@ import (
 
 // Sections of data.apiguard.inventory. Their shapes are part of the policy contract.
 const (
-	IngressHosts       = "ingressHosts"
-	HTTPRouteHostnames = "httpRouteHostnames"
-	Gateways           = "gateways"
-	ReferenceGrants    = "referenceGrants"
+	// Hosts maps a normalised host to every claim on it, whatever the kind: Ingress
+	// rules' hosts and routes' spec.hostnames. Host ownership is one inventory.
+	Hosts           = "hosts"
+	Gateways        = "gateways"
+	ReferenceGrants = "referenceGrants"
 )
 
-// Key names one entry of a section, e.g. {IngressHosts, "shop.example.com"}.
+// Key names one entry of a section, e.g. {Hosts, "shop.example.com"}.
 type Key struct {
 	Section string
 	Name    string
@@ -49,9 +50,7 @@ type claim struct {
 // Index is the projected inventory. Safe for concurrent use.
 type Index struct {
 	mu sync.Mutex
-	// sections restricts the index to these sections (nil: all). The CLI leaves out
-	// ReferenceGrants: offline it cannot know the cluster's grants, and absence tells
-	// policies so.
+	// sections restricts the index to these sections (nil: all).
 	sections map[string]bool
 	byObject map[objectID][]Key
 	// byKey holds the claims on each key, sorted by object; almost every key has one.
@@ -73,7 +72,7 @@ func New(sections ...string) *Index {
 
 // AllSections lists every section.
 func AllSections() []string {
-	return []string{IngressHosts, HTTPRouteHostnames, Gateways, ReferenceGrants}
+	return []string{Hosts, Gateways, ReferenceGrants}
 }
 
 // Upsert records an object (a decoded Kubernetes object) and returns the keys whose

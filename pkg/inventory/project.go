@@ -13,13 +13,40 @@ const gatewayGroup = "gateway.networking.k8s.io"
 
 // Kinds lists the group/kinds the inventory tracks, for watches and the CLI.
 func Kinds() []compactcache.Kind {
+	kinds := []compactcache.Kind{{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress", Resource: "ingresses"}}
+	kinds = append(kinds, hostnameRoutes()...)
+	return append(kinds,
+		compactcache.Kind{Group: gatewayGroup, Version: "v1", Kind: "Gateway", Resource: "gateways"},
+		compactcache.Kind{Group: gatewayGroup, Version: "v1beta1", Kind: "ReferenceGrant", Resource: "referencegrants"},
+	)
+}
+
+// hostnameRoutes are the route kinds whose spec.hostnames claim hosts in the one host
+// inventory. Adding a kind that has spec.hostnames (TLSRoute, say) is one line here:
+// it is then watched, listed by audit, projected offline, and its claims are seen by
+// every host-ownership policy.
+func hostnameRoutes() []compactcache.Kind {
 	return []compactcache.Kind{
-		{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress", Resource: "ingresses"},
 		{Group: gatewayGroup, Version: "v1", Kind: "HTTPRoute", Resource: "httproutes"},
 		{Group: gatewayGroup, Version: "v1", Kind: "GRPCRoute", Resource: "grpcroutes"},
-		{Group: gatewayGroup, Version: "v1", Kind: "Gateway", Resource: "gateways"},
-		{Group: gatewayGroup, Version: "v1beta1", Kind: "ReferenceGrant", Resource: "referencegrants"},
 	}
+}
+
+func isHostnameRoute(id objectID) bool {
+	for _, k := range hostnameRoutes() {
+		if k.Group == id.group && k.Kind == id.kind {
+			return true
+		}
+	}
+	return false
+}
+
+// NormalizeHost is how hosts are keyed in the Hosts section, and must agree with
+// normalize in policies/lib/hosts.rego: lower case (DNS names compare case-insensitively,
+// RFC 4343) without a trailing dot. The API server refuses both in Ingress hosts and
+// Gateway API hostnames, but offline input and --data are not validated by it.
+func NormalizeHost(h string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), ".")
 }
 
 // identify returns the object's identity, with group and kind taken from Kinds so every
@@ -42,28 +69,26 @@ func identify(obj map[string]any) (objectID, bool) {
 	return objectID{}, false
 }
 
-type hostClaim struct {
-	namespace, name string
-	paths           []string
-}
+// hostClaim is one object's claim on a host: who serves it, and since when (the
+// object's creationTimestamp, which decides who claimed it first).
+type hostClaim struct{ namespace, name, kind, created string }
 
 func (h hostClaim) json() map[string]any {
-	paths := make([]any, len(h.paths))
-	for i, p := range h.paths {
-		paths[i] = p
+	m := map[string]any{"namespace": h.namespace, "name": h.name, "kind": h.kind}
+	if h.created != "" {
+		m["created"] = h.created
 	}
-	return map[string]any{"namespace": h.namespace, "name": h.name, "paths": paths}
-}
-
-type routeClaim struct{ namespace, name, kind string }
-
-func (r routeClaim) json() map[string]any {
-	return map[string]any{"namespace": r.namespace, "name": r.name, "kind": r.kind}
+	return m
 }
 
 type listener struct {
 	name, protocol, hostname string
 	port                     json.Number
+	// from is allowedRoutes.namespaces.from ("" when unset, which means Same); kinds
+	// are allowedRoutes.kinds[].kind. Policies use them to tell which listeners a
+	// route can attach to.
+	from  string
+	kinds []string
 }
 
 type gatewayInfo struct {
@@ -82,6 +107,16 @@ func (g gatewayInfo) json() map[string]any {
 		}
 		if l.port != "" {
 			m["port"] = l.port
+		}
+		if l.from != "" {
+			m["allowedRoutesFrom"] = l.from
+		}
+		if len(l.kinds) > 0 {
+			kinds := make([]any, len(l.kinds))
+			for i, k := range l.kinds {
+				kinds[i] = k
+			}
+			m["allowedRouteKinds"] = kinds
 		}
 		ls = append(ls, m)
 	}
@@ -109,15 +144,19 @@ func (g grantInfo) json() map[string]any {
 // project maps one object to its contributions. Only the fields policies read survive.
 func project(id objectID, obj map[string]any) []contribution {
 	spec, _ := obj["spec"].(map[string]any)
+	meta, _ := obj["metadata"].(map[string]any)
+	created, _ := meta["creationTimestamp"].(string)
 	switch {
 	case id.group == "networking.k8s.io" && id.kind == "Ingress":
-		return projectIngress(id, spec)
-	case id.group == gatewayGroup && (id.kind == "HTTPRoute" || id.kind == "GRPCRoute"):
-		var out []contribution
-		for _, h := range uniqueLower(stringList(spec["hostnames"])) {
-			out = append(out, contribution{Key{HTTPRouteHostnames, h}, routeClaim{id.namespace, id.name, id.kind}})
+		var hosts []string
+		for _, rule := range maps(spec["rules"]) {
+			if host, _ := rule["host"].(string); host != "" {
+				hosts = append(hosts, host)
+			}
 		}
-		return out
+		return hostClaims(id, created, hosts)
+	case isHostnameRoute(id):
+		return hostClaims(id, created, stringList(spec["hostnames"]))
 	case id.group == gatewayGroup && id.kind == "Gateway":
 		g := gatewayInfo{}
 		g.class, _ = spec["gatewayClassName"].(string)
@@ -126,7 +165,16 @@ func project(id objectID, obj map[string]any) []contribution {
 			li.name, _ = l["name"].(string)
 			li.protocol, _ = l["protocol"].(string)
 			li.hostname, _ = l["hostname"].(string)
+			li.hostname = NormalizeHost(li.hostname)
 			li.port, _ = number(l["port"])
+			allowed, _ := l["allowedRoutes"].(map[string]any)
+			namespaces, _ := allowed["namespaces"].(map[string]any)
+			li.from, _ = namespaces["from"].(string)
+			for _, k := range maps(allowed["kinds"]) {
+				if kind, _ := k["kind"].(string); kind != "" {
+					li.kinds = append(li.kinds, kind)
+				}
+			}
 			g.listeners = append(g.listeners, li)
 		}
 		return []contribution{{Key{Gateways, id.namespace + "/" + id.name}, g}}
@@ -147,31 +195,22 @@ func project(id objectID, obj map[string]any) []contribution {
 	return nil
 }
 
-func projectIngress(id objectID, spec map[string]any) []contribution {
-	paths := map[string][]string{}
-	for _, rule := range maps(spec["rules"]) {
-		host, _ := rule["host"].(string)
-		host = strings.ToLower(host)
-		if host == "" {
+// hostClaims is one claim per distinct normalised host. Paths are not kept: a host
+// belongs to one namespace whatever the path, because controllers merge every rule for
+// a host into one virtual server (ingress-nginx: one server block per host, fed by the
+// Ingresses of every namespace), so any path on it serves the owner's clients.
+func hostClaims(id objectID, created string, hosts []string) []contribution {
+	for i, h := range hosts {
+		hosts[i] = NormalizeHost(h)
+	}
+	slices.Sort(hosts)
+	hosts = slices.Compact(hosts)
+	out := make([]contribution, 0, len(hosts))
+	for _, h := range hosts {
+		if h == "" {
 			continue
 		}
-		http, _ := rule["http"].(map[string]any)
-		rulePaths := maps(http["paths"])
-		if len(rulePaths) == 0 {
-			paths[host] = append(paths[host], "/")
-		}
-		for _, p := range rulePaths {
-			path, _ := p["path"].(string)
-			if path == "" {
-				path = "/"
-			}
-			paths[host] = append(paths[host], path)
-		}
-	}
-	out := make([]contribution, 0, len(paths))
-	for host, ps := range paths {
-		slices.Sort(ps)
-		out = append(out, contribution{Key{IngressHosts, host}, hostClaim{namespace: id.namespace, name: id.name, paths: slices.Clip(slices.Compact(ps))}})
+		out = append(out, contribution{Key{Hosts, h}, hostClaim{namespace: id.namespace, name: id.name, kind: id.kind, created: created}})
 	}
 	return out
 }
@@ -196,15 +235,6 @@ func stringList(v any) []string {
 		}
 	}
 	return out
-}
-
-func uniqueLower(in []string) []string {
-	out := make([]string, 0, len(in))
-	for _, s := range in {
-		out = append(out, strings.ToLower(s))
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // number normalises the numeric types decoders produce (float64, int64, json.Number) to

@@ -19,7 +19,7 @@ func TestStripProjects(t *testing.T) {
 	}
 	tr, ok := out.(*tracked)
 	if !ok || tr.Name != "i0" || tr.Namespace != "ns" || tr.ResourceVersion != "7" || len(tr.Annotations) != 0 ||
-		len(tr.contribs) != 1 || tr.contribs[0].key != (Key{IngressHosts, "h0.example.com"}) {
+		len(tr.contribs) != 1 || tr.contribs[0].key != (Key{Hosts, "h0.example.com"}) {
 		t.Fatalf("strip = %#v", out)
 	}
 	if again, _ := strip(tr); again != tr {

@@ -9,9 +9,11 @@
 #   route's namespace, and one of its to entries has the backend's group ("" for
 #   core), kind (default Service) and an empty name or the backend's name.
 #   Grants are read from data.apiguard.inventory.referenceGrants["<backend
-#   namespace>"]. When that section is present (the webhook), a reference no
-#   grant allows is denied; when it is absent (the offline CLI, which cannot
-#   see the cluster's grants), it is warned about. One message per reference.
+#   namespace>"]. When that section is present and complete (the webhook), a
+#   reference no grant allows is denied; when it is absent or marked partial
+#   (data.apiguard.inventory.partial.referenceGrants: the offline CLI, which
+#   sees only the grants in its input), a reference no grant there allows is
+#   warned about. One message per reference.
 # custom:
 #   kinds:
 #     - gateway.networking.k8s.io/HTTPRoute
@@ -43,6 +45,7 @@ warn contains msg if {
 	applies
 	not grants_known
 	some [where, ref] in cross_namespace_refs
+	not granted(ref)
 	msg := sprintf(
 		"%s: %s points to %s in namespace %q; ReferenceGrants cannot be checked here, so make sure a ReferenceGrant in %q has %s, or the reference is refused",
 		[k8s.display, where, backend_text(ref), ref.namespace, ref.namespace, grant_text(ref)],
@@ -55,9 +58,13 @@ applies if {
 	k8s.kind in {"HTTPRoute", "GRPCRoute"}
 }
 
-# The section is present only where the cluster's grants are known: the
-# webhook holds it (possibly empty), the offline CLI leaves it out.
-grants_known if is_object(data.apiguard.inventory.referenceGrants)
+# The section is complete only where the cluster's grants are known: the
+# webhook holds it (possibly empty). Offline it is absent, or holds the grants
+# of the input marked partial, unless --data supplies the cluster's.
+grants_known if {
+	is_object(data.apiguard.inventory.referenceGrants)
+	not data.apiguard.inventory.partial.referenceGrants
+}
 
 rules := k8s.array_at(k8s.spec, "rules")
 

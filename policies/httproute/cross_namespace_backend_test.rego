@@ -167,9 +167,22 @@ test_no_inventory_warns if {
 
 test_inventory_without_grants_section_warns if {
 	r := create([{"backendRefs": [backend(payments)]}])
-	inv := {"gateways": {}, "ingressHosts": {}}
+	inv := {"gateways": {}, "hosts": {}}
 	count(policy.deny) == 0 with input as r with data.apiguard.inventory as inv
 	count(policy.warn) == 1 with input as r with data.apiguard.inventory as inv
+}
+
+# Offline, the grants of the input are collected and marked partial: one of
+# them allows the reference, and without one the reference is warned about, not
+# denied, since the cluster may hold a grant the input does not.
+test_partial_grants_allow_or_warn if {
+	r := create([{"backendRefs": [backend(payments)]}])
+	granted := object.union(inventory({"payments": [grant(route_from, service_to)]}), {"partial": {"referenceGrants": true}})
+	count(policy.deny) == 0 with input as r with data.apiguard.inventory as granted
+	count(policy.warn) == 0 with input as r with data.apiguard.inventory as granted
+	other := object.union(inventory({"payments": [grant(object.union(route_from, {"namespace": "elsewhere"}), service_to)]}), {"partial": {"referenceGrants": true}})
+	count(policy.deny) == 0 with input as r with data.apiguard.inventory as other
+	policy.warn == {warn_msg} with input as r with data.apiguard.inventory as other
 }
 
 # --- Operations and kinds ----------------------------------------------------

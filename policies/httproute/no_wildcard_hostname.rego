@@ -3,8 +3,16 @@
 # description: >-
 #   An HTTPRoute or GRPCRoute (gateway.networking.k8s.io) attached to a public
 #   Gateway must list explicit spec.hostnames: an empty or missing list, or a
-#   "*." wildcard, answers for hostnames its owner may not control. A parent is
-#   public when data.apiguard.inventory.gateways["<namespace>/<name>"] has a
+#   "*." wildcard, answers for hostnames its owner may not control. The route
+#   is judged on what it serves through each parent (Gateway API hostname
+#   intersection, lib.hosts): a route without hostnames, or with a wildcard,
+#   that attaches only to listeners which carry hostnames serves those
+#   hostnames, and is judged on them, not as a wildcard. The listeners a
+#   parentRef attaches to are the Gateway's (from the inventory; offline,
+#   Gateways in the same input count) named by its sectionName and port, that
+#   accept the route's kind and namespace. A parent the inventory does not
+#   know, or with no listener the route attaches to, keeps the route's own
+#   spec.hostnames. A parent is public when data.apiguard.inventory.gateways["<namespace>/<name>"] has a
 #   gatewayClassName in data.apiguard.config.gateway.publicClasses (every class
 #   is public when that list is not set). A parent missing from the inventory,
 #   or of a kind other than Gateway or Service, is treated as public (safe
@@ -16,7 +24,8 @@
 #   ingress.allowed_hosts (case-insensitive, on a label boundary; ".example.com"
 #   or "*.example.com" means strict subdomains, "example.com" also the domain
 #   itself; an empty list allows nothing); without such an entry every hostname
-#   is allowed.
+#   is allowed. The suffix check covers spec.hostnames and the listener
+#   hostnames the route serves through its parents.
 # custom:
 #   kinds:
 #     - gateway.networking.k8s.io/HTTPRoute
@@ -28,35 +37,45 @@
 #     host suffix allowed for the namespace.
 package httproute.no_wildcard_hostname
 
+import data.lib.hosts
 import data.lib.kubernetes as k8s
 
 gateway_group := "gateway.networking.k8s.io"
 
 deny contains msg if {
 	applies
-	count(public_parents) > 0
-	count(hostnames) == 0
+	unbounded := {desc | some [desc, ref] in public_parent_refs; "" in served_through(ref)}
+	count(unbounded) > 0
 	msg := sprintf(
 		"%s: spec.hostnames is empty, so the route answers for every hostname of %s; list the explicit hostnames it serves in spec.hostnames",
-		[k8s.display, parents_text],
+		[k8s.display, concat(", ", sort(unbounded))],
 	)
 }
 
 deny contains msg if {
 	applies
-	count(public_parents) > 0
-	some host in hostnames
-	startswith(host, "*")
+	some host in public_wildcards
+	host in hostnames
 	msg := sprintf(
 		"%s: hostname %q is a wildcard on %s; list each explicit hostname instead",
-		[k8s.display, host, parents_text],
+		[k8s.display, host, wildcard_parents_text(host)],
+	)
+}
+
+deny contains msg if {
+	applies
+	some host in public_wildcards
+	not host in hostnames
+	msg := sprintf(
+		"%s: through the listeners it attaches to, the route serves the wildcard hostname %q on %s (spec.hostnames is empty or wider); list each explicit hostname in spec.hostnames instead",
+		[k8s.display, host, wildcard_parents_text(host)],
 	)
 }
 
 deny contains msg if {
 	applies
 	suffixes := allowed_suffixes
-	some host in hostnames
+	some host in judged_hostnames
 	not host_allowed(host, suffixes)
 	msg := sprintf(
 		"%s: hostname %q is not under a host suffix allowed for namespace %q (allowed suffixes: %s); use a hostname under one of them, or have the suffix added to apiguard.config.ingress.allowedHostSuffixes",
@@ -70,19 +89,45 @@ applies if {
 	k8s.kind in {"HTTPRoute", "GRPCRoute"}
 }
 
-hostnames contains lower(h) if {
-	some h in k8s.array_at(k8s.spec, "hostnames")
-	is_string(h)
+hostnames := hosts.declared(k8s.resource)
+
+# --- What the route serves through each parent -----------------------------------
+
+# served_through(ref) is what the route serves through one parent: the
+# intersection of its hostnames with the hostnames of the listeners it attaches
+# to, when apiguard knows them (lib.hosts.ref_hosts); otherwise its own
+# spec.hostnames. "" means every hostname.
+served_through(ref) := hosts.ref_hosts(k8s.resource, ref) if {
+	is_gateway_ref(ref)
+	hosts.resolved(k8s.resource, ref)
+} else := hostnames if {
+	count(hostnames) > 0
+} else := {""}
+
+public_wildcards contains host if {
+	some [_, ref] in public_parent_refs
+	some host in served_through(ref)
+	startswith(host, "*")
+}
+
+wildcard_parents_text(host) := concat(", ", sort({desc |
+	some [desc, ref] in public_parent_refs
+	host in served_through(ref)
+}))
+
+# The hostnames the suffix check judges: spec.hostnames and what the route
+# serves through its parents.
+judged_hostnames := hostnames | {h |
+	some ref in parent_refs
+	some h in served_through(ref)
 	h != ""
 }
 
 # --- Public parents ---------------------------------------------------------
 
-parent_refs := k8s.array_at(k8s.spec, "parentRefs")
+parent_refs := [ref | some ref in k8s.array_at(k8s.spec, "parentRefs"); is_object(ref)]
 
-parents_text := concat(", ", sort(public_parents))
-
-public_parents contains sprintf("public Gateway %s", [key]) if {
+public_parent_refs contains [sprintf("public Gateway %s", [key]), ref] if {
 	some ref in parent_refs
 	is_gateway_ref(ref)
 	key := ref_key(ref)
@@ -90,14 +135,14 @@ public_parents contains sprintf("public Gateway %s", [key]) if {
 	public_class(inventory_class(gateway))
 }
 
-public_parents contains sprintf("Gateway %s (not in apiguard's inventory, so treated as public)", [key]) if {
+public_parent_refs contains [sprintf("Gateway %s (not in apiguard's inventory, so treated as public)", [key]), ref] if {
 	some ref in parent_refs
 	is_gateway_ref(ref)
 	key := ref_key(ref)
 	not known_gateway(key)
 }
 
-public_parents contains sprintf("%s %s (not resolvable by apiguard, so treated as public)", [object.get(ref, "kind", "Gateway"), ref_key(ref)]) if {
+public_parent_refs contains [sprintf("%s %s (not resolvable by apiguard, so treated as public)", [object.get(ref, "kind", "Gateway"), ref_key(ref)]), ref] if {
 	some ref in parent_refs
 	not is_gateway_ref(ref)
 	not is_service_ref(ref)

@@ -258,3 +258,68 @@ test_hostnames_compared_in_lower_case if {
 		with data.apiguard.inventory as inventory
 		with data.apiguard.config as suffixes
 }
+
+# --- Judged against the listeners it attaches to (issue 14, class 12) ---------
+
+named_listeners := {"gateways": {"infra/shared": {"gatewayClassName": "public", "listeners": [
+	{"name": "foo", "protocol": "HTTPS", "port": 443, "hostname": "foo.example.com", "allowedRoutesFrom": "Selector"},
+	{"name": "bar", "protocol": "HTTPS", "port": 443, "hostname": "bar.example.com", "allowedRoutesFrom": "All"},
+	{"name": "http", "protocol": "HTTP", "port": 80, "allowedRoutesFrom": "All"},
+	{"name": "wild", "protocol": "HTTPS", "port": 8443, "hostname": "*.example.com", "allowedRoutesFrom": "All"},
+	{"name": "infra-only", "protocol": "HTTPS", "port": 9443, "allowedRoutesFrom": "Same"},
+	{"name": "passthrough", "protocol": "TLS", "port": 443, "allowedRoutesFrom": "All"},
+]}}}
+
+shared(extra) := object.union({"name": "shared", "namespace": "infra"}, extra)
+
+test_no_hostnames_on_listeners_with_hostnames_allowed if {
+	count(policy.deny) == 0 with input as create(route([shared({"sectionName": "foo"})], [])) with data.apiguard.inventory as named_listeners
+	count(policy.deny) == 0 with input as create(route([shared({"sectionName": "foo"}), shared({"sectionName": "bar"})], [])) with data.apiguard.inventory as named_listeners
+}
+
+test_no_hostnames_on_a_listener_without_hostname_denied if {
+	denies := policy.deny with input as create(route([shared({"sectionName": "http"})], [])) with data.apiguard.inventory as named_listeners
+	denies == {"HTTPRoute demo/shop: spec.hostnames is empty, so the route answers for every hostname of public Gateway infra/shared; list the explicit hostnames it serves in spec.hostnames"}
+}
+
+test_no_section_name_attaches_to_every_listener_that_accepts if {
+	# foo, bar, http and wild accept a route from demo; http has no hostname.
+	denies := policy.deny with input as create(route([shared({})], [])) with data.apiguard.inventory as named_listeners
+	count(denies) == 2
+	some m in denies
+	contains(m, "spec.hostnames is empty")
+}
+
+test_port_selects_listeners if {
+	count(policy.deny) == 0 with input as create(route([shared({"port": 443})], [])) with data.apiguard.inventory as named_listeners
+	count(policy.deny) == 1 with input as create(route([shared({"port": 80})], [])) with data.apiguard.inventory as named_listeners
+}
+
+test_listener_wildcard_served_without_hostnames_denied if {
+	denies := policy.deny with input as create(route([shared({"sectionName": "wild"})], [])) with data.apiguard.inventory as named_listeners
+	denies == {`HTTPRoute demo/shop: through the listeners it attaches to, the route serves the wildcard hostname "*.example.com" on public Gateway infra/shared (spec.hostnames is empty or wider); list each explicit hostname in spec.hostnames instead`}
+}
+
+test_wildcard_hostname_narrowed_by_listener_allowed if {
+	count(policy.deny) == 0 with input as create(route([shared({"sectionName": "foo"})], ["*.example.com"])) with data.apiguard.inventory as named_listeners
+}
+
+test_listeners_that_refuse_the_route_do_not_count if {
+	# infra-only admits routes from infra only and passthrough carries TLSRoutes:
+	# the route attaches to nothing there, so it keeps today's verdict.
+	count(policy.deny) == 1 with input as create(route([shared({"sectionName": "infra-only"})], [])) with data.apiguard.inventory as named_listeners
+	count(policy.deny) == 1 with input as create(route([shared({"sectionName": "passthrough"})], [])) with data.apiguard.inventory as named_listeners
+	count(policy.deny) == 1 with input as create(route([shared({"sectionName": "missing"})], [])) with data.apiguard.inventory as named_listeners
+}
+
+test_unknown_parent_keeps_todays_verdict if {
+	count(policy.deny) == 1 with input as create(route([shared({"sectionName": "foo"}), {"name": "elsewhere"}], [])) with data.apiguard.inventory as named_listeners
+}
+
+test_listener_hostnames_judged_by_suffix if {
+	config := {"ingress": {"allowedHostSuffixes": {"demo": ["bar.example.com"]}}}
+	denies := policy.deny with input as create(route([shared({"sectionName": "foo"})], []))
+		with data.apiguard.inventory as named_listeners
+		with data.apiguard.config as config
+	denies == {`HTTPRoute demo/shop: hostname "foo.example.com" is not under a host suffix allowed for namespace "demo" (allowed suffixes: bar.example.com); use a hostname under one of them, or have the suffix added to apiguard.config.ingress.allowedHostSuffixes`}
+}

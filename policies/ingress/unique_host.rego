@@ -1,91 +1,44 @@
 # METADATA
-# title: Ingress must not take over a host and path served from another namespace
+# title: Ingress must not take over a host served from another namespace
 # description: >-
-#   A host and path pair in spec.rules that an Ingress in another namespace
-#   already serves is denied, so one team cannot capture another team's
-#   traffic (ingress controllers merge rules for the same host across
-#   namespaces). Claims come from data.apiguard.inventory.ingressHosts; without
-#   an inventory the check passes. Hosts are compared case-insensitively and
-#   literally (a wildcard host only conflicts with the same wildcard). Paths
-#   are compared after treating "" as "/" and dropping a trailing "/"; a rule
-#   without paths claims "/". Other Ingresses in the same namespace, the
-#   object itself, and claims without a namespace never conflict.
+#   A host belongs to the namespace that claimed it first, whatever the path,
+#   path type or regex: ingress controllers merge every rule for a host into
+#   one virtual server across namespaces (ingress-nginx: one server block per
+#   host; use-regex on one Ingress turns every path of the host into a regex),
+#   so any path another namespace adds serves the owner's clients. Ownership is
+#   one inventory across kinds, data.apiguard.inventory.hosts: Ingress hosts
+#   and HTTPRoute/GRPCRoute hostnames. An Ingress host that an object in
+#   another namespace already claims is denied, unless
+#   data.apiguard.config.hosts.shared lists the host for both namespaces. On
+#   UPDATE a host the Ingress already served is kept unless the other claim is
+#   older (creationTimestamp); on AUDIT the younger claim is reported. Hosts
+#   compare in lower case without a trailing dot; a wildcard host conflicts
+#   only with the same wildcard. Other objects in the same namespace, and
+#   claims without a namespace, never conflict. Without an inventory the check
+#   passes.
 # custom:
 #   kinds: [Ingress]
 #   severity: high
 #   field: spec.rules
 #   remediation: >-
-#     Use another host or path, or have the owner of the existing Ingress
-#     remove the claim first.
+#     Use another host, have the owner of the existing claim remove it first,
+#     or list the host for both namespaces in apiguard.config.hosts.shared.
 package ingress.unique_host
 
+import data.lib.hosts
 import data.lib.kubernetes as k8s
 
 deny contains msg if {
-	some [host, path] in conflicts
-	owners := sort({sprintf("%s/%s", [c.namespace, object.get(c, "name", "<unnamed>")]) |
-		some c in claims(host)
-		path in claimed_paths(c)
-	})
+	applies
+	some host, owners in hosts.conflicts
 	msg := sprintf(
-		"%s: host %q path %q is already served by Ingress %s in another namespace; use another host or path, or have that Ingress's owner remove it first",
-		[k8s.display, host, path, concat(", ", owners)],
+		"%s: host %q in spec.rules is already served from another namespace by %s; a host belongs to the namespace that claimed it first, whatever the path, so use another host, have that owner remove it, or list it for both namespaces in apiguard.config.hosts.shared",
+		[k8s.display, host, concat(", ", owners)],
 	)
 }
 
 # Writes and audits of networking.k8s.io Ingresses are judged; a DELETE never is.
 applies if {
 	k8s.is_check
-	k8s.group == "networking.k8s.io"
-	k8s.kind == "Ingress"
+	hosts.is_ingress
 }
-
-conflicts contains [host, path] if {
-	applies
-	some [host, path] in own_pairs
-	some c in claims(host)
-	path in claimed_paths(c)
-}
-
-# The host and path pairs this Ingress serves.
-own_pairs contains [lower(rule.host), path] if {
-	some rule in k8s.array_at(k8s.spec, "rules")
-	is_string(rule.host)
-	rule.host != ""
-	some path in rule_paths(rule)
-}
-
-rule_paths(rule) := {normalize(path_of(p)) | some p in k8s.array_at(rule.http, "paths")} if {
-	count(k8s.array_at(rule.http, "paths")) > 0
-} else := {"/"}
-
-# Claims on host by Ingresses in other namespaces. Malformed entries are
-# skipped, and so are claims without a namespace: offline, a manifest without
-# one lands wherever it is applied, and may be this very object.
-claims(host) := [c |
-	some c in entries(host)
-	is_object(c)
-	is_string(c.namespace)
-	c.namespace != ""
-	c.namespace != k8s.namespace
-]
-
-entries(host) := e if {
-	e := data.apiguard.inventory.ingressHosts[host]
-	is_array(e)
-} else := []
-
-claimed_paths(claim) := {normalize(p) | some p in k8s.array_at(claim, "paths")} if {
-	count(k8s.array_at(claim, "paths")) > 0
-} else := {"/"}
-
-path_of(p) := p.path if {
-	is_string(p.path)
-} else := ""
-
-# "" and a missing path mean "/"; "/api/" and "/api" name the same prefix.
-normalize(path) := "/" if {
-	not is_string(path)
-} else := "/" if {
-	path in {"", "/"}
-} else := trim_suffix(path, "/")
