@@ -11,6 +11,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	kjson "k8s.io/apimachinery/pkg/runtime/serializer/json"
@@ -194,13 +195,48 @@ var goTypeError = regexp.MustCompile(`^json: cannot unmarshal (\w+) into Go stru
 func validateBuiltin(obj runtime.Object) field.ErrorList {
 	switch o := obj.(type) {
 	case *corev1.Service:
-		return validateService(o)
+		// ValidateServiceName: a DNS-1035 label.
+		return append(validateMeta(&o.ObjectMeta, validation.IsDNS1035Label), validateService(o)...)
 	case *networkingv1.Ingress:
-		return validateIngress(o)
+		return append(validateMeta(&o.ObjectMeta, validation.IsDNS1123Subdomain), validateIngress(o)...)
 	case *networkingv1.NetworkPolicy:
-		return validateNetworkPolicy(o)
+		return append(validateMeta(&o.ObjectMeta, validation.IsDNS1123Subdomain), validateNetworkPolicy(o)...)
 	}
 	return nil
+}
+
+// validateMeta is the part of ValidateObjectMeta that policies lean on: the name (and
+// namespace) a message or a pattern such as "*-db" matches, and the label and
+// annotation keys they look up. A key with a stray space or capital letters in its
+// prefix is rejected by the API server, not ignored.
+func validateMeta(m *metav1.ObjectMeta, nameCheck func(string) []string) field.ErrorList {
+	meta := field.NewPath("metadata")
+	var errs field.ErrorList
+	if m.Name != "" {
+		for _, msg := range nameCheck(m.Name) {
+			errs = append(errs, field.Invalid(meta.Child("name"), m.Name, msg))
+		}
+	}
+	if m.Namespace != "" {
+		for _, msg := range validation.IsDNS1123Label(m.Namespace) {
+			errs = append(errs, field.Invalid(meta.Child("namespace"), m.Namespace, msg))
+		}
+	}
+	for k, val := range m.Labels {
+		for _, msg := range validation.IsQualifiedName(k) {
+			errs = append(errs, field.Invalid(meta.Child("labels"), k, msg))
+		}
+		for _, msg := range validation.IsValidLabelValue(val) {
+			errs = append(errs, field.Invalid(meta.Child("labels").Key(k), val, msg))
+		}
+	}
+	for k := range m.Annotations {
+		// ValidateAnnotations lowercases the key before the qualified-name check.
+		for _, msg := range validation.IsQualifiedName(strings.ToLower(k)) {
+			errs = append(errs, field.Invalid(meta.Child("annotations"), k, msg))
+		}
+	}
+	return errs
 }
 
 func notSupported[T ~string](path *field.Path, value T, allowed ...T) *field.Error {

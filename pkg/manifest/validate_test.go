@@ -158,6 +158,29 @@ func TestValidate(t *testing.T) {
 		"a version no API server serves is left to kubernetes.known_api_version": {
 			in: "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: a}\nspec: {rules: [{http: {paths: [{backend: {service: {name: s}}}]}}]}\n",
 		},
+		"Service name with capitals (a pattern like *-db would miss it)": {
+			in:      "apiVersion: v1\nkind: Service\nmetadata: {name: Orders-DB}\nspec: {ports: [{port: 5432}]}\n",
+			wantErr: `metadata.name: Invalid value: "Orders-DB"`,
+		},
+		"Service name that is a subdomain but no DNS-1035 label": {
+			in:      "apiVersion: v1\nkind: Service\nmetadata: {name: orders.db}\nspec: {ports: [{port: 5432}]}\n",
+			wantErr: `metadata.name: Invalid value: "orders.db"`,
+		},
+		"namespace with capitals": {
+			in:      "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a, namespace: Team}\n",
+			wantErr: `metadata.namespace: Invalid value: "Team"`,
+		},
+		"annotation key with a stray space": {
+			in:      "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a, annotations: {'nginx.ingress.kubernetes.io/ssl-redirect ': 'false'}}\n",
+			wantErr: `metadata.annotations: Invalid value: "nginx.ingress.kubernetes.io/ssl-redirect "`,
+		},
+		"annotation key in capitals is accepted, as the API server lowercases it to check": {
+			in: "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a, annotations: {'Nginx.Ingress.Kubernetes.io/SSL-Redirect': 'false'}}\n",
+		},
+		"label value too long": {
+			in:      "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, labels: {team: " + strings.Repeat("x", 64) + "}}\nspec: {podSelector: {}}\n",
+			wantErr: "metadata.labels[team]: Invalid value",
+		},
 		"unknown kind is not judged": {
 			in: "apiVersion: other.io/v1\nkind: Gadget\nmetadata: {name: a}\nspec: {anything: [1]}\n",
 		},
