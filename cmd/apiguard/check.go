@@ -50,8 +50,6 @@ type checkOptions struct {
 	conftest conftestOptions
 	// inputs holds --include-hidden, --validate and --timeout (inputs.go).
 	inputs inputOptions
-	// validator judges each object as the API server would before policies run.
-	validator *manifest.Validator
 }
 
 func newCheckCommand(stdin io.Reader) *cobra.Command {
@@ -106,11 +104,12 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
-	validator, crdErrs, err := newValidator(o.inputs, docs)
+	// Objects the API server would reject are errors, and claim nothing in the
+	// offline inventory: the cluster would never store them.
+	rejected, docs, err := validateInputs(o, entries, docs)
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
-	o.validator = validator
 	data, err := policy.ReadDataFiles(o.data)
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
@@ -128,7 +127,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 			return &exitError{code: report.ExitError, err: err}
 		}
 	}
-	results := checkAll(ctx, set, entries, crdErrs, o, olds)
+	results := checkAll(ctx, set, entries, rejected, o, olds)
 	fieldLines(results, set.Policies())
 	echoErrors(o.log, o.output, results)
 	switch {
@@ -262,27 +261,19 @@ func readOld(paths []string, stdin io.Reader) (map[string][]byte, error) {
 
 // checkAll evaluates every document on GOMAXPROCS workers sharing the compiled set's
 // prepared queries, keeping results in input order so every output format is stable.
-// An entry that could not be read, and a CRD whose schema could not be read (crdErrs,
-// by document number), become error results in their place.
-func checkAll(ctx context.Context, set *policy.PolicySet, entries []manifest.Entry, crdErrs map[int]error, o checkOptions, olds map[string][]byte) []report.Result {
+// An entry that could not be read, and an object the API server would reject
+// (rejected, by entry), become error results in their place.
+func checkAll(ctx context.Context, set *policy.PolicySet, entries []manifest.Entry, rejected []error, o checkOptions, olds map[string][]byte) []report.Result {
 	results := make([]report.Result, len(entries))
-	docIndex := make([]int, len(entries))
-	n := 0
-	for i, e := range entries {
-		docIndex[i] = -1
-		if e.Document != nil {
-			docIndex[i] = n
-			n++
-		}
-	}
 	forEach(len(entries), func(i int) {
 		e := entries[i]
 		switch {
 		case e.Err != nil:
 			results[i] = inputErrorResult(e.Err)
-		case crdErrs[docIndex[i]] != nil:
+		case rejected[i] != nil:
 			results[i] = documentResult(*e.Document)
-			results[i].Err = crdErrs[docIndex[i]]
+			results[i].Err = rejected[i]
+			withDefaultNamespace(&results[i], o.namespace)
 		default:
 			results[i] = checkDocument(ctx, set, *e.Document, o, olds)
 		}
@@ -317,19 +308,6 @@ func forEach(n int, f func(i int)) {
 // webhooks in, so the verdict is the one the cluster would give.
 func checkDocument(ctx context.Context, set *policy.PolicySet, d manifest.Document, o checkOptions, olds map[string][]byte) report.Result {
 	res := documentResult(d)
-	if o.validator != nil {
-		// The API server decodes and validates before the validating webhooks run:
-		// an object it rejects is never judged by a policy.
-		warnings, err := o.validator.Validate(d)
-		for _, w := range warnings {
-			o.warn(fmt.Errorf("%s: document %d (line %d): %s %s: %s", d.File, d.Index, d.Line, d.Kind(), d.Name(), w))
-		}
-		if err != nil {
-			res.Err = err
-			withDefaultNamespace(&res, o.namespace)
-			return res
-		}
-	}
 	ro := policy.RequestOptions{Operation: admissionv1.Create, Namespace: o.namespace, User: o.user, Groups: o.groups}
 	if old, ok := olds[objectKey(res.APIVersion, res.Kind, res.Namespace, res.Name)]; ok {
 		ro.Operation, ro.Old = admissionv1.Update, old

@@ -55,15 +55,53 @@ func readInputs(args []string, stdin io.Reader, o checkOptions, stderr io.Writer
 	return entries, docs, nil
 }
 
-// newValidator builds the schema validator from --validate and the CRDs among docs; a
-// CRD that cannot be read becomes an error for that document.
-func newValidator(o inputOptions, docs []manifest.Document) (*manifest.Validator, map[int]error, error) {
-	fields, err := manifest.ParseFieldValidation(o.validate)
+// validateInputs judges every document as the API server would decode and validate
+// it, before any policy: the validating webhooks never see an object the API server
+// rejects. It returns the error per entry (nil for entries it accepts, and for entries
+// that are read errors already) and the accepted documents. Unknown-field warnings
+// (--validate=warn) go to stderr. The CRDs among docs supply custom resources' schemas;
+// a CRD that cannot be read is an error for its own document.
+func validateInputs(o checkOptions, entries []manifest.Entry, docs []manifest.Document) ([]error, []manifest.Document, error) {
+	fields, err := manifest.ParseFieldValidation(o.inputs.validate)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--validate: %w", err)
 	}
 	v, crdErrs := manifest.NewValidator(fields, docs)
-	return v, crdErrs, nil
+	rejected := make([]error, len(entries))
+	warnings := make([][]string, len(entries))
+	docIndex := make([]int, len(entries))
+	n := 0
+	for i, e := range entries {
+		docIndex[i] = -1
+		if e.Document != nil {
+			docIndex[i] = n
+			n++
+		}
+	}
+	forEach(len(entries), func(i int) {
+		d := entries[i].Document
+		switch {
+		case d == nil:
+		case crdErrs[docIndex[i]] != nil:
+			rejected[i] = crdErrs[docIndex[i]]
+		default:
+			warnings[i], rejected[i] = v.Validate(*d)
+		}
+	})
+	var valid []manifest.Document
+	for i, e := range entries {
+		if e.Document == nil {
+			continue
+		}
+		d := *e.Document
+		for _, w := range warnings[i] {
+			o.warn(fmt.Errorf("%s: document %d (line %d): %s %s: %s", d.File, d.Index, d.Line, d.Kind(), d.Name(), w))
+		}
+		if rejected[i] == nil {
+			valid = append(valid, d)
+		}
+	}
+	return rejected, valid, nil
 }
 
 // inputErrorResult is the report of a file or document that could not be read: no

@@ -316,3 +316,20 @@ func TestCheckTimeoutPerObject(t *testing.T) {
 		t.Errorf("took %s with a 500ms timeout", elapsed)
 	}
 }
+
+// TestCheckRejectedObjectsClaimNothing: an object the API server would reject is never
+// stored, so it claims no host in the offline inventory: another namespace's valid
+// Ingress for the same host is not denied because of it.
+func TestCheckRejectedObjectsClaimNothing(t *testing.T) {
+	dir := t.TempDir()
+	valid := strings.Replace(goodIngress, "namespace: team", "namespace: team-b", 1)
+	rejected := strings.Replace(strings.Replace(goodIngress, "namespace: team", "namespace: team-a", 1),
+		"rules: [{host: shop.example.com}]", "rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: prefix, backend: {service: {name: s, port: {number: 80}}}}]}}]", 1)
+	a := writeFile(t, dir, "a.yaml", rejected)
+	b := writeFile(t, dir, "b.yaml", valid)
+	code, out, errOut := run(t, "", "check", "--policy", policies, a, b)
+	if code != 2 || !strings.Contains(out, `ERROR  Ingress team-a/shop: the API server would reject this Ingress: spec.rules[0].http.paths[0].pathType: Unsupported value: "prefix"`) ||
+		strings.Contains(out, "unique_host") || strings.Contains(out, "DENY") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
