@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap/zapcore"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/client-go/kubernetes"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -42,6 +43,8 @@ type options struct {
 	tlsMinVersion    string
 	evalTimeout      time.Duration
 	maxInFlight      int
+	memoryBudget     string
+	bodyMemoryFactor int
 	selfSigned       bool
 	selfSignedHosts  []string
 	caBundleOut      string
@@ -101,6 +104,9 @@ func newCommand() *cobra.Command {
 	f.DurationVar(&o.evalTimeout, "eval-timeout", admission.DefaultEvalTimeout,
 		"time allowed to decide one request; keep it below the webhook configurations' timeoutSeconds (5s validating, 3s mutating in the chart) so the webhook answers before the API server gives up")
 	f.IntVar(&o.maxInFlight, "max-in-flight", 0, "concurrent evaluations; 0 means GOMAXPROCS x 4")
+	f.StringVar(&o.memoryBudget, "memory-budget", resource.NewQuantity(admission.DefaultMemoryBudget, resource.BinarySI).String(),
+		"estimated memory the requests being decided may hold at once (each reserves its body size times --body-memory-factor before its body is read; one that does not fit waits, and gets HTTP 503 at its deadline); a quantity such as 96Mi, 0 to switch it off. Keep it well under the container's memory limit")
+	f.IntVar(&o.bodyMemoryFactor, "body-memory-factor", admission.DefaultBodyMemoryFactor, "estimated peak memory per byte of an AdmissionReview body, for --memory-budget")
 	f.IntVar(&o.maxMutationRound, "max-mutation-rounds", policy.DefaultMaxMutationRounds, "bound on re-evaluating patches until nothing changes")
 	f.BoolVar(&o.selfSigned, "self-signed-cert", false, "create a CA and serving certificate at start (local runs and tests only)")
 	f.StringSliceVar(&o.selfSignedHosts, "self-signed-hosts", []string{"127.0.0.1", "localhost"}, "hosts for the self-signed serving certificate")
@@ -132,6 +138,13 @@ func run(ctx context.Context, o options) error {
 	}
 	if o.evalTimeout <= 0 {
 		return fmt.Errorf("--eval-timeout must be positive, got %s", o.evalTimeout)
+	}
+	memoryBudget, err := parseMemoryBudget(o.memoryBudget)
+	if err != nil {
+		return err
+	}
+	if o.bodyMemoryFactor <= 0 {
+		return fmt.Errorf("--body-memory-factor must be positive, got %d", o.bodyMemoryFactor)
 	}
 	cleanup, err := prepareCerts(&o)
 	if err != nil {
@@ -220,6 +233,8 @@ func run(ctx context.Context, o options) error {
 		Policies:          holder,
 		EvalTimeout:       o.evalTimeout,
 		MaxInFlight:       o.maxInFlight,
+		MemoryBudget:      memoryBudget,
+		BodyMemoryFactor:  o.bodyMemoryFactor,
 		MaxMutationRounds: o.maxMutationRound,
 		OwnNamespace:      o.namespace,
 		OwnServiceAccount: serviceAccountUser(o.namespace, o.serviceAccount),
@@ -287,6 +302,23 @@ func prepareCerts(o *options) (func(), error) {
 		}
 	}
 	return cleanup, nil
+}
+
+// parseMemoryBudget reads --memory-budget: a Kubernetes quantity in bytes, or 0 for none
+// (admission.Options takes a negative size for "off").
+func parseMemoryBudget(v string) (int64, error) {
+	q, err := resource.ParseQuantity(v)
+	if err != nil {
+		return 0, fmt.Errorf("--memory-budget %q: %w", v, err)
+	}
+	n := q.Value()
+	switch {
+	case n < 0:
+		return 0, fmt.Errorf("--memory-budget %q: must not be negative", v)
+	case n == 0:
+		return -1, nil
+	}
+	return n, nil
 }
 
 func serviceAccountUser(namespace, name string) string {

@@ -42,6 +42,12 @@ type Options struct {
 	MaxInFlight int
 	// MaxMutationRounds bounds the patch fixed-point loop.
 	MaxMutationRounds int
+	// MemoryBudget bounds the estimated memory of the requests being decided at once, in
+	// bytes (see memory.go); 0 means DefaultMemoryBudget, negative switches it off.
+	MemoryBudget int64
+	// BodyMemoryFactor is the estimated memory per body byte; 0 means
+	// DefaultBodyMemoryFactor.
+	BodyMemoryFactor int
 	// MaxObjectDepth rejects objects nested deeper than this: no Kubernetes object comes
 	// close, and deep nesting is a cheap way to make a decoder or policy work hard.
 	MaxObjectDepth int
@@ -55,8 +61,9 @@ type Options struct {
 
 // Handlers serves /validate and /mutate. Both share one concurrency cap.
 type Handlers struct {
-	opts Options
-	sem  chan struct{}
+	opts   Options
+	sem    chan struct{}
+	memory *memoryBudget
 }
 
 // New checks opts and builds the handlers.
@@ -79,7 +86,17 @@ func New(opts Options) (*Handlers, error) {
 	if opts.MaxObjectDepth <= 0 {
 		opts.MaxObjectDepth = DefaultMaxObjectDepth
 	}
-	return &Handlers{opts: opts, sem: make(chan struct{}, opts.MaxInFlight)}, nil
+	if opts.MemoryBudget == 0 {
+		opts.MemoryBudget = DefaultMemoryBudget
+	}
+	if opts.BodyMemoryFactor <= 0 {
+		opts.BodyMemoryFactor = DefaultBodyMemoryFactor
+	}
+	return &Handlers{
+		opts:   opts,
+		sem:    make(chan struct{}, opts.MaxInFlight),
+		memory: newMemoryBudget(opts.MemoryBudget, opts.BodyMemoryFactor),
+	}, nil
 }
 
 // Validate returns the /validate HTTP handler.
@@ -106,7 +123,7 @@ func (h *Handlers) serve(name string, decide decideFunc) http.Handler {
 			return l
 		},
 	}
-	return withFailurePolicy(wh)
+	return h.withMemoryBudget(name, withFailurePolicy(wh))
 }
 
 func (h *Handlers) handle(ctx context.Context, webhook string, decide decideFunc, req admission.Request) (resp admission.Response) {

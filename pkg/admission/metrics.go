@@ -25,6 +25,10 @@ type Metrics struct {
 	undecided    *prometheus.CounterVec
 	skippedPatch *prometheus.CounterVec
 	inFlight     prometheus.Gauge
+	// memoryReserved and memoryWaiting are bytes of the memory budget held by requests
+	// being decided and asked for by requests waiting for it.
+	memoryReserved prometheus.Gauge
+	memoryWaiting  prometheus.Gauge
 }
 
 // NewMetrics creates the admission metrics and registers them on reg.
@@ -55,8 +59,16 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "apiguard_admission_in_flight",
 			Help: "Admission requests being evaluated now.",
 		}),
+		memoryReserved: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "apiguard_admission_memory_reserved_bytes",
+			Help: "Estimated memory (body size times --body-memory-factor) reserved by requests in flight, out of --memory-budget.",
+		}),
+		memoryWaiting: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "apiguard_admission_memory_waiting_bytes",
+			Help: "Estimated memory asked for by requests waiting for the memory budget.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.violations, m.undecided, m.skippedPatch, m.inFlight} {
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.violations, m.undecided, m.skippedPatch, m.inFlight, m.memoryReserved, m.memoryWaiting} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

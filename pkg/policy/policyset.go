@@ -2,7 +2,6 @@ package policy
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -565,17 +564,4 @@ func (s *PolicySet) evaluate(ctx context.Context, in Input, rules ruleSelection)
 	}
 	d.sort()
 	return d, nil
-}
-
-// inputValue encodes the request once into OPA's value form: input = {"request": ...}.
-func inputValue(in Input) (ast.Value, error) {
-	b, err := json.Marshal(in.Request)
-	if err != nil {
-		return nil, fmt.Errorf("encode request: %w", err)
-	}
-	req, err := ast.ValueFromReader(strings.NewReader(string(b)))
-	if err != nil {
-		return nil, fmt.Errorf("decode request: %w", err)
-	}
-	return ast.NewObject(ast.Item(ast.StringTerm("request"), ast.NewTerm(req))), nil
 }

@@ -175,3 +175,135 @@ test_message_falls_back_to_request_name if {
 	some msg in require_tls.deny with input as req
 	startswith(msg, "Ingress demo/web: ")
 }
+
+# The wildcard lookup takes the host's first label as what the wildcard stands for.
+test_wildcard_tls_does_not_cover_a_wildcard_label if {
+	spec := {
+		"rules": [rule("*.example.com")],
+		"tls": [{"hosts": ["*.com"], "secretName": "wild"}],
+	}
+	count(require_tls.deny) == 1 with input as request("CREATE", spec)
+}
+
+test_wildcard_tls_is_case_insensitive if {
+	spec := {
+		"rules": [rule("API.Example.COM")],
+		"tls": [{"hosts": ["*.EXAMPLE.com"], "secretName": "wild"}],
+	}
+	count(require_tls.deny) == 0 with input as request("CREATE", spec)
+}
+
+test_host_with_leading_dot_not_covered_by_wildcard if {
+	spec := {
+		"rules": [rule(".example.com")],
+		"tls": [{"hosts": ["*.example.com"], "secretName": "wild"}],
+	}
+	count(require_tls.deny) == 1 with input as request("CREATE", spec)
+}
+
+# 5,000 hosts, each covered once by an exact entry and once by a wildcard: the rule is a
+# set lookup per host, so this stays well inside the gate's per-test deadline (the
+# pairwise version took seconds at 2,000).
+test_many_hosts_covered if {
+	hosts := [sprintf("h%d.example.com", [i]) | some i in numbers.range(1, 5000)]
+	spec := {
+		"rules": [rule(h) | some h in hosts],
+		"tls": [{"hosts": hosts, "secretName": "exact"}, {"hosts": ["*.example.com"], "secretName": "wild"}],
+	}
+	count(require_tls.deny) == 0 with input as request("CREATE", spec)
+}
+
+# Class 13: a spec.tls entry without secretName gets the controller's default certificate.
+
+test_entry_without_secret_name_warned if {
+	spec := {
+		"rules": [rule("a.example.com")],
+		"tls": [{"hosts": ["a.example.com"]}],
+	}
+	inp := request("CREATE", spec)
+	count(require_tls.deny) == 0 with input as inp
+	require_tls.warn == {`Ingress demo/web: spec.tls[0] has no secretName, so the controller serves its default certificate there, which is self-signed unless one is configured (ingress-nginx --default-ssl-certificate); set spec.tls[0].secretName to a certificate Secret, or set data.apiguard.config.ingress.defaultCertificate to true if every controller serves a trusted default certificate`} with input as inp
+}
+
+test_empty_secret_name_warned if {
+	spec := {
+		"rules": [rule("a.example.com")],
+		"tls": [{"hosts": ["a.example.com"], "secretName": "a"}, {"hosts": ["a.example.com"], "secretName": ""}],
+	}
+	warns := require_tls.warn with input as request("CREATE", spec)
+	count(warns) == 1
+	some w in warns
+	contains(w, "spec.tls[1] has no secretName")
+}
+
+# Gatekeeper's httpsonly sample: tls: [{}] names neither host nor Secret. The host is not
+# covered (denied) and the entry is warned.
+test_empty_entry_denied_and_warned if {
+	spec := {"rules": [rule("example-host.example.com")], "tls": [{}]}
+	inp := request("CREATE", spec)
+	count(require_tls.deny) == 1 with input as inp
+	count(require_tls.warn) == 1 with input as inp
+}
+
+test_hostless_rule_empty_entry_warned if {
+	spec := {"rules": [rule_without_host], "tls": [{}]}
+	inp := request("CREATE", spec)
+	count(require_tls.deny) == 0 with input as inp
+	count(require_tls.warn) == 1 with input as inp
+}
+
+test_entry_with_secret_name_not_warned if {
+	spec := {"rules": [rule("a.example.com")], "tls": [{"hosts": ["a.example.com"], "secretName": "a"}]}
+	count(require_tls.warn) == 0 with input as request("CREATE", spec)
+}
+
+test_default_certificate_configured_not_warned if {
+	spec := {"rules": [rule("a.example.com")], "tls": [{"hosts": ["a.example.com"]}]}
+	count(require_tls.warn) == 0 with input as request("CREATE", spec)
+		with data.apiguard.config.ingress.defaultCertificate as true
+}
+
+test_default_certificate_must_be_boolean_true if {
+	spec := {"rules": [rule("a.example.com")], "tls": [{"hosts": ["a.example.com"]}]}
+	count(require_tls.warn) == 1 with input as request("CREATE", spec)
+		with data.apiguard.config.ingress.defaultCertificate as "false"
+}
+
+test_certificate_annotation_not_warned if {
+	req := json.patch(request("CREATE", {"rules": [rule("a.example.com")], "tls": [{"hosts": ["a.example.com"]}]}), [{
+		"op": "add",
+		"path": "/request/object/metadata/annotations",
+		"value": {"alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"},
+	}])
+	count(require_tls.warn) == 0 with input as req
+}
+
+test_empty_certificate_annotation_still_warned if {
+	req := json.patch(request("CREATE", {"rules": [rule("a.example.com")], "tls": [{"hosts": ["a.example.com"]}]}), [{
+		"op": "add",
+		"path": "/request/object/metadata/annotations",
+		"value": {"networking.gke.io/managed-certificates": " "},
+	}])
+	count(require_tls.warn) == 1 with input as req
+}
+
+test_certificate_annotations_configurable if {
+	req := json.patch(request("CREATE", {"rules": [rule("a.example.com")], "tls": [{"hosts": ["a.example.com"]}]}), [{
+		"op": "add",
+		"path": "/request/object/metadata/annotations",
+		"value": {"alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"},
+	}])
+	count(require_tls.warn) == 1 with input as req with data.apiguard.config.ingress.certificateAnnotations as []
+}
+
+test_delete_not_warned if {
+	req := {"request": {
+		"kind": {"group": "networking.k8s.io", "version": "v1", "kind": "Ingress"},
+		"name": "web",
+		"namespace": "demo",
+		"operation": "DELETE",
+		"object": null,
+		"oldObject": {"metadata": {"name": "web", "namespace": "demo"}, "spec": {"tls": [{}]}},
+	}}
+	count(require_tls.warn) == 0 with input as req
+}
