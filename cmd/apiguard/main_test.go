@@ -277,6 +277,45 @@ warn contains "grants unknown offline" if not data.apiguard.inventory.referenceG
 	}
 }
 
+// TestOfflineInventoryMergesData: the inventory built from the input is merged with the
+// one --data supplies, per host the union of claims, not substituted for it; and a
+// ReferenceGrant in the input reaches policies, marked partial.
+func TestOfflineInventoryMergesData(t *testing.T) {
+	pol := t.TempDir()
+	writeFile(t, pol, "claims.rego", `package claims
+
+deny contains sprintf("%s claimed by %s", [host, concat(",", sort([c.namespace | some c in data.apiguard.inventory.hosts[host]]))]) if {
+	some rule in input.request.object.spec.rules
+	host := rule.host
+}
+
+warn contains sprintf("grants in %s, partial %v", [ns, data.apiguard.inventory.partial.referenceGrants]) if {
+	some ns, _ in data.apiguard.inventory.referenceGrants
+}
+`)
+	dir := t.TempDir()
+	data := writeFile(t, dir, "cluster.yaml", `apiguard:
+  inventory:
+    hosts:
+      shop.example.com: [{namespace: team-a, name: shop, kind: Ingress}]
+`)
+	b := writeFile(t, dir, "b.yaml", strings.Replace(goodIngress, "namespace: team", "namespace: team-b", 1)+`---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: g, namespace: payments}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: team-b}]
+  to: [{group: "", kind: Service}]
+`)
+	_, out, _ := run(t, "", "check", "--policy", pol, "--data", data, b)
+	if !strings.Contains(out, "shop.example.com claimed by team-a,team-b") {
+		t.Errorf("the --data claim and the input's were not both kept:\n%s", out)
+	}
+	if !strings.Contains(out, "grants in payments, partial true") {
+		t.Errorf("the input's ReferenceGrant did not reach policies as partial:\n%s", out)
+	}
+}
+
 func TestCheckPresentsTheFirstGitOpsIdentityByDefault(t *testing.T) {
 	dir := t.TempDir()
 	good := writeFile(t, dir, "good.yaml", goodIngress)

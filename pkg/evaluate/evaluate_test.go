@@ -3,6 +3,7 @@ package evaluate
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -176,5 +177,34 @@ func TestInventoryPutsObjectsInTheirNamespace(t *testing.T) {
 	}
 	if w := res.Decision.UserWarnings(); len(w) != 1 || !strings.Contains(w[0], "shop.example.com") {
 		t.Errorf("warnings = %q", w)
+	}
+}
+
+// TestInventoryOfMergesWithBase: the offline inventory is the input's projection merged
+// into the --data inventory (claims unioned per key, the input's version of an object
+// replacing its cluster version), and the input's ReferenceGrants count, marked partial.
+func TestInventoryOfMergesWithBase(t *testing.T) {
+	base := map[string]any{"hosts": map[string]any{
+		"shop.example.com": []any{map[string]any{"namespace": "team-a", "name": "shop", "kind": "Ingress"}},
+		"old.example.com":  []any{map[string]any{"namespace": "team-b", "name": "web", "kind": "Ingress"}},
+	}}
+	objects := []map[string]any{
+		{"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": map[string]any{"name": "web", "namespace": "team-b"},
+			"spec": map[string]any{"rules": []any{map[string]any{"host": "shop.example.com"}}}},
+		{"apiVersion": "gateway.networking.k8s.io/v1beta1", "kind": "ReferenceGrant", "metadata": map[string]any{"name": "g"},
+			"spec": map[string]any{"from": []any{}, "to": []any{}}},
+	}
+	doc := InventoryOf(base, slices.Values(objects), "backend")
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"gateways":{},"hosts":{"shop.example.com":[{"kind":"Ingress","name":"shop","namespace":"team-a"},{"kind":"Ingress","name":"web","namespace":"team-b"}]},` +
+		`"partial":{"referenceGrants":true},"referenceGrants":{"backend":[{"from":[],"name":"g","to":[]}]}}`
+	if string(b) != want {
+		t.Errorf("inventory\n got %s\nwant %s", b, want)
+	}
+	if len(base["hosts"].(map[string]any)) != 2 {
+		t.Error("InventoryOf modified the base")
 	}
 }
