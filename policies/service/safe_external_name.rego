@@ -23,7 +23,11 @@
 #   .svc.<cluster domain> names of another namespace (the Service's own
 #   namespace is fine); and pod names (<a-b-c-d>.<namespace>.pod.<cluster
 #   domain>), which CoreDNS with "pods insecure" (kubeadm's default) answers
-#   with whatever address the first label spells. Any other IP address is
+#   with whatever address the first label spells; and relative names with
+#   fewer than five dots that end in default, kube-system, kube-public,
+#   kube-node-lease or a namespace in service.protectedNamespaces (default []),
+#   which the search path of a resolving pod (ndots:5) turns into that
+#   namespace's Service ("kubernetes.default"). Any other IP address is
 #   warned: DNS servers do not resolve it as an address, so it works only
 #   through resolvers that parse it. Cluster domains:
 #   data.apiguard.config.service.clusterDomains (default ["cluster.local"]).
@@ -111,6 +115,23 @@ problems contains why if {
 	why := sprintf("is a Service in namespace %q through cluster DNS, which an ExternalName alias in %q must not reach; route to it through a Gateway with a ReferenceGrant", [ns, k8s.namespace])
 }
 
+# A relative name (no trailing dot) with fewer dots than ndots (5 in pods) is
+# tried under the resolving pod's search path first (<ns>.svc.<zone>,
+# svc.<zone>, <zone>): ingress-nginx's resolver applies it (rootfs/etc/nginx/lua/
+# util/dns.lua, resolv.conf search and ndots), so "<service>.<namespace>"
+# reaches that namespace's Service. Judged for the namespaces every cluster has
+# and those in service.protectedNamespaces: admission does not see which
+# namespaces exist.
+problems contains why if {
+	not endswith(raw, ".")
+	count(labels) >= 2
+	count(labels) <= 5
+	ns := labels[count(labels) - 1]
+	ns in protected_namespaces
+	ns != k8s.namespace
+	why := sprintf("resolves through the cluster search path (svc.<cluster domain>, tried first for names with fewer than five dots) to a Service in namespace %q", [ns])
+}
+
 problems contains "is a pod DNS name, which CoreDNS with \"pods insecure\" answers with whatever address its first label spells" if {
 	some [_, "pod"] in cluster_names
 }
@@ -161,6 +182,11 @@ in_cluster_zone(rest) if rest in cluster_domains
 cluster_domains := {lower(trim_suffix(d, ".")) | some d in strings_at("clusterDomains", ["cluster.local"])}
 
 exempt_namespaces := strings_at("externalNameNamespaces", [])
+
+protected_namespaces := {n | some n in array.concat(
+	["default", "kube-system", "kube-public", "kube-node-lease"],
+	strings_at("protectedNamespaces", []),
+)}
 
 strings_at(key, fallback) := v if {
 	v := k8s.setting(["service", key], fallback)

@@ -128,3 +128,15 @@ test_exempt_namespaces if {
 	count(policy.deny) == 0 with input as request("CREATE", external("localhost")) with data.apiguard.config as {"service": {"externalNameNamespaces": ["de*"]}}
 	count(policy.deny) == 1 with input as request("CREATE", external("localhost")) with data.apiguard.config as {"service": {"externalNameNamespaces": "demo"}}
 }
+
+test_search_path_names if {
+	every n in ["kubernetes.default", "kube-dns.kube-system", "x.y.z.kube-public"] {
+		denied(n)
+	}
+
+	# Fully qualified (trailing dot): no search path.
+	allowed("kubernetes.default.")
+	allowed("api.payments")
+	count(policy.deny) == 1 with input as request("CREATE", external("api.payments")) with data.apiguard.config as {"service": {"protectedNamespaces": ["payments"]}}
+	count(policy.deny) == 0 with input as request("CREATE", external("api.demo")) with data.apiguard.config as {"service": {"protectedNamespaces": ["demo"]}}
+}
