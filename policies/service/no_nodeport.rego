@@ -66,11 +66,19 @@ pinned(port) if {
 pinned(port) if {
 	has_node_port(port)
 	input.request.operation == "UPDATE"
-	some old in k8s.array_at(old_spec, "ports")
-	port_key(old) == port_key(port)
-	has_node_port(old)
-	old.nodePort != port.nodePort
+	port_key(port) in old_keys
+	not [port_key(port), port.nodePort] in old_node_ports
 }
+
+# The old object's ports as sets, so an UPDATE is judged in O(n log n) of its
+# ports rather than comparing every port with every old one.
+old_node_ports := {[port_key(old), old.nodePort] |
+	input.request.operation == "UPDATE"
+	some old in k8s.array_at(old_spec, "ports")
+	has_node_port(old)
+}
+
+old_keys := {k | some [k, _] in old_node_ports}
 
 from_api_server if {
 	uid := k8s.resource.metadata.uid

@@ -339,6 +339,8 @@ var knownDivergences = map[string]map[int]divergence{
 		reason: "offline the cluster's ReferenceGrants are unknown, so the CLI warns where the cluster denies"}},
 	"ingress-unique-host-fail.yaml": {0: {cliAllowed: false, clusterAllowed: true, policy: "ingress.unique_host",
 		reason: "offline both Ingresses claim the host against each other; the cluster admits the first claimant and denies the second"}},
+	"httproute-unique-hostname-fail.yaml": {0: {cliAllowed: false, clusterAllowed: true, policy: "ingress.unique_host",
+		reason: "offline the Ingress and the HTTPRoute claim the host against each other; the cluster admits the Ingress, applied first, and denies the route"}},
 }
 
 // TestCLIParity checks the offline CLI and the cluster agree on every example manifest:

@@ -313,7 +313,12 @@ func TestPeerCases(t *testing.T) {
 	var wg sync.WaitGroup
 	var runErrs []error
 	sem := make(chan struct{}, 2)
+	// The goroutines write runs, so range over a copy of its keys.
+	keys := make([]checkRun, 0, len(runs))
 	for r := range runs {
+		keys = append(keys, r)
+	}
+	for _, r := range keys {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
