@@ -4,8 +4,10 @@
 // Gateway API example folder as one unit) goes through the real apiguard check binary;
 // the verdict of the case's own policies is compared with the one the case expects. A
 // disagreement must be recorded, with its reason, in disagreements.yaml; an unrecorded
-// one fails, and so does a record that no longer disagrees. test/adversarial/README.md
-// documents both this test and the adversarial corpus.
+// one fails, and so does a record that no longer disagrees. A case the shared file calls
+// uncovered is scored too once disagreements.yaml assigns it a concern and the policies
+// that now cover it (its assignments section). test/adversarial/README.md documents
+// both this test and the adversarial corpus.
 package peercases
 
 import (
@@ -29,6 +31,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
+	"github.com/apiguard/apiguard/pkg/manifest"
+	"github.com/apiguard/apiguard/pkg/policy"
+	"github.com/apiguard/apiguard/pkg/source"
 )
 
 // peerCase is one entry of external-expect.json: one object judged for one concern.
@@ -78,6 +83,183 @@ type record struct {
 
 type recordsFile struct {
 	Disagreements map[string]record `json:"disagreements"`
+	// Assignments score cases the shared file calls uncovered, keyed by the uncovered
+	// case's id ("<key> uncovered").
+	Assignments map[string][]assignment `json:"assignments"`
+}
+
+// assignment gives a case that external-expect.json calls uncovered a concern and the
+// apiguard policies that now cover it, so it is scored like any other case: against the
+// peer's verdict, agreeing or with a recorded disagreement.
+type assignment struct {
+	Concern     string   `json:"concern"`
+	OurPolicies []string `json:"our_policies"`
+	OurMatch    string   `json:"our_match,omitempty"`
+	Flag        string   `json:"flag,omitempty"`
+	// Reason says why the policies cover the case; it names each of them.
+	Reason string `json:"reason"`
+}
+
+// uncoveredConcern is the concern external-expect.json gives a case no policy covered.
+const uncoveredConcern = "uncovered"
+
+// library is what an assignment is checked against: each policy of the bundled
+// library by ID, with the kinds it judges (custom.kinds; empty means every kind).
+type library map[string][]string
+
+// judges reports whether the policy id exists and judges objects of group and kind.
+func (l library) judges(id, group, kind string) (exists, judges bool) {
+	kinds, ok := l[id]
+	if !ok {
+		return false, false
+	}
+	if len(kinds) == 0 {
+		return true, true
+	}
+	return true, slices.Contains(kinds, kind) || slices.Contains(kinds, group+"/"+kind)
+}
+
+// objectKind is the group and kind of one object of a peer file.
+type objectKind struct{ group, kind string }
+
+// assign turns the assigned uncovered cases into scored ones. It returns every case
+// to score (the shared file's cases with a concern, then the assigned ones), the
+// uncovered cases left unassigned, and a problem per stale or malformed assignment:
+// one naming no uncovered case of the shared file (the case is gone, or the shared
+// file now gives it a concern), a concern the shared file already scores for the
+// case, a policy the library no longer has or that no longer judges the object's
+// kind, or a reason that does not name the policies.
+func assign(cases []peerCase, assignments map[string][]assignment, lib library, kindsOf func(key string) ([]objectKind, error)) (scored, uncovered []peerCase, problems []string) {
+	byID := map[string]peerCase{}
+	for _, c := range cases {
+		byID[c.id()] = c
+	}
+	assigned := map[string]bool{}
+	for _, id := range slices.Sorted(maps.Keys(assignments)) {
+		c, ok := byID[id]
+		if !ok || c.Concern != uncoveredConcern || c.Role == "inventory" {
+			problems = append(problems, fmt.Sprintf("stale assignment %q: external-expect.json has no such uncovered case (gone, or it now has a concern of its own); remove it from the assignments of disagreements.yaml", id))
+			continue
+		}
+		list := assignments[id]
+		if len(list) == 0 {
+			problems = append(problems, fmt.Sprintf("assignment %q assigns no concern", id))
+			continue
+		}
+		kinds, err := kindsOf(c.key)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("assignment %q: %v", id, err))
+			continue
+		}
+		assigned[id] = true
+		seen := map[string]bool{}
+		for _, a := range list {
+			n := c
+			n.Concern, n.OurPolicies, n.OurMatch, n.Flag = a.Concern, a.OurPolicies, a.OurMatch, a.Flag
+			n.Expected, n.Judgement, n.Fault = "", "", false
+			switch {
+			case a.Concern == "" || a.Concern == uncoveredConcern:
+				problems = append(problems, fmt.Sprintf("assignment %q: concern %q: name the concern the policies cover", id, a.Concern))
+				continue
+			case seen[a.Concern]:
+				problems = append(problems, fmt.Sprintf("assignment %q: concern %s assigned twice", id, a.Concern))
+				continue
+			case byID[n.id()].key != "":
+				problems = append(problems, fmt.Sprintf("assignment %q: external-expect.json already scores %q; remove the assignment of %s", id, n.id(), a.Concern))
+				continue
+			case len(a.OurPolicies) == 0:
+				problems = append(problems, fmt.Sprintf("assignment %q: concern %s names no policy", id, a.Concern))
+				continue
+			case a.Flag != "" && a.Flag != "any":
+				problems = append(problems, fmt.Sprintf("assignment %q: concern %s: flag %q (want any, or none)", id, a.Concern, a.Flag))
+				continue
+			}
+			seen[a.Concern] = true
+			ok := true
+			for _, p := range a.OurPolicies {
+				if !strings.Contains(a.Reason, p) {
+					problems = append(problems, fmt.Sprintf("assignment %q: concern %s: the reason must name %s, the policy that now covers the case", id, a.Concern, p))
+					ok = false
+				}
+				for _, k := range kinds {
+					exists, judges := lib.judges(p, k.group, k.kind)
+					switch {
+					case !exists:
+						problems = append(problems, fmt.Sprintf("stale assignment %q: concern %s: the library has no policy %s", id, a.Concern, p))
+						ok = false
+					case !judges:
+						problems = append(problems, fmt.Sprintf("stale assignment %q: concern %s: %s no longer judges %s (custom.kinds %v)", id, a.Concern, p, qualified(k), lib[p]))
+						ok = false
+					}
+				}
+			}
+			if ok {
+				scored = append(scored, n)
+			}
+		}
+	}
+	var out []peerCase
+	for _, c := range cases {
+		switch {
+		case c.Concern != uncoveredConcern:
+			out = append(out, c)
+		case !assigned[c.id()] && c.Role != "inventory":
+			uncovered = append(uncovered, c)
+		}
+	}
+	return append(out, scored...), uncovered, problems
+}
+
+func qualified(k objectKind) string {
+	if k.group == "" {
+		return k.kind
+	}
+	return k.group + "/" + k.kind
+}
+
+// loadLibrary compiles the bundled library, as apiguard check does, for its policies'
+// IDs and kinds.
+func loadLibrary(ctx context.Context, root string) (library, error) {
+	snap, err := source.Dir{Path: filepath.Join(root, "policies")}.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	set, err := policy.Load(ctx, snap.FS, policy.LoadOptions{Revision: snap.Revision})
+	if err != nil {
+		return nil, err
+	}
+	lib := library{}
+	for _, p := range set.Policies() {
+		lib[p.ID] = p.Kinds
+	}
+	return lib, nil
+}
+
+// peerKinds returns kindsOf for assign: the group and kind of a case's objects, read
+// from its peer file as apiguard check reads it.
+func peerKinds(dir string) func(key string) ([]objectKind, error) {
+	return func(key string) ([]objectKind, error) {
+		file, index, hasIndex := strings.Cut(key, "#")
+		docs, err := manifest.Read([]string{filepath.Join(dir, file)}, manifest.Options{})
+		if err != nil {
+			return nil, err
+		}
+		var out []objectKind
+		for _, d := range docs {
+			if hasIndex && strconv.Itoa(d.Index) != index {
+				continue
+			}
+			group := "" // the core group's apiVersion is "v1"
+			if g, _, ok := strings.Cut(d.APIVersion(), "/"); ok {
+				group = g
+			}
+			out = append(out, objectKind{group, d.Kind()})
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("%s holds no object at that index", file)
+		}
+		return out, nil
+	}
 }
 
 // result is one object of apiguard check -o json.
@@ -295,13 +477,21 @@ func TestPeerCases(t *testing.T) {
 	}
 
 	ctx := context.Background()
+	lib, err := loadLibrary(ctx, root)
+	if err != nil {
+		t.Fatalf("the policy library does not load: %v", err)
+	}
+	cases, uncoveredCases, problems := assign(cases, records.Assignments, lib, peerKinds(dir))
+	for _, p := range problems {
+		t.Error(p)
+	}
 	bin, err := kubetest.Build(ctx, "./cmd/apiguard", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	// One check per unit and data file; two at a time.
 	runs := map[checkRun][]result{}
-	for _, c := range cases {
+	for _, c := range slices.Concat(cases, uncoveredCases) {
 		if c.Data != "" {
 			if _, err := os.Stat(filepath.Join(dir, c.Data)); err != nil {
 				t.Fatalf("%s: data file: %v", c.id(), err)
@@ -339,9 +529,20 @@ func TestPeerCases(t *testing.T) {
 		t.Fatalf("%d of %d apiguard check runs failed; the first:\n%v", len(runErrs), len(runs), errors.Join(runErrs[:min(3, len(runErrs))]...))
 	}
 
-	tallies := map[string]*concernTally{}
 	var uncovered []string
+	for _, c := range uncoveredCases {
+		// Not scored, but what apiguard says now shows where new policies reach.
+		objects, err := objectsOf(c.key, runs[checkRun{unit(c.key), c.Data}])
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		uncovered = append(uncovered, fmt.Sprintf("%s (peer %s; apiguard %s): %s", c.key, c.PeerVerdict, overall(objects), c.Note))
+	}
+
+	tallies := map[string]*concernTally{}
 	used := map[string]bool{}
+	assignedCount := 0
 	for _, c := range cases {
 		if c.Role == "inventory" {
 			continue // context for the cases beside it, not judged
@@ -356,10 +557,8 @@ func TestPeerCases(t *testing.T) {
 			t.Errorf("%s: %v", c.id(), err)
 			continue
 		}
-		if c.Concern == "uncovered" {
-			// Not scored, but what apiguard says now shows where new policies reach.
-			uncovered = append(uncovered, fmt.Sprintf("%s (peer %s; apiguard %s): %s", c.key, c.PeerVerdict, overall(objects), c.Note))
-			continue
+		if _, ok := records.Assignments[c.key+" "+uncoveredConcern]; ok {
+			assignedCount++
 		}
 		tl := tallies[c.Concern]
 		if tl == nil {
@@ -414,8 +613,8 @@ func TestPeerCases(t *testing.T) {
 	for _, u := range uncovered {
 		t.Logf("uncovered (reported, not scored): %s", u)
 	}
-	t.Logf("peer cases: %d scored in %d concerns, %d agree, %d recorded disagreements, %d failing; %d uncovered; %d apiguard check runs in %s",
-		total.cases, len(tallies), total.agree, total.recorded, total.failed, len(uncovered), len(runs), time.Since(start).Round(time.Millisecond))
+	t.Logf("peer cases: %d scored in %d concerns (%d of them assigned in disagreements.yaml to cases the shared file calls uncovered), %d agree, %d recorded disagreements, %d failing; %d uncovered; %d apiguard check runs in %s",
+		total.cases, len(tallies), assignedCount, total.agree, total.recorded, total.failed, len(uncovered), len(runs), time.Since(start).Round(time.Millisecond))
 }
 
 // overall is everything apiguard said of objects: the denying and warning policies.
