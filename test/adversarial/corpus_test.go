@@ -12,8 +12,14 @@
 package adversarial
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,6 +28,7 @@ import (
 	"github.com/apiguard/apiguard/internal/kubetest"
 	"github.com/apiguard/apiguard/pkg/evaluate"
 	"github.com/apiguard/apiguard/pkg/fixture"
+	"github.com/apiguard/apiguard/pkg/manifest"
 	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/source"
 )
@@ -115,8 +122,15 @@ func (t *tally) summary(path string) string {
 // one file.
 func TestCorpusCLI(t *testing.T) {
 	c := loadCorpus(t)
+	v, err := corpusValidator(context.Background(), c.root)
+	if err != nil {
+		t.Fatal(err)
+	}
 	counts := newTally()
 	c.eachCase(t, counts, func(t *testing.T, base string, fc fixture.Case, r fixture.Result) {
+		for _, err := range validateCase(v, fc) {
+			t.Errorf("%s: %q is a corpus bug: the API server would reject it on its own (apiguard check --validate strict): %v", base, fc.Name, err)
+		}
 		switch {
 		case r.Err != nil:
 			t.Errorf("%s: %q could not be decided: %v", base, fc.Name, r.Err)
@@ -125,6 +139,154 @@ func TestCorpusCLI(t *testing.T) {
 		}
 	})
 	t.Log(counts.summary("CLI"))
+}
+
+// corpusValidator is the CLI's schema validation (manifest.Validator, as apiguard check
+// --validate strict runs it) with the CustomResourceDefinitions the webhook path
+// installs: every standard-channel Gateway API CRD of kubetest.GatewayAPIVersion (from
+// the module cache) and the Tyk stand-ins of test/crds/tyk.yaml. With them, custom
+// resources are judged by their schemas too, as a user who passes the CRDs to apiguard
+// check has them judged.
+func corpusValidator(ctx context.Context, root string) (*manifest.Validator, error) {
+	out, err := exec.CommandContext(ctx, "go", "mod", "download", "-json", "sigs.k8s.io/gateway-api@"+kubetest.GatewayAPIVersion).Output()
+	var mod struct{ Dir string }
+	if err != nil || json.Unmarshal(out, &mod) != nil || mod.Dir == "" {
+		return nil, fmt.Errorf("the Gateway API CRDs (sigs.k8s.io/gateway-api@%s, module cache): %v", kubetest.GatewayAPIVersion, err)
+	}
+	crds, err := manifest.Read([]string{
+		filepath.Join(mod.Dir, "config", "crd", "standard"),
+		filepath.Join(root, "test", "crds", "tyk.yaml"),
+	}, manifest.Options{DropObjects: true})
+	if err != nil {
+		return nil, err
+	}
+	v, errs := manifest.NewValidator(manifest.FieldStrict, crds)
+	if len(errs) > 0 {
+		i := slices.Min(slices.Collect(maps.Keys(errs)))
+		return nil, fmt.Errorf("CRD %s (document %d): %w", crds[i].File, crds[i].Index, errs[i])
+	}
+	return v, nil
+}
+
+// validateCase checks the objects of a case the webhook path creates or sends (the
+// object, the old object, the inventory objects) as the API server would, and returns
+// one error per object it would reject.
+func validateCase(v *manifest.Validator, fc fixture.Case) []error {
+	var errs []error
+	check := func(what string, raw []byte) {
+		docs, err := manifest.Decode(what, bytes.NewReader(raw))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", what, err))
+			return
+		}
+		for _, d := range docs {
+			if _, err := v.Validate(d); err != nil {
+				errs = append(errs, fmt.Errorf("%s (%s %s): %w", what, d.Kind(), d.Name(), err))
+			}
+		}
+	}
+	if fc.Object != nil {
+		check("object", fc.Object)
+	}
+	if fc.OldObject != nil {
+		check("oldObject", fc.OldObject)
+	}
+	inv, err := seededInventory(fc)
+	if err != nil {
+		return append(errs, err)
+	}
+	for i, o := range inv {
+		raw, err := json.Marshal(o)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("inventory[%d]: %w", i, err))
+			continue
+		}
+		check(fmt.Sprintf("inventory[%d]", i), raw)
+	}
+	return errs
+}
+
+// seededInventory is the case's inventory entries: fixture.Case.Inventory without the
+// case's own object, which package fixture puts first (apiguard check includes every
+// manifest it judges in the offline inventory).
+func seededInventory(fc fixture.Case) ([]map[string]any, error) {
+	if fc.Object == nil {
+		return fc.Inventory, nil
+	}
+	var own map[string]any
+	if err := json.Unmarshal(fc.Object, &own); err != nil {
+		return nil, fmt.Errorf("object: %w", err)
+	}
+	if len(fc.Inventory) == 0 || !jsonEqual(fc.Inventory[0], own) {
+		return nil, errors.New("fixture.Case.Inventory no longer starts with the case's own object: adapt validateCase")
+	}
+	return fc.Inventory[1:], nil
+}
+
+// TestValidateCase: the check TestCorpusCLI runs on each case's objects fails an object,
+// an old object and inventory objects the API server would reject (a built-in kind and
+// a Gateway API custom resource), and passes a valid case.
+func TestValidateCase(t *testing.T) {
+	root, err := kubetest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := corpusValidator(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "invalid.yaml")
+	const cases = `cases:
+  - name: an upper-case Service name
+    why: the API server validates Service names as DNS-1035 labels
+    object: {apiVersion: v1, kind: Service, metadata: {name: aws-False, namespace: demo}, spec: {ports: [{port: 80}]}}
+    expect: {allowed: true}
+  - name: an invalid old object and inventory
+    why: both are created for real by the webhook path
+    operation: UPDATE
+    oldObject: {apiVersion: v1, kind: Service, metadata: {name: shop, namespace: demo}, spec: {type: nodeport, ports: [{port: 80}]}}
+    object: {apiVersion: v1, kind: Service, metadata: {name: shop, namespace: demo}, spec: {ports: [{port: 80}]}}
+    inventory:
+      - {apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute, metadata: {name: shop, namespace: demo}, spec: {hostnames: shop.example.com}}
+      - {apiVersion: networking.k8s.io/v1, kind: Ingress, metadata: {name: shop, namespace: demo}, spec: {rules: [{host: shop.example.com}]}}
+    expect: {allowed: true}
+  - name: a valid case
+    why: nothing to reject
+    object: {apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute, metadata: {name: shop, namespace: demo}, spec: {hostnames: [shop.example.com]}}
+    inventory:
+      - {apiVersion: v1, kind: Service, metadata: {name: shop, namespace: demo}, spec: {ports: [{port: 80}]}}
+    expect: {allowed: true}
+`
+	if err := os.WriteFile(path, []byte(cases), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files, err := fixture.Load([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		errors int
+		say    []string
+	}{
+		{1, []string{`object (Service aws-False): `, `metadata.name: Invalid value: "aws-False"`}},
+		{2, []string{`oldObject (Service shop): `, `spec.type`, `inventory[0] (HTTPRoute shop): `}},
+		{0, nil},
+	}
+	if len(files) != 1 || len(files[0].Cases) != len(want) {
+		t.Fatalf("loaded %d files, want 1 with %d cases", len(files), len(want))
+	}
+	for i, fc := range files[0].Cases {
+		errs := validateCase(v, fc)
+		if len(errs) != want[i].errors {
+			t.Errorf("%q: %d errors, want %d: %v", fc.Name, len(errs), want[i].errors, errs)
+		}
+		got := fmt.Sprint(errs)
+		for _, w := range want[i].say {
+			if !strings.Contains(got, w) {
+				t.Errorf("%q: errors %s do not say %q", fc.Name, got, w)
+			}
+		}
+	}
 }
 
 // eachCase runs check as the subtest <file>/<case> of every case, with the CLI's result
