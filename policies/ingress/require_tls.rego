@@ -6,8 +6,13 @@
 #   label, e.g. a.example.com). Host names are compared case-insensitively.
 #   Rules without a host need at least one spec.tls entry. Without this, the
 #   host is served over plain HTTP. A spec.tls entry without secretName is warned
-#   (the controller's default certificate, often self-signed, serves it) unless
-#   config.ingress.defaultCertificate says the controllers have a trusted one.
+#   (ingress-nginx serves its default certificate, often self-signed, there, and
+#   ingress-gce skips the entry) unless config.ingress.defaultCertificate says the
+#   controllers have a trusted default, the Ingress names its certificates in an
+#   annotation its own controller reads (GKE pre-shared or managed certificates on
+#   an ingress-gce class, or config.ingress.certificateAnnotations on any class),
+#   or the AWS Load Balancer Controller serves it (it finds the ACM certificate
+#   for the entry's hosts, or takes certificate-arn).
 # custom:
 #   kinds: [Ingress]
 #   severity: high
@@ -15,6 +20,7 @@
 #   remediation: Add a spec.tls entry whose hosts cover <host>, referencing a certificate Secret.
 package ingress.require_tls
 
+import data.lib.ingressclass
 import data.lib.kubernetes as k8s
 
 deny contains msg if {
@@ -39,16 +45,19 @@ deny contains msg if {
 # A spec.tls entry without a secretName is served with the controller's default
 # certificate: ingress-nginx uses --default-ssl-certificate "for ingress tls: sections that
 # do not have a secretName", and without that flag a self-signed certificate it generates
-# (kubernetes.github.io/ingress-nginx/user-guide/tls/#default-ssl-certificate). Clients
-# then see a certificate that is not the host's, or accept one they should not. Warned,
-# not denied: with a trusted default certificate (config.ingress.defaultCertificate) or
-# one supplied by an annotation the controller reads (config.ingress.certificateAnnotations:
-# GKE pre-shared and managed certificates, AWS Load Balancer Controller certificate ARNs),
-# the entry is the intended way to ask for TLS.
+# (kubernetes.github.io/ingress-nginx/user-guide/tls/#default-ssl-certificate;
+# internal/ingress/controller/controller.go createServers: "Host %q is listed in the TLS
+# section but secretName is empty. Using default certificate"). ingress-gce skips such an
+# entry (pkg/tls/tls.go TLSCertsFromSecretsLoader.Load), so its hosts get no certificate
+# from it. Clients then see a certificate that is not the host's, or none. Warned, not
+# denied: with a trusted default certificate (config.ingress.defaultCertificate), or
+# certificates named where the Ingress's own controller reads them, the entry is the
+# intended way to ask for TLS.
 warn contains msg if {
 	applies
 	not default_certificate_configured
 	not certificate_from_annotation
+	not ingressclass.alb
 	some i, entry in tls_entries
 	not has_secret_name(entry)
 	msg := sprintf(
@@ -59,14 +68,34 @@ warn contains msg if {
 
 default_certificate_configured if k8s.setting(["ingress", "defaultCertificate"], false) == true
 
-default_certificate_annotations := [
+# An annotation counts only for the controller that reads it: GKE's pre-shared and
+# managed certificates are ingress-gce's (ingress-nginx and the others ignore them and
+# serve their default certificate). The AWS Load Balancer Controller needs no annotation
+# (alb, above): it attaches alb.ingress.kubernetes.io/certificate-arn, or discovers the
+# ACM certificate for the hosts of spec.tls and spec.rules
+# (kubernetes-sigs.github.io/aws-load-balancer-controller guide/ingress/cert_discovery),
+# so a spec.tls entry with hosts and no secretName is its documented form.
+gce_certificate_annotations := [
 	"ingress.gcp.kubernetes.io/pre-shared-cert",
 	"networking.gke.io/managed-certificates",
-	"alb.ingress.kubernetes.io/certificate-arn",
 ]
 
+# config.ingress.certificateAnnotations, a list of keys, is the operator's statement that
+# every controller in the cluster reads them: honoured on any class.
 certificate_from_annotation if {
-	some key in k8s.setting(["ingress", "certificateAnnotations"], default_certificate_annotations)
+	keys := k8s.setting(["ingress", "certificateAnnotations"], [])
+	is_array(keys)
+	some key in keys
+	annotated(key)
+}
+
+certificate_from_annotation if {
+	ingressclass.gce
+	some key in gce_certificate_annotations
+	annotated(key)
+}
+
+annotated(key) if {
 	value := k8s.annotations[key]
 	is_string(value)
 	trim_space(value) != ""
