@@ -46,8 +46,8 @@ func TestAssign(t *testing.T) {
 		if want := []string{"k/c.yaml svc-nodeport", "k/a.yaml#0 ingress-paths"}; !slices.Equal(ids, want) {
 			t.Errorf("scored %v, want %v", ids, want)
 		}
-		if got := scored[1]; got.want() != "fail" || !slices.Equal(got.OurPolicies, []string{"ingress.paths"}) {
-			t.Errorf("assigned case wants %s with %v, want the peer's fail with [ingress.paths]", got.want(), got.OurPolicies)
+		if got := scored[1]; got.want() != "fail" || !slices.Equal(got.OurPolicies, []string{"ingress.paths"}) || !got.assigned || scored[0].assigned {
+			t.Errorf("assigned case wants %s with %v (assigned %v), want the peer's fail with [ingress.paths], marked assigned", got.want(), got.OurPolicies, got.assigned)
 		}
 		if len(uncovered) != 1 || uncovered[0].key != "k/b.yaml#1" {
 			t.Errorf("uncovered %v, want only k/b.yaml#1", uncovered)
