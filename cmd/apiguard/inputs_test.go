@@ -238,12 +238,52 @@ func TestCheckExpandsListsAsKubectl(t *testing.T) {
 		"kind: IngressList":        "apiVersion: networking.k8s.io/v1\nkind: IngressList\nitems:\n" + item,
 		"kind: Ingress with items": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: wrapper}\nitems:\n" + item,
 		"a List inside a List":     "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n  " + strings.ReplaceAll(item, "\n  ", "\n    "),
+		// An API server leaves apiVersion and kind out of a typed list's items (kubectl
+		// get --raw); kubectl gives them the List's (unstructured decodeToList).
+		"kind: IngressList with bare items": "apiVersion: networking.k8s.io/v1\nkind: IngressList\nitems:\n" + bareItem,
+		"kind: Ingress with bare items":     "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: wrapper}\nitems:\n" + bareItem,
 	}
 	for name, stdin := range cases {
 		t.Run(name, func(t *testing.T) {
 			code, out, errOut := run(t, stdin, "check", "--policy", policies, "-")
 			if code != 1 || !strings.Contains(out, "DENY   Ingress default/blog (document 0, item ") || strings.Contains(out, "wrapper") {
 				t.Fatalf("exit %d, want 1 with the item denied\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+			}
+		})
+	}
+}
+
+// bareItem is badIngress as a List item without apiVersion and kind.
+var bareItem = "- " + strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(badIngress, "apiVersion: networking.k8s.io/v1\nkind: Ingress\n"), "\n"), "\n", "\n  ") + "\n"
+
+// TestCheckListItemsKubectlCannotType: what kubectl refuses to apply is an error for the
+// item, never a pass: a kind: List item without a kind (kubectl: "Object 'Kind' is
+// missing"), and an item that has a kind but no apiVersion, which kubectl does not fill
+// in from the List. A ServiceList's bare NodePort item is judged as a v1 Service.
+func TestCheckListItemsKubectlCannotType(t *testing.T) {
+	cases := map[string]struct {
+		stdin    string
+		wantCode int
+		wantOut  string
+	}{
+		"kind: List with a bare item": {
+			stdin: "apiVersion: v1\nkind: List\nitems:\n" + bareItem, wantCode: 2,
+			wantOut: "ERROR  document 0, item 0 (line 1): missing apiVersion and kind",
+		},
+		"an item with a kind and no apiVersion": {
+			stdin: "apiVersion: networking.k8s.io/v1\nkind: IngressList\nitems:\n- kind: Ingress\n  metadata: {name: blog}\n", wantCode: 2,
+			wantOut: "ERROR  document 0, item 0 (line 1): missing apiVersion",
+		},
+		"kind: ServiceList with a bare NodePort Service": {
+			stdin: "apiVersion: v1\nkind: ServiceList\nitems:\n- metadata: {name: web, namespace: team}\n  spec: {type: NodePort, ports: [{port: 80}]}\n", wantCode: 1,
+			wantOut: "DENY   Service team/web (document 0, item 0): [service.no_nodeport]",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := run(t, tc.stdin, "check", "--policy", policies, "-")
+			if code != tc.wantCode || !strings.Contains(out, tc.wantOut) {
+				t.Fatalf("exit %d (want %d), stdout lacks %q:\n%s\nstderr:\n%s", code, tc.wantCode, tc.wantOut, out, errOut)
 			}
 		})
 	}
@@ -266,6 +306,31 @@ func TestCheckHiddenDirectories(t *testing.T) {
 	code, out, errOut = run(t, "", "check", "--policy", policies, "--include-hidden", dir)
 	if code != 1 || !strings.Contains(out, "DENY   Ingress default/blog") || strings.Contains(errOut, "note") {
 		t.Errorf("--include-hidden: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
+// TestCheckHiddenFiles: hidden files are skipped like hidden directories, at any depth,
+// and one note names them all; a hidden file named on the command line is read.
+func TestCheckHiddenFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "good.yaml", goodIngress)
+	hiddenFile := writeFile(t, dir, ".bad.yaml", badIngress)
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, sub, ".also-bad.yaml", strings.Replace(badIngress, "name: blog", "name: blog-2", 1))
+	code, out, errOut := run(t, "", "check", "--policy", policies, dir)
+	if code != 0 || !strings.Contains(out, "1 object,") || !strings.Contains(errOut, "apiguard: note: "+dir+": skipped hidden .bad.yaml, sub/.also-bad.yaml (use --include-hidden to check them)") {
+		t.Errorf("default: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	code, out, errOut = run(t, "", "check", "--policy", policies, "--include-hidden", dir)
+	if code != 1 || !strings.Contains(out, "DENY   Ingress default/blog:") || !strings.Contains(out, "DENY   Ingress default/blog-2:") || !strings.Contains(out, "3 objects,") {
+		t.Errorf("--include-hidden: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	code, out, errOut = run(t, "", "check", "--policy", policies, hiddenFile)
+	if code != 1 || !strings.Contains(out, "DENY   Ingress default/blog:") || strings.Contains(errOut, "note") {
+		t.Errorf("named on the command line: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
 

@@ -106,6 +106,37 @@ func TestCheckExitCodesAndOutput(t *testing.T) {
 	}
 }
 
+// TestCheckTextNamesTheObjectOnce: the bundled policies' messages start with the
+// object ("Ingress default/blog: ..."), and the text format prints it once per line,
+// List items included; the closing line counts in the singular for one.
+func TestCheckTextNamesTheObjectOnce(t *testing.T) {
+	stdin := badIngress + "---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: web, namespace: team}\n  spec: {type: NodePort, ports: [{port: 80}]}\n"
+	code, out, errOut := run(t, stdin, "check", "--policy", policies, "-")
+	if code != 1 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	lines := 0
+	for line := range strings.Lines(out) {
+		if !strings.HasPrefix(line, "  DENY") && !strings.HasPrefix(line, "  WARN") {
+			continue
+		}
+		lines++
+		for _, name := range []string{"default/blog", "team/web"} {
+			if n := strings.Count(line, name); n > 1 {
+				t.Errorf("%s named %d times: %q", name, n, line)
+			}
+		}
+	}
+	if lines < 2 || !strings.Contains(out, "DENY   Service team/web (document 1, item 0): [service.no_nodeport] type NodePort") ||
+		!strings.HasSuffix(out, "\n2 objects, 2 denied, 0 warnings, 0 patched\n") {
+		t.Errorf("output:\n%s", out)
+	}
+	_, out, _ = run(t, badIngress, "check", "--policy", policies, "-")
+	if !strings.HasSuffix(out, "\n1 object, 1 denied, 0 warnings, 0 patched\n") {
+		t.Errorf("one object:\n%s", out)
+	}
+}
+
 func TestCheckJSONShape(t *testing.T) {
 	dir := t.TempDir()
 	file := writeFile(t, dir, "all.yaml", goodIngress+"---\n"+badIngress)
@@ -313,6 +344,36 @@ spec:
 	}
 	if !strings.Contains(out, "grants in payments, partial true") {
 		t.Errorf("the input's ReferenceGrant did not reach policies as partial:\n%s", out)
+	}
+}
+
+// TestOfflineInventoryUnionsGrantsWithData: with --data holding the cluster's
+// ReferenceGrants, the input's grants are added to them, and the section is complete
+// (not partial): a reference neither allows is then known to be unallowed.
+func TestOfflineInventoryUnionsGrantsWithData(t *testing.T) {
+	pol := t.TempDir()
+	writeFile(t, pol, "grants.rego", `package grants
+
+warn contains sprintf("grants in %s: %s, partial %v", [ns, concat(",", sort([g.name | some g in grants])), object.get(data.apiguard.inventory, ["partial", "referenceGrants"], false)]) if {
+	some ns, grants in data.apiguard.inventory.referenceGrants
+}
+`)
+	dir := t.TempDir()
+	data := writeFile(t, dir, "cluster.yaml", `apiguard:
+  inventory:
+    referenceGrants:
+      payments: [{name: cluster-grant, from: [], to: []}]
+`)
+	in := writeFile(t, dir, "grant.yaml", `apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: input-grant, namespace: payments}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: team-b}]
+  to: [{group: "", kind: Service}]
+`)
+	_, out, errOut := run(t, "", "check", "--policy", pol, "--data", data, in)
+	if !strings.Contains(out, "grants in payments: cluster-grant,input-grant, partial false") {
+		t.Errorf("the --data grants and the input's were not unioned as complete:\n%s\nstderr:\n%s", out, errOut)
 	}
 }
 

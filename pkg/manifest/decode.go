@@ -396,14 +396,14 @@ func (d *decoder) add(index, line int, v any) {
 		return
 	}
 	item := 0
-	d.flatten(index, line, items, &item)
+	d.flatten(index, line, obj, items, &item)
 }
 
 // flatten emits the items of a List, and the items of Lists inside it, numbering them
 // in the order met. kubectl flattens nested Lists too (cli-runtime's
 // FlattenListVisitor keeps expanding while meta.IsListType holds), so an inner List's
 // items are applied and must be judged.
-func (d *decoder) flatten(index, line int, items []any, next *int) {
+func (d *decoder) flatten(index, line int, list map[string]any, items []any, next *int) {
 	want := d.describe(map[string]any{})
 	for _, it := range items {
 		i := *next
@@ -413,6 +413,7 @@ func (d *decoder) flatten(index, line int, items []any, next *int) {
 			d.fail(index, i, line, fmt.Errorf("item is %s, not %s", d.describe(it), want))
 			continue
 		}
+		inferTypeMeta(list, item)
 		if err := d.checkTypeMeta(item); err != nil {
 			d.fail(index, i, line, err)
 			continue
@@ -422,10 +423,24 @@ func (d *decoder) flatten(index, line int, items []any, next *int) {
 		case err != nil:
 			d.fail(index, i, line, err)
 		case nested:
-			d.flatten(index, line, inner, next)
+			d.flatten(index, line, item, inner, next)
 		default:
 			d.emit(index, i, line, item)
 		}
+	}
+}
+
+// inferTypeMeta gives an item with neither apiVersion nor kind those of its List, as
+// kubectl decodes a List (k8s.io/apimachinery unstructured helpers.go decodeToList: an
+// API server leaves them out of a typed list's items): the List's apiVersion, and its
+// kind without the "List" suffix. The items of a kind: List stay kind-less, an error
+// for kubectl ("Object 'Kind' is missing") and here.
+func inferTypeMeta(list, item map[string]any) {
+	if str(item, "apiVersion") != "" || str(item, "kind") != "" {
+		return
+	}
+	if kind := strings.TrimSuffix(str(list, "kind"), "List"); kind != "" {
+		item["apiVersion"], item["kind"] = str(list, "apiVersion"), kind
 	}
 }
 
