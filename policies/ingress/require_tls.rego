@@ -4,7 +4,8 @@
 #   Every host in spec.rules must be covered by a spec.tls[].hosts entry, either
 #   exactly or by a wildcard such as *.example.com (which covers exactly one
 #   label, e.g. a.example.com). Host names are compared case-insensitively.
-#   Rules without a host need at least one spec.tls entry. Without this, the
+#   Rules without a host, and a spec.defaultBackend without rules (the
+#   controller's catch-all), need at least one spec.tls entry. Without this, the
 #   host is served over plain HTTP. A spec.tls entry without secretName is warned
 #   (ingress-nginx serves its default certificate, often self-signed, there, and
 #   ingress-gce skips the entry) unless config.ingress.defaultCertificate says the
@@ -38,6 +39,21 @@ deny contains msg if {
 	count(tls_entries) == 0
 	msg := sprintf(
 		"%s: a rule without a host is served without TLS because spec.tls is empty; add a spec.tls entry referencing a certificate Secret",
+		[k8s.display],
+	)
+}
+
+# An Ingress with spec.defaultBackend and no rules is the controller's catch-all:
+# ingress-nginx "defines a backend but no rule. Using it to configure the catch-all
+# server" (internal/ingress/controller/controller.go createServers), ingress-gce makes it
+# the URL map's default service. Like a rule without a host, it needs a TLS entry.
+deny contains msg if {
+	applies
+	is_object(k8s.spec.defaultBackend)
+	count(k8s.array_at(k8s.spec, "rules")) == 0
+	count(tls_entries) == 0
+	msg := sprintf(
+		"%s: spec.defaultBackend serves every host the controller does not route elsewhere without TLS because spec.tls is empty; add a spec.tls entry referencing a certificate Secret",
 		[k8s.display],
 	)
 }

@@ -356,3 +356,31 @@ test_delete_not_warned if {
 	}}
 	count(require_tls.warn) == 0 with input as req
 }
+
+backend := {"service": {"name": "web", "port": {"number": 80}}}
+
+# A defaultBackend without rules is the controller's catch-all server.
+test_default_backend_only_without_tls_denied if {
+	denies := require_tls.deny with input as request("CREATE", {"defaultBackend": backend})
+	denies == {`Ingress demo/web: spec.defaultBackend serves every host the controller does not route elsewhere without TLS because spec.tls is empty; add a spec.tls entry referencing a certificate Secret`}
+	count(require_tls.deny) == 1 with input as request("CREATE", {"defaultBackend": backend, "rules": []})
+}
+
+test_default_backend_only_with_tls_allowed if {
+	count(require_tls.deny) == 0 with input as request("CREATE", {"defaultBackend": backend, "tls": [{"secretName": "edge"}]})
+}
+
+# With rules, ingress-nginx uses the defaultBackend for this Ingress's own hosts only;
+# those hosts are judged as hosts.
+test_default_backend_with_covered_rules_allowed if {
+	spec := {
+		"defaultBackend": backend,
+		"rules": [rule("a.example.com")],
+		"tls": [{"hosts": ["a.example.com"], "secretName": "a"}],
+	}
+	count(require_tls.deny) == 0 with input as request("CREATE", spec)
+}
+
+test_default_backend_null_ignored if {
+	count(require_tls.deny) == 0 with input as request("CREATE", {"defaultBackend": null})
+}
