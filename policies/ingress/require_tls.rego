@@ -73,7 +73,7 @@ warn contains msg if {
 	applies
 	not default_certificate_configured
 	not certificate_from_annotation
-	not ingressclass.alb
+	not ingressclass.served_only_by_alb
 	some i, entry in tls_entries
 	not has_secret_name(entry)
 	msg := sprintf(
@@ -84,11 +84,12 @@ warn contains msg if {
 
 default_certificate_configured if k8s.setting(["ingress", "defaultCertificate"], false) == true
 
-# An annotation counts only for the controller that reads it: GKE's pre-shared and
-# managed certificates are ingress-gce's (ingress-nginx and the others ignore them and
-# serve their default certificate). The AWS Load Balancer Controller needs no annotation
-# (alb, above): it attaches alb.ingress.kubernetes.io/certificate-arn, or discovers the
-# ACM certificate for the hosts of spec.tls and spec.rules
+# An annotation counts only for the controller that reads it, and only when no other
+# controller serves the Ingress too (lib.ingressclass): GKE's pre-shared and managed
+# certificates are ingress-gce's (ingress-nginx and the others ignore them and serve
+# their default certificate). The AWS Load Balancer Controller needs no annotation
+# (served_only_by_alb, above): it attaches alb.ingress.kubernetes.io/certificate-arn, or
+# discovers the ACM certificate for the hosts of spec.tls and spec.rules
 # (kubernetes-sigs.github.io/aws-load-balancer-controller guide/ingress/cert_discovery),
 # so a spec.tls entry with hosts and no secretName is its documented form.
 gce_certificate_annotations := [
@@ -106,7 +107,7 @@ certificate_from_annotation if {
 }
 
 certificate_from_annotation if {
-	ingressclass.gce
+	ingressclass.served_only_by_gce
 	some key in gce_certificate_annotations
 	annotated(key)
 }

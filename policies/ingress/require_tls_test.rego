@@ -323,8 +323,28 @@ test_alb_class_not_warned if {
 }
 
 test_alb_class_by_annotation_not_warned if {
-	req := with_metadata(hosts_only, "nginx", {"kubernetes.io/ingress.class": "alb"})
+	req := json.patch(request("CREATE", hosts_only), [{
+		"op": "add",
+		"path": "/request/object/metadata/annotations",
+		"value": {"kubernetes.io/ingress.class": "alb"},
+	}])
 	count(require_tls.warn) == 0 with input as req
+}
+
+# The API server lets an update leave the annotation and ingressClassName different;
+# ingress-nginx then serves the Ingress by its ingressClassName, with its default
+# certificate, whatever the ALB controller does.
+test_alb_annotation_on_an_nginx_class_still_warned if {
+	req := with_metadata(hosts_only, "nginx", {"kubernetes.io/ingress.class": "alb"})
+	count(require_tls.warn) == 1 with input as req
+}
+
+test_gce_annotation_on_an_nginx_class_still_warned if {
+	req := with_metadata(hosts_only, "nginx", {
+		"kubernetes.io/ingress.class": "gce",
+		"networking.gke.io/managed-certificates": "shop",
+	})
+	count(require_tls.warn) == 1 with input as req
 }
 
 test_alb_classes_configurable if {

@@ -12,8 +12,12 @@
 #   data.apiguard.config.ingress.gceServesUnclassed true also an Ingress with no
 #   class (GKE). The AWS Load Balancer Controller's are
 #   data.apiguard.config.ingress.albClasses (default ["alb"], the IngressClass its
-#   Helm chart creates). Not a policy: it defines no deny, violation, warn or patch
-#   rule.
+#   Helm chart creates). The API server refuses an Ingress whose annotation and
+#   ingressClassName differ only on create (ValidateIngressCreate), so an update can
+#   set both, and then each controller serves it by the one it reads first
+#   (ingress-nginx reads spec.ingressClassName first): served_only_by_gce and
+#   served_only_by_alb hold only when every class the Ingress names is that
+#   controller's. Not a policy: it defines no deny, violation, warn or patch rule.
 package lib.ingressclass
 
 import data.lib.kubernetes as k8s
@@ -42,10 +46,42 @@ gce if {
 	k8s.setting(["ingress", "gceServesUnclassed"], false) == true
 }
 
-# alb holds when the AWS Load Balancer Controller serves the Ingress.
-alb if {
-	class != ""
-	class in configured_classes("albClasses", default_alb_classes)
+# named_classes are the class names the Ingress gives, in the annotation and in
+# spec.ingressClassName; each controller reads one of them first.
+named_classes contains c if {
+	c := k8s.annotations[class_annotation]
+	is_string(c)
+	c != ""
+}
+
+named_classes contains c if {
+	c := k8s.spec.ingressClassName
+	is_string(c)
+	c != ""
+}
+
+# served_only_by_gce holds when no controller but ingress-gce serves the Ingress: every
+# class it names is ingress-gce's, or it names none and ingress-gce serves unclassed
+# Ingresses.
+served_only_by_gce if {
+	count(named_classes) > 0
+	every c in named_classes {
+		c in configured_classes("gceClasses", default_gce_classes)
+	}
+}
+
+served_only_by_gce if {
+	count(named_classes) == 0
+	k8s.setting(["ingress", "gceServesUnclassed"], false) == true
+}
+
+# served_only_by_alb holds when every class the Ingress names is the AWS Load Balancer
+# Controller's.
+served_only_by_alb if {
+	count(named_classes) > 0
+	every c in named_classes {
+		c in configured_classes("albClasses", default_alb_classes)
+	}
 }
 
 # configured_classes(key, defaults) is data.apiguard.config.ingress[key] when it is a

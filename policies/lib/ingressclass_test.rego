@@ -51,12 +51,32 @@ test_gce_classes_configured if {
 
 test_malformed_classes_keep_defaults if {
 	ingressclass.gce with input as ingress("gce", {}) with data.apiguard.config.ingress.gceClasses as "gke-public"
-	ingressclass.alb with input as ingress("alb", {}) with data.apiguard.config.ingress.albClasses as [1]
+	ingressclass.served_only_by_alb with input as ingress("alb", {}) with data.apiguard.config.ingress.albClasses as [1]
 }
 
-test_alb if {
-	ingressclass.alb with input as ingress("alb", {})
-	ingressclass.alb with input as ingress("nginx", {"kubernetes.io/ingress.class": "alb"})
-	not ingressclass.alb with input as ingress("nginx", {})
-	not ingressclass.alb with input as unclassed
+test_served_only_by_alb if {
+	ingressclass.served_only_by_alb with input as ingress("alb", {})
+	ingressclass.served_only_by_alb with input as ingress("alb", {"kubernetes.io/ingress.class": "alb"})
+	not ingressclass.served_only_by_alb with input as ingress("nginx", {})
+	not ingressclass.served_only_by_alb with input as unclassed
+}
+
+# An update may leave the annotation and ingressClassName different (the API server
+# compares them on create only); ingress-nginx then serves the Ingress by its
+# ingressClassName while the ALB controller serves it by its annotation.
+test_classes_that_disagree_are_not_one_controllers if {
+	req := ingress("nginx", {"kubernetes.io/ingress.class": "alb"})
+	ingressclass.named_classes == {"alb", "nginx"} with input as req
+	ingressclass.class == "alb" with input as req
+	not ingressclass.served_only_by_alb with input as req
+	not ingressclass.served_only_by_gce with input as ingress("nginx", {"kubernetes.io/ingress.class": "gce"})
+	ingressclass.gce with input as ingress("nginx", {"kubernetes.io/ingress.class": "gce"})
+}
+
+test_served_only_by_gce if {
+	ingressclass.served_only_by_gce with input as ingress("gce", {})
+	ingressclass.served_only_by_gce with input as ingress("gce", {"kubernetes.io/ingress.class": "gce-internal"})
+	not ingressclass.served_only_by_gce with input as unclassed
+	ingressclass.served_only_by_gce with input as unclassed with data.apiguard.config.ingress.gceServesUnclassed as true
+	not ingressclass.served_only_by_gce with input as ingress("nginx", {})
 }
