@@ -27,12 +27,38 @@ type inputOptions struct {
 	// validate is --validate: what an unknown field costs (kubectl's spellings).
 	validate string
 	timeout  time.Duration
+	// crds are --crd paths: CustomResourceDefinitions whose schemas validate the
+	// custom resources of the input, as the cluster's CRDs would, without being judged.
+	crds []string
 }
 
 func bindInputFlags(f *pflag.FlagSet, o *inputOptions) {
 	f.BoolVar(&o.includeHidden, "include-hidden", false, "also read hidden files and directories (.github/, .config.yaml) when walking directories; skipped with a note otherwise")
 	f.StringVar(&o.validate, "validate", "strict", `what an unknown field costs: strict (an error, as kubectl apply's default --validate=strict), warn (a warning; the API server drops the field) or ignore. Type, enum and format errors are always errors: the API server rejects them whatever fieldValidation says`)
 	f.DurationVar(&o.timeout, "timeout", defaultTimeout, "longest evaluation of one object; an object over it is an error (exit 2) and the run goes on; 0 means no limit")
+	f.StringArrayVar(&o.crds, "crd", nil, "file or directory of CustomResourceDefinitions (the cluster's, e.g. Gateway API's standard-install.yaml) whose schemas validate custom resources in the input, which are otherwise judged unvalidated; other documents there are ignored, and a CRD in the input wins over one of the same kind here; repeatable")
+}
+
+// readCRDs reads the --crd paths and keeps their CustomResourceDefinitions. What cannot
+// be read there is an error for the run: a schema the user asked for is missing.
+func readCRDs(o checkOptions) ([]manifest.Document, error) {
+	if len(o.inputs.crds) == 0 {
+		return nil, nil
+	}
+	entries, err := manifest.ReadEntries(o.inputs.crds, manifest.Options{Warn: o.warn, DropObjects: true, IncludeHidden: o.inputs.includeHidden})
+	if err != nil {
+		return nil, fmt.Errorf("--crd: %w", err)
+	}
+	var crds []manifest.Document
+	for _, e := range entries {
+		switch {
+		case e.Err != nil:
+			return nil, fmt.Errorf("--crd: %w", e.Err)
+		case manifest.IsCRD(*e.Document):
+			crds = append(crds, *e.Document)
+		}
+	}
+	return crds, nil
 }
 
 // readInputs reads every path, keeping files and documents that could not be read as
@@ -59,14 +85,28 @@ func readInputs(args []string, stdin io.Reader, o checkOptions, stderr io.Writer
 // it, before any policy: the validating webhooks never see an object the API server
 // rejects. It returns the error per entry (nil for entries it accepts, and for entries
 // that are read errors already) and the accepted documents. Unknown-field warnings
-// (--validate=warn) go to stderr. The CRDs among docs supply custom resources' schemas;
-// a CRD that cannot be read is an error for its own document.
+// (--validate=warn) go to stderr. The CRDs of --crd and then those among docs supply
+// custom resources' schemas (a later CRD of a kind replaces an earlier one, so the
+// input's win); a CRD of the input that cannot be read is an error for its own
+// document, one of --crd an error for the run.
 func validateInputs(o checkOptions, entries []manifest.Entry, docs []manifest.Document) ([]error, []manifest.Document, error) {
 	fields, err := manifest.ParseFieldValidation(o.inputs.validate)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--validate: %w", err)
 	}
-	v, crdErrs := manifest.NewValidator(fields, docs)
+	crds, err := readCRDs(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, errs := manifest.NewValidator(fields, append(crds, docs...))
+	crdErrs := map[int]error{}
+	for i, err := range errs {
+		if i < len(crds) {
+			d := crds[i]
+			return nil, nil, fmt.Errorf("--crd %s: document %d (line %d): %w", d.File, d.Index, d.Line, err)
+		}
+		crdErrs[i-len(crds)] = err
+	}
 	rejected := make([]error, len(entries))
 	warnings := make([][]string, len(entries))
 	docIndex := make([]int, len(entries))

@@ -138,27 +138,7 @@ func ghProperty(s string) string {
 // error, not a pass, before any policy runs; valid objects are judged as before.
 func TestCheckValidatesAgainstTheSchema(t *testing.T) {
 	const svc = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: team}\n"
-	const widgetCRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              hosts: {type: array, items: {type: string}}
----
-`
+	widgetCRD := widgetCRDWith("{type: array, items: {type: string}}") + "---\n"
 	cases := map[string]struct {
 		stdin    string
 		args     []string
@@ -223,6 +203,91 @@ spec:
 			for _, w := range tc.wantErr {
 				if !strings.Contains(errOut, w) {
 					t.Errorf("stderr lacks %q:\n%s", w, errOut)
+				}
+			}
+		})
+	}
+}
+
+// widgetCRDWith is a CRD for example.com/v1 Widget whose spec.hosts has the given schema.
+func widgetCRDWith(hostsType string) string {
+	return `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              hosts: ` + hostsType + "\n"
+}
+
+// TestCheckValidatesAgainstCRDFlag: --crd gives the cluster's CRDs, so custom resources
+// get the schema check built-in kinds get, without the CRDs being judged; a CRD in the
+// input wins over one of the same kind given by --crd.
+func TestCheckValidatesAgainstCRDFlag(t *testing.T) {
+	crd := widgetCRDWith
+	dir := t.TempDir()
+	crds := filepath.Join(dir, "crds")
+	if err := os.Mkdir(crds, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, crds, "widgets.yaml", crd("{type: array, items: {type: string}}")+"---\napiVersion: v1\nkind: Service\nmetadata: {name: not-a-crd}\nspec: {type: nodeport}\n")
+	broken := writeFile(t, dir, "broken.yaml", "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x}\nspec: {versions: 3}\n")
+	const stringHosts = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {hosts: a.example.com}\n"
+	const arrayHosts = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {hosts: [a.example.com]}\n"
+	cases := map[string]struct {
+		stdin    string
+		crd      []string
+		wantCode int
+		wantOut  []string
+		wantErr  string
+	}{
+		"an invalid custom resource is an error": {
+			stdin: stringHosts, crd: []string{crds}, wantCode: 2,
+			wantOut: []string{`ERROR  Widget default/w: the API server would reject this Widget (schema of CustomResourceDefinition widgets.example.com): spec.hosts: Invalid value: "a.example.com": must be of type array`, "1 object, 0 denied, 0 warnings, 0 patched, 1 error"},
+		},
+		"a valid custom resource is judged, the CRD and the other documents there are not": {
+			stdin: arrayHosts, crd: []string{crds}, wantCode: 0,
+			wantOut: []string{"PASS   Widget default/w", "1 object,"},
+		},
+		"without --crd it is judged unvalidated": {
+			stdin: stringHosts, wantCode: 0, wantOut: []string{"PASS   Widget default/w"},
+		},
+		"the input's CRD wins": {
+			stdin: crd("{type: string}") + "---\n" + stringHosts, crd: []string{crds}, wantCode: 0,
+			wantOut: []string{"PASS   Widget default/w", "PASS   CustomResourceDefinition widgets.example.com"},
+		},
+		"a missing --crd path is an error for the run": {
+			stdin: arrayHosts, crd: []string{filepath.Join(dir, "none")}, wantCode: 2, wantErr: "--crd: ",
+		},
+		"a --crd CRD that cannot be read is an error for the run": {
+			stdin: arrayHosts, crd: []string{broken}, wantCode: 2, wantErr: "--crd " + broken + ": document 0 (line 1): ",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			args := []string{"check", "--policy", policies}
+			for _, c := range tc.crd {
+				args = append(args, "--crd", c)
+			}
+			code, out, errOut := run(t, tc.stdin, append(args, "-")...)
+			if code != tc.wantCode || !strings.Contains(errOut, tc.wantErr) {
+				t.Fatalf("exit %d (want %d)\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, out, errOut)
+			}
+			for _, w := range tc.wantOut {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
 				}
 			}
 		})

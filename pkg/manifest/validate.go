@@ -90,7 +90,7 @@ func NewValidator(fields FieldValidation, docs []Document) (*Validator, map[int]
 	}
 	errs := map[int]error{}
 	for i, d := range docs {
-		if d.Kind() != "CustomResourceDefinition" || !strings.HasPrefix(d.APIVersion(), "apiextensions.k8s.io/") {
+		if !IsCRD(d) {
 			continue
 		}
 		if err := v.addCRD(d.Raw); err != nil {
@@ -98,6 +98,11 @@ func NewValidator(fields FieldValidation, docs []Document) (*Validator, map[int]
 		}
 	}
 	return v, errs
+}
+
+// IsCRD reports whether d is a CustomResourceDefinition, whose schema NewValidator reads.
+func IsCRD(d Document) bool {
+	return d.Kind() == "CustomResourceDefinition" && strings.HasPrefix(d.APIVersion(), "apiextensions.k8s.io/")
 }
 
 // Validate returns an error when the API server would reject d, and the warnings it
