@@ -77,7 +77,7 @@ warn contains msg if {
 	some i, entry in tls_entries
 	not has_secret_name(entry)
 	msg := sprintf(
-		"%s: spec.tls[%d] has no secretName, so the controller serves its default certificate there, which is self-signed unless one is configured (ingress-nginx --default-ssl-certificate); set spec.tls[%d].secretName to a certificate Secret, or set data.apiguard.config.ingress.defaultCertificate to true if every controller serves a trusted default certificate",
+		"%s: spec.tls[%d] has no secretName, so its hosts get no certificate of their own: ingress-nginx serves its default certificate there (self-signed unless --default-ssl-certificate names one) and ingress-gce skips the entry; set spec.tls[%d].secretName to a certificate Secret, or set data.apiguard.config.ingress.defaultCertificate to true if every controller serves a trusted default certificate",
 		[k8s.display, i, i],
 	)
 }

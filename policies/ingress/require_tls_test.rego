@@ -224,7 +224,7 @@ test_entry_without_secret_name_warned if {
 	}
 	inp := request("CREATE", spec)
 	count(require_tls.deny) == 0 with input as inp
-	require_tls.warn == {`Ingress demo/web: spec.tls[0] has no secretName, so the controller serves its default certificate there, which is self-signed unless one is configured (ingress-nginx --default-ssl-certificate); set spec.tls[0].secretName to a certificate Secret, or set data.apiguard.config.ingress.defaultCertificate to true if every controller serves a trusted default certificate`} with input as inp
+	require_tls.warn == {`Ingress demo/web: spec.tls[0] has no secretName, so its hosts get no certificate of their own: ingress-nginx serves its default certificate there (self-signed unless --default-ssl-certificate names one) and ingress-gce skips the entry; set spec.tls[0].secretName to a certificate Secret, or set data.apiguard.config.ingress.defaultCertificate to true if every controller serves a trusted default certificate`} with input as inp
 }
 
 test_empty_secret_name_warned if {
