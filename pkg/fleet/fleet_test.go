@@ -148,6 +148,13 @@ func TestCompare(t *testing.T) {
 				t.Errorf("missing %q in:\n%s", want, out)
 			}
 		}
+		// One audited object is "1 object".
+		one := cluster("e", "1111111x", same)
+		one.Audit.Objects = 1
+		b.Reset()
+		if err := WriteText(&b, Compare([]Cluster{one}), now); err != nil || !strings.Contains(b.String(), "1m0s ago, 1 object\n") && !strings.Contains(b.String(), "1m0s ago, 1 object ") {
+			t.Errorf("one object: %v\n%s", err, b.String())
+		}
 		b.Reset()
 		if err := WriteJSON(&b, v); err != nil || !strings.Contains(b.String(), `"kind": "findings"`) {
 			t.Errorf("json: %v\n%s", err, b.String())

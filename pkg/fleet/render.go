@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/apiguard/apiguard/pkg/report"
 )
 
 // WriteJSON renders the view for dashboards.
@@ -48,7 +50,7 @@ func WriteText(w io.Writer, v View, now time.Time) error {
 		}
 		auditCol, findings := "-", "-"
 		if c.Audit != nil {
-			auditCol = fmt.Sprintf("%s ago, %d objects", now.Sub(c.Audit.FinishedAt).Round(time.Second), c.Audit.Objects)
+			auditCol = fmt.Sprintf("%s ago, %s", now.Sub(c.Audit.FinishedAt).Round(time.Second), report.Count(c.Audit.Objects, "object"))
 			findings = totals(c.Audit.Summary)
 		} else if c.AuditError != "" {
 			auditCol = "unavailable"

@@ -253,14 +253,15 @@ func writeText(w io.Writer, results []Result, color bool) error {
 // String is the closing line of the text and github formats: "1 object, 0 denied,
 // 2 warnings, 0 patched", plus ", 1 error" when there are errors.
 func (s Summary) String() string {
-	out := fmt.Sprintf("%s, %d denied, %s, %d patched", plural(s.Objects, "object"), s.Denied, plural(s.Warnings, "warning"), s.Patched)
+	out := fmt.Sprintf("%s, %d denied, %s, %d patched", Count(s.Objects, "object"), s.Denied, Count(s.Warnings, "warning"), s.Patched)
 	if s.Errors > 0 {
-		out += ", " + plural(s.Errors, "error")
+		out += ", " + Count(s.Errors, "error")
 	}
 	return out
 }
 
-func plural(n int, noun string) string {
+// Count says "1 object" or "n objects": counts in text output read as English.
+func Count(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
