@@ -12,7 +12,6 @@ GOVULNCHECK_VERSION ?= v1.9.0
 # The Go vulnerability database. Only vuln.go.dev serves it (the module proxy does not):
 # offline, point this at a copy, e.g. GOVULNDB=file:///srv/vulndb (README, "Security").
 export GOVULNDB ?= https://vuln.go.dev
-IMAGE ?= apiguard:dev
 GO_TEST_FLAGS ?= -race -count=1
 
 .PHONY: all build test vet opa-test go-test demo e2e-bins bench fmt clean image fuzz soak
@@ -94,9 +93,24 @@ soak:
 fmt:
 	gofmt -w cmd pkg internal test
 
-# The container image (needs a Docker engine; not available in this project's CI).
+# The webhook's container image, built by go-containerregistry (tools/image,
+# internal/image) with no Docker engine and no registry: one static binary on an empty
+# base, with CA certificates and the nonroot user 65532. `make image` writes
+# dist/apiguard-image.tar for this machine's architecture (IMAGE_ARCH=arm64 for
+# another), tagged as the chart deploys it by default (localhost/apiguard/webhook:
+# <appVersion>); import it with `ctr -n k8s.io images import`, `kind load
+# image-archive`, `docker load` or `podman load`. `make image-push IMAGE=registry/name:tag`
+# pushes linux/amd64 and linux/arm64 (IMAGE_PLATFORMS) as one manifest list, with the
+# Docker config's credentials. Both are reproducible: SOURCE_DATE_EPOCH, else the commit time.
+IMAGE_ARCH ?=
+IMAGE_PLATFORMS ?= linux/amd64,linux/arm64
+.PHONY: image image-push
 image:
-	docker build -t $(IMAGE) .
+	go run ./tools/image -o dist/apiguard-image.tar $(if $(IMAGE_ARCH),-arch $(IMAGE_ARCH))
+
+image-push:
+	@if [ -z "$(IMAGE)" ]; then echo "make image-push: set IMAGE to the reference to push, e.g. make image-push IMAGE=registry.example.com/apiguard/webhook:0.1.0" >&2; exit 2; fi
+	go run ./tools/image -push '$(IMAGE)' -platforms '$(IMAGE_PLATFORMS)'
 
 clean:
 	rm -rf bin/
