@@ -209,6 +209,9 @@ func loadPolicies(ctx context.Context, o checkOptions, inventoryData map[string]
 // fetched through the same source as the webhook so CI checks the exact revision a
 // cluster runs.
 func snapshot(ctx context.Context, spec string, auth source.GitAuth) (source.Snapshot, error) {
+	if spec == builtinPolicy {
+		return builtinLibrary().Snapshot(ctx)
+	}
 	if !isGitURL(spec) {
 		return source.Dir{Path: spec}.Snapshot(ctx)
 	}

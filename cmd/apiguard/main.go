@@ -70,13 +70,18 @@ func newRootCommand(stdin io.Reader) *cobra.Command {
 func newVersionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version, the OPA version and the capabilities hash",
+		Short: "Print the version, the built-in library's revision, the OPA version and the capabilities hash",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			version := buildVersion()
+			library, err := builtinLibrary().Snapshot(cmd.Context())
+			if err != nil {
+				return err
+			}
 			// The engine lines let a CI log show exactly which engine judged: two
-			// builds with the same capabilities hash accept the same Rego.
-			fmt.Fprintf(cmd.OutOrStdout(), "apiguard %s\nopa %s\ncapabilities %s\n", version, policy.EngineVersion(), policy.CapabilitiesHash())
+			// builds with the same capabilities hash accept the same Rego. The library
+			// revision is the one the webhook's /status shows for source builtin.
+			fmt.Fprintf(cmd.OutOrStdout(), "apiguard %s\nlibrary %s\nopa %s\ncapabilities %s\n", version, library.Revision, policy.EngineVersion(), policy.CapabilitiesHash())
 			return nil
 		},
 	}

@@ -42,8 +42,8 @@ that send a whole object through the mutating and validating policies, exactly a
 apiguard check does, and state the verdict it must get (test/fixtures/README.md
 describes the format).
 
-Policy trees are the POLICY_DIR arguments and --policy values together (./policies when
-there are none); several are merged as check merges them. Fixture files are never
+Policy trees are the POLICY_DIR arguments and --policy values together (the built-in
+library when there are none; "builtin" names it); several are merged as check merges them. Fixture files are never
 picked up from inside a policy tree: opa test and opa check would load them as data.
 
 Exit codes: 0 every test and case passed, 1 something failed or errored or coverage is
@@ -57,7 +57,7 @@ below --threshold, 2 usage, input or policy errors.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&o.policies, "policy", nil, "policy directory, or Git URL[?ref=<branch|tag|sha>&path=<dir>]; repeatable")
+	f.StringArrayVar(&o.policies, "policy", nil, policyFlagUsage)
 	f.StringArrayVar(&o.fixtures, "fixtures", nil, "fixture file, or directory whose *.yaml files are fixtures; repeatable")
 	f.StringVar(&o.clusterName, "cluster-name", "", "select clusters/<name>/ in the policy tree, as the webhook's --cluster-name does")
 	bindGitAuthFlags(f, &o.gitAuth)
@@ -92,7 +92,7 @@ func runTest(ctx context.Context, o testOptions, args []string, out, errOut io.W
 	}
 	specs := append(slices.Clone(o.policies), args...)
 	if len(specs) == 0 {
-		specs = []string{"./policies"}
+		specs = []string{builtinPolicy}
 	}
 	snap, names, err := policyTree(ctx, specs, o.gitAuth)
 	if err != nil {
@@ -169,7 +169,17 @@ func policyTree(ctx context.Context, specs []string, auth source.GitAuth) (sourc
 		if err != nil {
 			return source.Snapshot{}, nil, err
 		}
-		if !isGitURL(spec) {
+		if spec == builtinPolicy {
+			err := fs.WalkDir(s.FS, ".", func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					shown[p] = builtinPolicy + ":" + p
+				}
+				return err
+			})
+			if err != nil {
+				return source.Snapshot{}, nil, err
+			}
+		} else if !isGitURL(spec) {
 			err := fs.WalkDir(s.FS, ".", func(p string, d fs.DirEntry, err error) error {
 				if err == nil && !d.IsDir() {
 					shown[p] = filepath.Join(spec, filepath.FromSlash(p))

@@ -95,7 +95,7 @@ func TestTestCommandExitCodes(t *testing.T) {
 		"bad fixture file":                {args: []string{"test", "--fixtures", badFixture, policies}, wantCode: 2, wantErr: []string{"bad-fixture.yaml", `unknown field "objekt"`}},
 		"missing fixtures":                {args: []string{"test", "--fixtures", filepath.Join(dir, "none"), policies}, wantCode: 2, wantErr: []string{"none"}},
 		"missing policy directory":        {args: []string{"test", filepath.Join(dir, "none")}, wantCode: 2, wantErr: []string{"policy directory"}},
-		"no tree given reads ./policies":  {args: []string{"test"}, wantCode: 2, wantErr: []string{"policies"}},
+		"no tree given runs builtin":      {args: []string{"test", "-v", "--run", "test_many_hosts_covered"}, wantCode: 0, wantOut: []string{"builtin:ingress/require_tls_test.rego", "PASS"}},
 		"threshold missed": {args: []string{"test", "--threshold", "100", "--run", "test_owner_label_passes", testcmdRego}, wantCode: 1,
 			wantOut: []string{"Coverage:", "total"}, wantErr: []string{"is below the threshold of 100.00%"}},
 		"threshold met":  {args: []string{"test", "--threshold", "25", "--run", "test_owner_label_passes", testcmdRego}, wantCode: 0, wantOut: []string{"Coverage:"}},

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/apiguard/apiguard/pkg/source"
+	"github.com/apiguard/apiguard/policies"
 )
 
 type gitOptions struct {
@@ -60,6 +61,11 @@ func (o options) syncInterval() time.Duration {
 
 // newSource builds the configured policy source; the cleanup removes its work files.
 func newSource(o options) (source.Source, func(), error) {
+	if o.git.url == "" && o.policyDir == "" {
+		// Nothing configured: the library built into this binary, so a fresh install
+		// enforces from its first request.
+		return source.Tree{Name: "builtin", FS: policies.FS()}, func() {}, nil
+	}
 	if o.git.url == "" {
 		return source.Dir{Path: o.policyDir}, func() {}, nil
 	}

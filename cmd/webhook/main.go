@@ -86,7 +86,7 @@ func newCommand() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.policyDir, "policy-dir", "", "directory holding the Rego policies and data.json/data.yaml (this or --git-url is required)")
+	f.StringVar(&o.policyDir, "policy-dir", "", "directory holding the Rego policies and data.json/data.yaml (a mounted ConfigMap works); with neither this nor --git-url, the built-in library decides")
 	f.BoolVar(&o.allowEmptyPolicies, "allow-empty-policies", false,
 		"let a policy revision without any policy activate (it is refused by default: a wrong path or an empty ConfigMap would otherwise admit everything); /readyz stays 503 while the active set is empty")
 	f.StringArrayVar(&o.dataFiles, "data-file", nil, "JSON or YAML data merged last over the policy tree's data, e.g. from a ConfigMap; repeatable")
@@ -129,8 +129,8 @@ func run(ctx context.Context, o options) error {
 	// controller-runtime's certwatcher logs through its package logger.
 	ctrllog.SetLogger(log)
 
-	if (o.policyDir == "") == (o.git.url == "") {
-		return errors.New("exactly one of --policy-dir and --git-url is required")
+	if o.policyDir != "" && o.git.url != "" {
+		return errors.New("set at most one of --policy-dir and --git-url (with neither, the built-in library decides)")
 	}
 	tlsMin, err := server.ParseTLSVersion(o.tlsMinVersion)
 	if err != nil {
@@ -210,7 +210,7 @@ func run(ctx context.Context, o options) error {
 		// A local directory is configuration, not a remote that may come back: a tree
 		// that does not compile stops the start with file:row.
 		if _, err := syncer.SyncOnce(ctx); err != nil {
-			return fmt.Errorf("policies in %s: %w", o.policyDir, err)
+			return fmt.Errorf("policies in %s: %w", src, err)
 		}
 	}
 	// Git may be unreachable at start: serve not-ready (never allow-all) and keep trying.

@@ -95,6 +95,40 @@ func (d Dir) Snapshot(ctx context.Context) (Snapshot, error) {
 	return Snapshot{FS: mem, Revision: rev, Origin: "dir:" + d.Path}, nil
 }
 
+// Tree is a policy tree built into the binary (the bundled library). Its revision is the
+// content hash Dir computes, so the built-in library and a checkout of the same files have
+// one revision, and /status or a report names the same thing either way.
+type Tree struct {
+	// Name describes the tree in logs, /status and reports ("builtin").
+	Name string
+	FS   fs.FS
+}
+
+// String describes the source.
+func (t Tree) String() string { return t.Name }
+
+// Fetch returns the tree, or ErrUnchanged when its revision is current (it never changes
+// while the process runs).
+func (t Tree) Fetch(ctx context.Context, current string) (Snapshot, error) {
+	snap, err := t.Snapshot(ctx)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	if snap.Revision == current {
+		return Snapshot{}, ErrUnchanged
+	}
+	return snap, nil
+}
+
+// Snapshot copies the tree's policy files and hashes them as Dir does.
+func (t Tree) Snapshot(ctx context.Context) (Snapshot, error) {
+	mem, rev, err := readTree(ctx, t.FS)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("read policy tree %s: %w", t.Name, err)
+	}
+	return Snapshot{FS: mem, Revision: rev, Origin: t.Name}, nil
+}
+
 // isPolicyFile selects what a policy snapshot carries and hashes.
 func isPolicyFile(name string) bool {
 	for _, ext := range []string{".rego", ".json", ".yaml", ".yml"} {

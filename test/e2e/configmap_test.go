@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
+	"github.com/apiguard/apiguard/pkg/source"
 )
 
 // mountConfigMap lays the files out in dir the way the kubelet's atomic writer mounts a
@@ -130,4 +131,36 @@ func TestWebhookReadsAConfigMapVolume(t *testing.T) {
 		t.Errorf("after the refusal the active set is %+v, want the last good library", st.Counts)
 	}
 	denied()
+}
+
+// TestWebhookUsesTheBuiltinLibrary: with neither --policy-dir nor --git-url the webhook
+// enforces the library built into its binary. /status says source builtin, with the
+// revision a checkout of policies/ has (the one `apiguard version` prints), and an
+// Ingress without TLS is denied.
+func TestWebhookUsesTheBuiltinLibrary(t *testing.T) {
+	wh, err := kubetest.StartWebhook(context.Background(), kubetest.WebhookOptions{
+		Binary: testEnv.webhookBin, ReadyTimeout: 30 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Stop()
+	st, err := wh.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkout, err := source.Dir{Path: filepath.Join(testEnv.root, "policies")}.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Source != "builtin" || st.Revision != checkout.Revision || st.Counts.Policies < 10 {
+		t.Fatalf("/status: source %q revision %s, %d policies; want builtin at %s with the whole library", st.Source, st.Revision, st.Counts.Policies, checkout.Revision)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(wh.CABundle)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	r := kubetest.Review(context.Background(), client, wh.URL+"/validate", kubetest.Ingress("team", "blog", "blog.example.com", false))
+	if r.Err != nil || r.Status != http.StatusOK || r.Allowed || !strings.Contains(r.Message, "[ingress.require_tls]") {
+		t.Fatalf("an Ingress without TLS: status %d allowed %v message %q err %v, want denied by ingress.require_tls", r.Status, r.Allowed, r.Message, r.Err)
+	}
 }
