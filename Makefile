@@ -14,7 +14,7 @@ GOVULNCHECK_VERSION ?= v1.9.0
 export GOVULNDB ?= https://vuln.go.dev
 GO_TEST_FLAGS ?= -race -count=1
 
-.PHONY: all build test vet opa-test go-test demo e2e-bins bench fmt clean image fuzz soak
+.PHONY: all build test vet opa-test go-test demo e2e-bins node-bins bench fmt clean image fuzz soak
 
 all: build
 
@@ -25,6 +25,12 @@ build:
 # module proxy into bin/, and Debian's etcd. Skips work already done.
 e2e-bins:
 	bash test/scripts/e2e-bins.sh
+
+# test/pods runs the chart as real pods: the kubelet, kube-controller-manager and
+# kube-scheduler built like kube-apiserver, and containerd, runc and the CNI plugins from
+# Debian (test/scripts/node-deps.sh). Skips work already done.
+node-bins:
+	bash test/scripts/e2e-bins.sh node
 
 bin/opa:
 	GOBIN=$(CURDIR)/bin go install github.com/open-policy-agent/opa@$(OPA_VERSION)
@@ -56,7 +62,7 @@ opa-test: bin/opa
 	bin/opa check --strict policies/
 
 # go test runs last so its per-package summary lines end the output.
-go-test: e2e-bins bin/helm bin/conftest
+go-test: e2e-bins node-bins bin/helm bin/conftest
 	go test $(GO_TEST_FLAGS) ./...
 
 test: vet opa-test go-test

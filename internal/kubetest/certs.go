@@ -21,6 +21,7 @@ import (
 // pki is the throwaway key material of one cluster. Everything lives only in the
 // work dir: the CA is trusted by nothing but this cluster and its clients.
 type pki struct {
+	ca           *CA
 	caCertPEM    []byte
 	adminCertPEM []byte
 	adminKeyPEM  []byte
@@ -87,6 +88,7 @@ func generatePKI(dir string) (*pki, error) {
 	}
 
 	p := &pki{
+		ca:           ca,
 		caCertPEM:    pemBlock("CERTIFICATE", caCert.Raw),
 		adminCertPEM: pemBlock("CERTIFICATE", adminDER),
 		servingCert:  filepath.Join(dir, "apiserver.crt"),
@@ -224,4 +226,27 @@ func (ca *CA) WriteServing(dir string, notBefore time.Time) (*x509.Certificate, 
 		return nil, err
 	}
 	return cert, nil
+}
+
+// clientPair issues a client certificate for user in groups, signed by the cluster's CA.
+func (p *pki) clientPair(user string, groups []string) (certPEM, keyPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now().Add(-time.Minute)
+	der, _, err := signCert(&x509.Certificate{
+		Subject:     pkix.Name{CommonName: user, Organization: groups},
+		NotBefore:   now,
+		NotAfter:    now.Add(certValidity),
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}, p.ca.cert, key.Public(), p.ca.key)
+	if err != nil {
+		return nil, nil, err
+	}
+	if keyPEM, err = ecKeyPEM(key); err != nil {
+		return nil, nil, err
+	}
+	return pemBlock("CERTIFICATE", der), keyPEM, nil
 }

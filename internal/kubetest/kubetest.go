@@ -64,6 +64,16 @@ type Options struct {
 	// line at a time, prefixed with "[etcd] " or "[kube-apiserver] ". Default:
 	// io.Discard. Writes are serialised, so a plain bytes.Buffer or os.Stderr works.
 	Output io.Writer
+	// Address is the IP kube-apiserver binds and advertises, and clients dial.
+	// Default 127.0.0.1. The serving certificate covers 127.0.0.1, ::1 and 10.0.0.1
+	// (the "kubernetes" Service's ClusterIP, which internal/kubelettest puts on its
+	// pod bridge so that pods reach the API server without kube-proxy).
+	Address string
+	// Port is kube-apiserver's secure port. Default: a free loopback port.
+	Port int
+	// ExtraArgs are kube-apiserver flags in --name=value form. Each replaces the
+	// default flag of the same name (e.g. --authorization-mode=Node,RBAC) or is added.
+	ExtraArgs []string
 }
 
 // Cluster is a running etcd + kube-apiserver pair. Its methods are safe for
@@ -76,6 +86,8 @@ type Cluster struct {
 
 	apiserverPath string
 	apiserverArgs []string
+	address       string
+	certs         *pki
 	apiserverPort int
 	etcdPorts     [2]int // client, peer
 
@@ -98,7 +110,10 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, retErr error) {
 		return nil, err
 	}
 
-	c := &Cluster{apiserverPath: apiserverPath, out: opts.Output, outMu: &sync.Mutex{}}
+	c := &Cluster{apiserverPath: apiserverPath, out: opts.Output, outMu: &sync.Mutex{}, address: opts.Address}
+	if c.address == "" {
+		c.address = "127.0.0.1"
+	}
 	if c.out == nil {
 		c.out = io.Discard
 	}
@@ -133,6 +148,7 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, retErr error) {
 	if err != nil {
 		return nil, fmt.Errorf("generate certificates: %w", err)
 	}
+	c.certs = certs
 
 	if err := c.startEtcd(ctx, etcdPath); err != nil {
 		return nil, err
@@ -141,18 +157,21 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, retErr error) {
 	// The apiserver port is chosen after etcd is up so a collision there does not
 	// force etcd to restart.
 	for attempt := 1; ; attempt++ {
-		ports, err := freePorts(1)
-		if err != nil {
-			return nil, err
+		c.apiserverPort = opts.Port
+		if c.apiserverPort == 0 {
+			ports, err := freePorts(1)
+			if err != nil {
+				return nil, err
+			}
+			c.apiserverPort = ports[0]
 		}
-		c.apiserverPort = ports[0]
 		audit, err := c.auditArgs()
 		if err != nil {
 			return nil, err
 		}
-		c.apiserverArgs = append(apiserverArgs(c.apiserverPort, c.etcdPorts[0], certs), audit...)
+		c.apiserverArgs = withArgs(append(apiserverArgs(c.address, c.apiserverPort, c.etcdPorts[0], certs), audit...), opts.ExtraArgs)
 		c.restConfig = &rest.Config{
-			Host: "https://127.0.0.1:" + strconv.Itoa(c.apiserverPort),
+			Host: "https://" + net.JoinHostPort(c.address, strconv.Itoa(c.apiserverPort)),
 			TLSClientConfig: rest.TLSClientConfig{
 				CAData:   certs.caCertPEM,
 				CertData: certs.adminCertPEM,
@@ -167,7 +186,7 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, retErr error) {
 		if err == nil {
 			break
 		}
-		if attempt == startAttempts || !c.apiserverLostPortRace() {
+		if attempt == startAttempts || opts.Port != 0 || !c.apiserverLostPortRace() {
 			return nil, err
 		}
 	}
@@ -393,12 +412,12 @@ func (c *Cluster) apiserverLostPortRace() bool {
 
 // apiserverArgs are the flags for kube-apiserver 1.37 running alone (no
 // controller-manager, scheduler or kubelet) on loopback.
-func apiserverArgs(port, etcdPort int, certs *pki) []string {
+func apiserverArgs(address string, port, etcdPort int, certs *pki) []string {
 	return []string{
 		"--etcd-servers=http://127.0.0.1:" + strconv.Itoa(etcdPort),
 		"--storage-backend=etcd3",
-		"--bind-address=127.0.0.1",
-		"--advertise-address=127.0.0.1",
+		"--bind-address=" + address,
+		"--advertise-address=" + address,
 		"--secure-port=" + strconv.Itoa(port),
 		"--tls-cert-file=" + certs.servingCert,
 		"--tls-private-key-file=" + certs.servingKey,
@@ -418,6 +437,26 @@ func apiserverArgs(port, etcdPort int, certs *pki) []string {
 		// noise for a single-client test server.
 		"--enable-priority-and-fairness=false",
 	}
+}
+
+// withArgs returns args with each of extra replacing the flag of the same name, or
+// appended when there is none.
+func withArgs(args, extra []string) []string {
+	out := append([]string(nil), args...)
+	for _, e := range extra {
+		name, _, _ := strings.Cut(e, "=")
+		replaced := false
+		for i, a := range out {
+			if n, _, _ := strings.Cut(a, "="); n == name {
+				out[i], replaced = e, true
+				break
+			}
+		}
+		if !replaced {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (c *Cluster) waitAPIServer(ctx context.Context, p *process) error {
@@ -563,3 +602,26 @@ func tempRoot() string {
 	}
 	return ""
 }
+
+// WriteKubeconfig writes a kubeconfig (credentials embedded) for user in groups,
+// authenticated by a client certificate from the cluster's CA: the identity of a
+// kubelet (system:node:NAME in system:nodes), a controller-manager or a scheduler.
+func (c *Cluster) WriteKubeconfig(path, user string, groups ...string) error {
+	certPEM, keyPEM, err := c.certs.clientPair(user, groups)
+	if err != nil {
+		return fmt.Errorf("client certificate for %s: %w", user, err)
+	}
+	cfg := rest.CopyConfig(c.restConfig)
+	cfg.CertData, cfg.KeyData = certPEM, keyPEM
+	return writeKubeconfig(path, cfg)
+}
+
+// CAFile is the cluster CA's certificate (PEM): what clients and a kubelet trust.
+func (c *Cluster) CAFile() string { return c.certs.caCert }
+
+// ServiceAccountKeyFile is the private key that signs service-account tokens (PEM),
+// for kube-controller-manager's --service-account-private-key-file.
+func (c *Cluster) ServiceAccountKeyFile() string { return c.certs.saKey }
+
+// FreePorts returns n distinct loopback ports that were free a moment ago.
+func FreePorts(n int) ([]int, error) { return freePorts(n) }
