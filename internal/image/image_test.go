@@ -272,6 +272,29 @@ func TestImage(t *testing.T) {
 		}
 	})
 
+	t.Run("skopeo inspect", func(t *testing.T) {
+		// podman load reads a docker archive with containers/image, as skopeo does.
+		skopeo, err := exec.LookPath("skopeo")
+		if err != nil {
+			t.Skip("skopeo is not installed (apt-get install -y skopeo): containers/image's reading of the archive is not checked")
+		}
+		out, err := exec.CommandContext(ctx, skopeo, "inspect", "docker-archive:"+archive).CombinedOutput()
+		if err != nil {
+			t.Fatalf("skopeo inspect docker-archive:%s: %v\n%s", archive, err, out)
+		}
+		var got struct {
+			Architecture string
+			Os           string
+			Labels       map[string]string
+		}
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("skopeo inspect: %v\n%s", err, out)
+		}
+		if got.Os != "linux" || got.Architecture != runtime.GOARCH || got.Labels["org.opencontainers.image.version"] != chart.Tag {
+			t.Errorf("skopeo inspect: %s/%s, labels %v", got.Os, got.Architecture, got.Labels)
+		}
+	})
+
 	t.Run("ctr images import", func(t *testing.T) {
 		ctrImport(ctx, t, archive, chart.Ref())
 	})
@@ -570,6 +593,19 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 		t.Fatalf("ctr images import %s: %v\n%s", archive, err, out)
 	} else {
 		t.Logf("ctr -n k8s.io images import: %s", strings.TrimSpace(out))
+	}
+	// kind load image-archive streams the archive to each node's ctr on stdin
+	// (kubernetes-sigs/kind pkg/cluster/nodeutils LoadImageArchive; newer releases add
+	// --all-platforms and --digests).
+	f, err := os.Open(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	kind := exec.CommandContext(ctx, ctrBin, "--address", sock, "--namespace", "k8s.io", "images", "import", "--all-platforms", "--digests", "-")
+	kind.Stdin = f
+	if b, err := kind.CombinedOutput(); err != nil {
+		t.Fatalf("ctr images import --all-platforms --digests - < %s (as kind load image-archive): %v\n%s", archive, err, b)
 	}
 	out, err := ctr("images", "check")
 	if err != nil {

@@ -49,6 +49,7 @@ type options struct {
 	caCerts   string
 	source    string
 	revision  string
+	binary    string
 }
 
 func main() {
@@ -62,6 +63,7 @@ func main() {
 	flag.StringVar(&o.caCerts, "ca-certs", image.HostCACerts, "PEM bundle copied to "+image.CACertsPath)
 	flag.StringVar(&o.source, "source", "https://github.com/apiguard/apiguard", "org.opencontainers.image.source label")
 	flag.StringVar(&o.revision, "revision", "", "org.opencontainers.image.revision label (default: git HEAD, -dirty if tracked files changed)")
+	flag.StringVar(&o.binary, "binary", "", "package this prebuilt static Linux binary for -arch instead of building ./cmd/webhook (not with -push)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "image: unexpected arguments %q\n", flag.Args())
@@ -92,6 +94,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	arches := []string{o.arch}
 	if o.push != "" {
+		if o.binary != "" {
+			return errors.New("-binary is for one architecture: not with -push")
+		}
 		if arches, err = image.ParsePlatforms(o.platforms); err != nil {
 			return err
 		}
@@ -105,9 +110,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	labels := image.Labels(o.source, o.revision, chart.Tag, created)
 	var imgs []v1.Image
 	for _, arch := range arches {
-		bin := filepath.Join(tmp, "webhook-"+arch)
-		if err := image.GoBuild(ctx, ".", "./cmd/webhook", arch, bin); err != nil {
-			return err
+		bin := o.binary
+		if bin == "" {
+			bin = filepath.Join(tmp, "webhook-"+arch)
+			if err := image.GoBuild(ctx, ".", "./cmd/webhook", arch, bin); err != nil {
+				return err
+			}
 		}
 		img, err := image.Build(image.Spec{Binary: bin, Arch: arch, CACerts: o.caCerts, Created: created, Labels: labels})
 		if err != nil {
