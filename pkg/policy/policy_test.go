@@ -300,6 +300,7 @@ func TestEnforcementAndExemptions(t *testing.T) {
 		wantCount   int
 		wantExempt  bool
 		wantWarning string
+		wantLoadErr string
 	}{
 		"default is deny":          {config: `{}`, namespace: "team", wantAction: ActionDeny, wantCount: 1},
 		"warn demotes":             {config: `{"enforcement":{"ingress.require_tls":"warn"}}`, namespace: "team", wantAllowed: true, wantAction: ActionWarn, wantCount: 1},
@@ -309,13 +310,28 @@ func TestEnforcementAndExemptions(t *testing.T) {
 		"exempt glob":              {config: `{"exemptNamespaces":["sandbox-*"]}`, namespace: "sandbox-42", wantAllowed: true, wantExempt: true},
 		"glob does not over-match": {config: `{"exemptNamespaces":["sandbox-*"]}`, namespace: "prod", wantAction: ActionDeny, wantCount: 1},
 		"unknown policy id warns":  {config: `{"enforcement":{"ingress.requre_tls":"off"}}`, namespace: "team", wantAction: ActionDeny, wantCount: 1, wantWarning: `unknown policy "ingress.requre_tls"`},
+		"* sets every policy":      {config: `{"enforcement":{"*":"warn"}}`, namespace: "team", wantAllowed: true, wantAction: ActionWarn, wantCount: 1},
+		"override beats *":         {config: `{"enforcement":{"*":"warn","ingress.require_tls":"deny"}}`, namespace: "team", wantAction: ActionDeny, wantCount: 1},
+		"* deny is the default":    {config: `{"enforcement":{"*":"deny","ingress.require_tls":"dryrun"}}`, namespace: "team", wantAllowed: true, wantAction: ActionDryRun, wantCount: 1},
+		"bad * action":             {config: `{"enforcement":{"*":"block"}}`, namespace: "team", wantLoadErr: `enforcement["*"]`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			set := load(t, map[string]string{
+			files := map[string]string{
 				"ingress/require_tls.rego": requireTLS,
 				"data.json":                `{"apiguard":{"config":` + tc.config + `}}`,
-			})
+			}
+			if tc.wantLoadErr != "" {
+				_, err := loadErr(files)
+				if err == nil || !strings.Contains(err.Error(), tc.wantLoadErr) {
+					t.Fatalf("load error %v, want %q", err, tc.wantLoadErr)
+				}
+				return
+			}
+			set := load(t, files)
+			if len(set.Warnings()) > 0 && tc.wantWarning == "" {
+				t.Errorf("load warnings = %q", set.Warnings())
+			}
 			d, err := set.Evaluate(context.Background(), Input{Request: ingressRequest(admissionv1.Create, tc.namespace, ingress("web", false))})
 			if err != nil {
 				t.Fatal(err)

@@ -111,6 +111,11 @@ func (s *PolicySet) Compiler() *ast.Compiler { return s.compiler }
 // Store returns the data store the set evaluates against.
 func (s *PolicySet) Store() storage.Store { return s.store }
 
+// allPolicies, as a key of data.apiguard.config.enforcement, sets the action of every
+// policy that has no override of its own: the rollout stage ("warn" while a first
+// install shows what it would deny, then "deny"), with per-policy overrides on top.
+const allPolicies = "*"
+
 type setConfig struct {
 	enforcement map[string]Action
 	exempt      []string
@@ -171,11 +176,13 @@ func newPolicySet(ctx context.Context, compiler *ast.Compiler, store storage.Sto
 		return nil, err
 	}
 	set := &PolicySet{revision: revision, exempt: cfg.exempt, compiler: compiler, store: store}
-	known := map[string]bool{}
+	known := map[string]bool{allPolicies: true}
 	for i := range policies {
 		p := &policies[i]
 		known[p.ID] = true
 		if a, ok := cfg.enforcement[p.ID]; ok {
+			p.Enforcement = a
+		} else if a, ok := cfg.enforcement[allPolicies]; ok {
 			p.Enforcement = a
 		}
 	}

@@ -19,7 +19,7 @@ import (
 )
 
 // goodValues are the values files that must lint and render.
-var goodValues = []string{"default.yaml", "cert-manager.yaml", "git-ssh.yaml", "everything-off.yaml", "configmap.yaml"}
+var goodValues = []string{"default.yaml", "cert-manager.yaml", "git-ssh.yaml", "everything-off.yaml", "configmap.yaml", "deny.yaml"}
 
 // rendered is one values file rendered and decoded, with its typed objects.
 type rendered struct {
@@ -51,8 +51,7 @@ func renderTyped(t *testing.T, valuesFile string, extra ...string) rendered {
 
 func TestLint(t *testing.T) {
 	t.Parallel()
-	// Bare lint: with no policy source the chart refuses to render, which lint reports
-	// as information, not failure.
+	// Bare lint: the chart with no values at all (the built-in library, warn stage).
 	if out, err := helm(t, "lint", "--strict", chartDir); err != nil {
 		t.Errorf("helm lint: %v", err)
 	} else if !strings.Contains(out, "0 chart(s) failed") {
@@ -114,7 +113,7 @@ func TestDefault(t *testing.T) {
 
 	want := []string{
 		"NetworkPolicy/apiguard", "PodDisruptionBudget/apiguard", "ServiceAccount/apiguard",
-		"Secret/apiguard-tls", "ClusterRole/apiguard", "ClusterRoleBinding/apiguard",
+		"Secret/apiguard-tls", "ConfigMap/apiguard-config", "ClusterRole/apiguard", "ClusterRoleBinding/apiguard",
 		"Role/apiguard", "RoleBinding/apiguard", "Role/apiguard-audit", "RoleBinding/apiguard-audit", "Role/apiguard-status-reader",
 		"Service/apiguard", "Deployment/apiguard",
 		"MutatingWebhookConfiguration/apiguard", "ValidatingWebhookConfiguration/apiguard",
@@ -229,6 +228,7 @@ func TestDefault(t *testing.T) {
 			"--exemption-admin-group=system:masters",
 			"--tls-self-managed-secret=apiguard-tls", "--validating-webhook-configuration=apiguard", "--mutating-webhook-configuration=apiguard",
 			"--tls-dns-names=apiguard.apiguard-system.svc,apiguard.apiguard-system.svc.cluster.local,apiguard.apiguard-system,apiguard",
+			"--data-file=/etc/apiguard/data/config.json",
 			"--git-url=https://git.example.com/platform/policies.git", "--git-interval=60s", "--git-timeout=60s",
 			"--git-require-tests=true", "--git-allow-force-push=false", "--git-cache-dir=/var/cache/apiguard",
 		}
@@ -402,7 +402,7 @@ func TestGitSSH(t *testing.T) {
 		t.Errorf("args %q lack some of %q", r.container.Args, wantArgs)
 	}
 	for _, a := range r.container.Args {
-		if strings.HasPrefix(a, "--git-token-file") || strings.HasPrefix(a, "--policy-dir") || strings.HasPrefix(a, "--data-file") {
+		if strings.HasPrefix(a, "--git-token-file") || strings.HasPrefix(a, "--policy-dir") {
 			t.Errorf("unexpected arg %q", a)
 		}
 	}
@@ -455,7 +455,7 @@ func TestGitSSH(t *testing.T) {
 func TestEverythingOff(t *testing.T) {
 	t.Parallel()
 	r := renderTyped(t, "everything-off.yaml")
-	for _, k := range []string{"MutatingWebhookConfiguration", "NetworkPolicy", "PodDisruptionBudget", "ConfigMap", "ServiceMonitor"} {
+	for _, k := range []string{"MutatingWebhookConfiguration", "NetworkPolicy", "PodDisruptionBudget", "ServiceMonitor"} {
 		if find(r.docs, k, "") != nil {
 			t.Errorf("%s rendered", k)
 		}
@@ -512,7 +512,7 @@ func TestConfigMapSource(t *testing.T) {
 		t.Fatalf("config.json: %v", err)
 	}
 	wantData := map[string]any{"apiguard": map[string]any{"config": map[string]any{
-		"enforcement":      map[string]any{"ingress.require_tls": "warn"},
+		"enforcement":      map[string]any{"*": "warn", "ingress.require_tls": "warn"},
 		"exemptNamespaces": []any{"legacy-*"},
 	}}}
 	if !reflect.DeepEqual(data, wantData) {
@@ -620,7 +620,7 @@ func TestRejected(t *testing.T) {
 		"bad duration":               {[]string{"default.yaml"}, []string{"--set", "policies.git.interval=soon"}, "interval"},
 		"bad auth":                   {[]string{"default.yaml"}, []string{"--set", "policies.git.auth=password"}, "auth"},
 		"no memory limit":            {[]string{"default.yaml"}, []string{"--set", "resources.limits.memory=null"}, "memory"},
-		"no policy source":           {nil, nil, "set a policy source"},
+		"unknown enforcement stage":  {nil, []string{"--set", "enforcement=block"}, "enforcement"},
 		"two policy sources":         {[]string{"default.yaml"}, []string{"--set", "policies.configMap=p"}, "only one of policies.git.url and policies.configMap"},
 		"no rule group":              {[]string{"everything-off.yaml"}, []string{"--set", "webhook.rules.ingress=false"}, "at least one of webhook.rules"},
 		"verify keys no source":      {[]string{"default.yaml"}, []string{"--set", "policies.git.verifyKeys.keys={a}"}, "verifyKeys"},
@@ -838,4 +838,53 @@ func boolString(b bool) string {
 		return "true"
 	}
 	return "false"
+}
+
+// TestNoValues: `helm install` with no values at all installs a working guardrail. The
+// pods run the library built into the image (no policy source flags or volumes), in the
+// warn stage: the data file sets every policy's enforcement to warn. Per-policy
+// overrides in config.enforcement win over the stage, and the stage is the only "*".
+func TestNoValues(t *testing.T) {
+	t.Parallel()
+	out, err := helm(t, templateArgs(nil)...)
+	if err != nil {
+		t.Fatalf("helm template with no values: %v", err)
+	}
+	docs := decode(t, out)
+	var deploy appsv1.Deployment
+	into(t, mustFind(t, docs, "Deployment", release), &deploy)
+	c := deploy.Spec.Template.Spec.Containers[0]
+	for _, a := range c.Args {
+		if strings.HasPrefix(a, "--policy-dir") || strings.HasPrefix(a, "--git-") {
+			t.Errorf("policy source arg %q with no source configured", a)
+		}
+	}
+	if !slices.Contains(c.Args, "--data-file=/etc/apiguard/data/config.json") {
+		t.Errorf("args %q lack --data-file", c.Args)
+	}
+	vols := volumes(deploy)
+	for _, v := range []string{"policies", "git-cache", "git-credentials"} {
+		if _, ok := vols[v]; ok {
+			t.Errorf("volume %s with no policy source", v)
+		}
+	}
+	dataOf := func(docs []manifest) string {
+		cm := mustFind(t, docs, "ConfigMap", release+"-config")
+		s, _ := get(cm, "data", "config.json").(string)
+		return s
+	}
+	if got, want := dataOf(docs), `{"apiguard":{"config":{"enforcement":{"*":"warn"}}}}`; got != want {
+		t.Errorf("config.json %s, want %s", got, want)
+	}
+	staged := decode(t, render(t, "deny.yaml", "--set-json", `config={"exemptNamespaces":["sandbox"],"enforcement":{"*":"off","ingress.require_tls":"warn"}}`))
+	if got, want := dataOf(staged), `{"apiguard":{"config":{"enforcement":{"*":"deny","ingress.require_tls":"warn"},"exemptNamespaces":["sandbox"]}}}`; got != want {
+		t.Errorf("config.json %s, want %s", got, want)
+	}
+	// The stage is part of the pods' config: changing it rolls them.
+	var d1, d2 appsv1.Deployment
+	into(t, mustFind(t, docs, "Deployment", release), &d1)
+	into(t, mustFind(t, decode(t, render(t, "deny.yaml")), "Deployment", release), &d2)
+	if a, b := d1.Spec.Template.Annotations["checksum/config"], d2.Spec.Template.Annotations["checksum/config"]; a == "" || a == b {
+		t.Errorf("checksum/config %q (warn) and %q (deny): the pods would not roll", a, b)
+	}
 }

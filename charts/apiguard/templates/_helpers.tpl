@@ -47,14 +47,27 @@ second below the shorter of the two timeoutSeconds (5s and 3s give 2s).
 {{- printf "%ds" (max 1 (sub (sub (int .Values.terminationGracePeriodSeconds) (int .Values.shutdownDelaySeconds)) 5)) -}}
 {{- end -}}
 
+{{/* Where policies come from: configMap, git, or builtin (the library in the image) when neither is set. */}}
+{{- define "apiguard.policySource" -}}
+{{- if .Values.policies.configMap -}}configMap{{- else if .Values.policies.git.url -}}git{{- else -}}builtin{{- end -}}
+{{- end -}}
+
+{{/*
+The data every pod reads with --data-file: config, with the rollout stage as the
+enforcement of every policy ("*"); per-policy overrides in config.enforcement win over it.
+*/}}
+{{- define "apiguard.data" -}}
+{{- $config := deepCopy (.Values.config | default dict) -}}
+{{- $enforcement := merge (dict "*" .Values.enforcement) (get $config "enforcement" | default dict) -}}
+{{- $_ := set $config "enforcement" $enforcement -}}
+{{- dict "apiguard" (dict "config" $config) | toJson -}}
+{{- end -}}
+
 {{/* Fails the render for combinations the schema cannot express. */}}
 {{- define "apiguard.validate" -}}
 {{- $p := .Values.policies -}}
 {{- if and $p.git.url $p.configMap -}}
 {{- fail "set only one of policies.git.url and policies.configMap" -}}
-{{- end -}}
-{{- if not (or $p.git.url $p.configMap) -}}
-{{- fail "set a policy source: policies.git.url (a Git repository) or policies.configMap (a ConfigMap of policy files)" -}}
 {{- end -}}
 {{- if and $p.git.verifyKeys.configMap $p.git.verifyKeys.secret -}}
 {{- fail "set only one of policies.git.verifyKeys.configMap and policies.git.verifyKeys.secret" -}}
