@@ -36,8 +36,8 @@ func TestNotes(t *testing.T) {
 			"drift audit (every 5m)", "localhost:8081/audit", "apiguard status --context",
 			"--dry-run=server", "creates its CA and certificate in the Secret\napiguard-tls", "Fail (validating) and Ignore (mutating)", "apiguard.io/ignore=true, and apiguard-system, kube-system.",
 		}, nil},
-		"warn stage": {"default.yaml", []string{"should admit it with a warning", "ENFORCEMENT IS warn", "--set enforcement=deny", "Policies: https://git.example.com/platform/policies.git."}, []string{"should deny it"}},
-		"deny stage": {"deny.yaml", []string{"should deny it", "Policies: the library built into the image"}, []string{"ENFORCEMENT IS warn", "should admit it"}},
+		"warn stage":   {"default.yaml", []string{"should admit it with a warning", "ENFORCEMENT IS warn", "--set enforcement=deny", "Policies: https://git.example.com/platform/policies.git."}, []string{"should deny it"}},
+		"deny stage":   {"deny.yaml", []string{"should deny it", "Policies: the library built into the image"}, []string{"ENFORCEMENT IS warn", "should admit it"}},
 		"cert-manager": {"cert-manager.yaml", []string{"--dry-run=server"}, []string{"creates its CA and certificate"}},
 		"audit off":    {"everything-off.yaml", []string{"localhost:8081/status"}, []string{"drift audit", "/audit"}},
 	} {
