@@ -56,6 +56,9 @@ type Spec struct {
 	// Binary is the path of a static Linux binary built for Arch (see GoBuild). A
 	// dynamically linked one is refused: the empty base has no libc and no loader.
 	Binary string
+	// Path is where the binary goes in the image, and the entrypoint; empty means
+	// BinaryPath. (Another static program, e.g. a test's pause binary, may go elsewhere.)
+	Path string
 	// Arch is the GOARCH the binary was built for (amd64, arm64, ...).
 	Arch string
 	// CACerts is the PEM bundle to copy to CACertsPath; empty means HostCACerts. A
@@ -76,6 +79,13 @@ func Build(s Spec) (v1.Image, error) {
 		return nil, errors.New("image: no architecture given")
 	}
 	created := s.Created.UTC().Truncate(time.Second)
+	binPath := s.Path
+	if binPath == "" {
+		binPath = BinaryPath
+	}
+	if !path.IsAbs(binPath) || path.Clean(binPath) != binPath || binPath == "/" {
+		return nil, fmt.Errorf("image: binary path %q is not a clean absolute file path", binPath)
+	}
 	bin, err := os.ReadFile(s.Binary)
 	if err != nil {
 		return nil, fmt.Errorf("image: webhook binary: %w", err)
@@ -92,16 +102,17 @@ func Build(s Spec) (v1.Image, error) {
 		return nil, err
 	}
 
-	base, err := layer(created, baseFiles(ca))
+	baseList := baseFiles(ca)
+	for _, f := range baseList {
+		if n := "/" + strings.TrimSuffix(f.name, "/"); n == binPath || (f.dir && strings.HasPrefix(binPath, n+"/")) {
+			return nil, fmt.Errorf("image: binary path %q is in the base layer's %s", binPath, n)
+		}
+	}
+	base, err := layer(created, baseList)
 	if err != nil {
 		return nil, fmt.Errorf("image: base layer: %w", err)
 	}
-	app, err := layer(created, []file{
-		{name: "usr/", dir: true, mode: 0o755},
-		{name: "usr/local/", dir: true, mode: 0o755},
-		{name: "usr/local/bin/", dir: true, mode: 0o755},
-		{name: strings.TrimPrefix(BinaryPath, "/"), mode: 0o755, data: bin},
-	})
+	app, err := layer(created, binaryFiles(binPath, bin))
 	if err != nil {
 		return nil, fmt.Errorf("image: binary layer: %w", err)
 	}
@@ -113,7 +124,7 @@ func Build(s Spec) (v1.Image, error) {
 		}},
 		mutate.Addendum{Layer: app, History: v1.History{
 			Created:   v1.Time{Time: created},
-			CreatedBy: "apiguard image: " + BinaryPath + " (go build -trimpath, CGO_ENABLED=0)",
+			CreatedBy: "apiguard image: " + binPath + " (go build -trimpath, CGO_ENABLED=0)",
 			Comment:   "internal/image",
 		}},
 	)
@@ -130,10 +141,10 @@ func Build(s Spec) (v1.Image, error) {
 	cf.Created = v1.Time{Time: created}
 	cf.Config = v1.Config{
 		User:       User,
-		Entrypoint: []string{BinaryPath},
+		Entrypoint: []string{binPath},
 		WorkingDir: "/",
 		Env: []string{
-			"PATH=" + path.Dir(BinaryPath),
+			"PATH=" + path.Dir(binPath),
 			"SSL_CERT_FILE=" + CACertsPath,
 		},
 		Labels: s.Labels,
@@ -179,6 +190,16 @@ func baseFiles(ca []byte) []file {
 		{name: "root/", dir: true, mode: 0o700},
 		{name: "tmp/", dir: true, mode: 0o1777},
 	}
+}
+
+// binaryFiles is the content of the binary's layer: its parent directories (which the
+// base layer does not have) and the binary, executable and owned by root.
+func binaryFiles(binPath string, bin []byte) []file {
+	var files []file
+	for d := path.Dir(binPath); d != "/"; d = path.Dir(d) {
+		files = append(files, file{name: strings.TrimPrefix(d, "/") + "/", dir: true, mode: 0o755})
+	}
+	return append(files, file{name: strings.TrimPrefix(binPath, "/"), mode: 0o755, data: bin})
 }
 
 // readCACerts reads a PEM bundle and checks that it holds at least one certificate:

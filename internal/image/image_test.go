@@ -349,6 +349,30 @@ func TestBuildRefuses(t *testing.T) {
 	if _, err := Build(Spec{Binary: bin, Arch: runtime.GOARCH, Created: created}); err != nil {
 		t.Errorf("Build with a static binary and the host's CA bundle: %v", err)
 	}
+	// Another program at another path: its entrypoint, and the base layer intact.
+	img, err := Build(Spec{Binary: bin, Path: "/pause", Arch: runtime.GOARCH, Created: created})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := cf.Config.Entrypoint; len(e) != 1 || e[0] != "/pause" || !contains(cf.Config.Env, "PATH=/") {
+		t.Errorf("Path /pause: entrypoint %q, env %q", e, cf.Config.Env)
+	}
+	files := extract(t, img)
+	if f := files["/pause"]; f == nil || f.hdr.Mode != 0o755 {
+		t.Errorf("Path /pause: no executable /pause")
+	}
+	if f := files["/tmp"]; f == nil || f.hdr.Mode != 0o1777 {
+		t.Errorf("Path /pause: /tmp changed")
+	}
+	for _, p := range []string{"pause", "/usr/../pause", "/", "/tmp/x", "/etc/passwd", "/etc/ssl/x"} {
+		if _, err := Build(Spec{Binary: bin, Path: p, Arch: runtime.GOARCH, Created: created}); err == nil {
+			t.Errorf("Build with Path %q: no error", p)
+		}
+	}
 }
 
 func TestParsePlatforms(t *testing.T) {
