@@ -88,7 +88,7 @@ func Build(s Spec) (v1.Image, error) {
 	}
 	bin, err := os.ReadFile(s.Binary)
 	if err != nil {
-		return nil, fmt.Errorf("image: webhook binary: %w", err)
+		return nil, fmt.Errorf("image: binary: %w", err)
 	}
 	if err := CheckStatic(bytes.NewReader(bin), s.Arch); err != nil {
 		return nil, fmt.Errorf("image: %s: %w", s.Binary, err)
