@@ -63,7 +63,7 @@ func newRootCommand(stdin io.Reader) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCheckCommand(stdin), newTestCommand(), newAuditCommand(), newStatusCommand(), newVersionCommand())
+	root.AddCommand(newCheckCommand(stdin), newTestCommand(), newAuditCommand(), newStatusCommand(), newInitCommand(), newVersionCommand())
 	return root
 }
 
