@@ -66,13 +66,13 @@ func TestDataYAMLFromTheLibrary(t *testing.T) {
 		byPath[k.Path] = k
 	}
 	for path, def := range map[string]string{
-		"ingress.allowedClasses":          "[]",
-		"ingress.allowedHostSuffixes":     "{}",
-		"service.loadBalancerProviders":   "[]",
-		"gitops.identities":               "[]",
+		"ingress.allowedClasses":           "[]",
+		"ingress.allowedHostSuffixes":      "{}",
+		"service.loadBalancerProviders":    "[]",
+		"gitops.identities":                "[]",
 		"networkpolicy.allowAllNamespaces": "[]",
-		"gateway.publicClasses":           "",
-		"sensitivePorts":                  "",
+		"gateway.publicClasses":            "",
+		"sensitivePorts":                   "",
 	} {
 		k, ok := byPath[path]
 		if !ok {
