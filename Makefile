@@ -97,7 +97,7 @@ soak:
 	go run ./test/soak -duration $(SOAK_DURATION)
 
 fmt:
-	gofmt -w cmd pkg internal test
+	gofmt -w cmd pkg internal test tools policies
 
 # The webhook's container image, built by go-containerregistry (tools/image,
 # internal/image) with no Docker engine and no registry: one static binary on an empty
@@ -119,4 +119,4 @@ image-push:
 	go run ./tools/image -push '$(IMAGE)' -platforms '$(IMAGE_PLATFORMS)'
 
 clean:
-	rm -rf bin/
+	rm -rf bin/ dist/
