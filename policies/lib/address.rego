@@ -1,9 +1,10 @@
 # METADATA
 # title: Single addresses, and host names a resolver reads as addresses
 # description: >-
-#   Builds on lib.net, whose ranges are half-open [lo, hi) in one 128-bit space
-#   where IPv4 a.b.c.d is the IPv4-mapped ::ffff:a.b.c.d (as kube-proxy reads
-#   "::ffff:1.2.3.4", which Go's To4 makes IPv4). An address is the one-address
+#   Builds on lib.net, whose ranges are closed, {lo, last}, of addresses held
+#   as three limbs [bits 127..80, 79..32, 31..0] in one 128-bit space where
+#   IPv4 a.b.c.d is the IPv4-mapped ::ffff:a.b.c.d, limbs [0, 65535, a.b.c.d]
+#   (as kube-proxy reads "::ffff:1.2.3.4", which Go's To4 makes IPv4). An address is the one-address
 #   range of address/32 (IPv4) or address/128 (IPv6), read by lib.net.parse_cidr
 #   (Go's net.ParseCIDR: leading zeros are refused, so such a value fails
 #   closed). A resolver reads a host name that looks like a number with
@@ -31,26 +32,23 @@ range_of(s) := net.parse_cidr(s) if {
 	contains(s, "/")
 } else := ip_range(s)
 
-# within(inner, outer) holds when every address of inner lies in outer.
+# within(inner, outer) holds when every address of inner lies in outer. Limbs
+# compare as arrays do in OPA: element by element, most significant first.
 within(inner, outer) if {
 	outer.lo <= inner.lo
-	inner.hi <= outer.hi
+	inner.last <= outer.last
 }
 
 # non_public(r) holds when the whole range lies in one block that is not globally
 # reachable (lib.net.non_public: RFC 1918, CGNAT, loopback, link-local, ULA and the
 # other IANA special-purpose blocks).
-non_public(r) if {
-	some b in net.non_public
-	b[0] <= r.lo
-	r.hi <= b[1]
-}
+non_public(r) if net.inside_non_public(r)
 
 # inet_aton_range(s) is the one-address range a resolver reads a numeric host
 # name as: one to four parts of decimal, 0x-hex or 0-octal digits, every part
 # but the last one byte, the last filling the bytes left (glibc inet_aton);
 # undefined when s is not such a name.
-inet_aton_range(s) := {"lo": lo, "hi": lo + 1, "len": 128, "v6": false} if {
+inet_aton_range(s) := {"lo": a, "last": a, "len": 128, "v6": false} if {
 	is_string(s)
 	parts := split(lower(s), ".")
 	n := count(parts)
@@ -61,7 +59,7 @@ inet_aton_range(s) := {"lo": lo, "hi": lo + 1, "len": 128, "v6": false} if {
 		fits(i, n, v)
 	}
 	head := sum([(values[i] * net.pow2(8 * (3 - i))) | some i, _ in values; i < n - 1])
-	lo := (net.mapped_lo + head) + values[n - 1]
+	a := array.concat(array.slice(net.mapped_first, 0, 2), [head + values[n - 1]])
 }
 
 # fits: every part but the last is one byte; the last fills the bytes left.
@@ -88,5 +86,6 @@ octal(p) := sum([(to_number(d) * net.pow2(3 * ((n - 1) - i))) | some i, d in dig
 
 # ipv4_text(r) writes the IPv4 address of a one-address range in the mapped block.
 ipv4_text(r) := concat(".", [format_int(floor(v / net.pow2(8 * (3 - k))) % 256, 10) | some k in numbers.range(0, 3)]) if {
-	v := r.lo - net.mapped_lo
+	array.slice(r.lo, 0, 2) == array.slice(net.mapped_first, 0, 2)
+	v := r.lo[2]
 }

@@ -1,12 +1,13 @@
 package lib.address_test
 
 import data.lib.address
-import data.lib.net
 
 test_ip_range if {
-	address.ip_range("10.0.0.1") == {"lo": net.mapped_lo + 167772161, "hi": net.mapped_lo + 167772162, "len": 128, "v6": false}
+	address.ip_range("10.0.0.1") == {"lo": [0, 65535, 167772161], "last": [0, 65535, 167772161], "len": 128, "v6": false}
+	address.ip_range("10.0.0.0").lo == address.range_of("10.0.0.0/8").lo
+	address.ip_range("10.255.255.255").last == address.range_of("10.0.0.0/8").last
 	address.ip_range("::ffff:10.0.0.1").lo == address.ip_range("10.0.0.1").lo
-	address.ip_range("2001:db8::1").hi == address.ip_range("2001:db8::1").lo + 1
+	address.ip_range("2001:db8::1") == {"lo": [(8193 * 4294967296) + (3512 * 65536), 0, 1], "last": [(8193 * 4294967296) + (3512 * 65536), 0, 1], "len": 128, "v6": true}
 	every bad in ["256.0.0.1", "1.2.3", "10.0.0.1/8", "010.0.0.1", "", "example.com", 7, "1::2::3"] {
 		not address.ip_range(bad)
 	}
@@ -17,6 +18,10 @@ test_range_of_and_within if {
 	address.within(address.range_of("203.0.113.77"), r)
 	not address.within(address.range_of("203.0.114.0"), r)
 	address.within(address.range_of("203.0.113.0"), address.range_of("203.0.113.0"))
+	address.within(address.range_of("203.0.113.255"), r)
+	not address.within(address.range_of("203.0.112.255"), r)
+	address.within(address.range_of("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"), address.range_of("2001:db8::/32"))
+	not address.within(address.range_of("2001:db9::"), address.range_of("2001:db8::/32"))
 	not address.within(address.range_of("2001:db8::1"), r)
 	not address.range_of("203.0.113.0/33")
 }
@@ -39,7 +44,7 @@ test_inet_aton_spellings if {
 	every s in ["169.254.169.254", "2852039166", "0xa9fea9fe", "0xa9.0xfe.0xa9.0xfe", "169.254.43518", "0251.0376.0251.0376"] {
 		address.inet_aton_range(s).lo == metadata.lo
 	}
-	address.inet_aton_range("0").lo == net.mapped_lo
+	address.inet_aton_range("0").lo == address.ip_range("0.0.0.0").lo
 	every bad in ["example.com", "256.1", "1.2.3.4.5", "0x", "08.1.1.1", "127..1", "0x1ffffffff", "4294967296", "1.16777216", "1.2.65536", ""] {
 		not address.inet_aton_range(bad)
 	}
@@ -48,4 +53,7 @@ test_inet_aton_spellings if {
 test_ipv4_text if {
 	address.ipv4_text(address.inet_aton_range("0xa9fea9fe")) == "169.254.169.254"
 	address.ipv4_text(address.inet_aton_range("127.1")) == "127.0.0.1"
+	address.ipv4_text(address.inet_aton_range("4294967295")) == "255.255.255.255"
+	address.inet_aton_range("4294967295") == address.ip_range("255.255.255.255")
+	not address.ipv4_text(address.ip_range("2001:db8::1"))
 }

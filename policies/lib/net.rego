@@ -9,11 +9,13 @@
 #   addresses, and an IPv6 CIDR that covers the mapped block (::/0, ::/1)
 #   counts as IPv4 space too. The NAT64 well-known prefix 64:ff9b::/96
 #   (RFC 6052), through which a translator (RFC 7915, SIIT-DC RFC 7755) shows
-#   IPv4 clients to IPv6-only pods, counts as the IPv4 space it embeds. OPA
-#   integers are arbitrary precision for + - * %, comparison and sort (the
-#   tests assert it), so sizes are exact addresses up to 2^128; nothing is
-#   divided. Cost: a constant number of sorts and linear comprehensions, so
-#   O(n log n) in the number of CIDRs (no pairwise comparison, no recursion,
+#   IPv4 clients to IPv6-only pods, counts as the IPv4 space it embeds.
+#   Addresses are three limbs of at most 48 bits and ranges are closed
+#   ({lo, last}); only the final sizes are big integers (OPA's are arbitrary
+#   precision for + - * %, the tests assert it), so sizes are exact up to
+#   2^128; nothing is divided. Cost: a constant number of sorts and linear
+#   comprehensions, so O(n log n) in the number of CIDRs (no pairwise
+#   comparison, no recursion,
 #   no net.cidr_merge, which panics on IPv4-mapped input, and no
 #   net.cidr_expand, which the engine removes). Not a policy: it defines no
 #   deny, violation, warn or patch rule.
@@ -21,17 +23,31 @@ package lib.net
 
 pow2(k) := bits.lsh(1, k)
 
+# An address is held as three limbs [bits 127..80, bits 79..32, bits 31..0],
+# each small enough for OPA's int64 fast paths: a big integer is compared by
+# parsing its decimal text and hashed through a float64 (so distinct large
+# integers collide in sets and object keys), which made a first version of this
+# library take seconds on a thousand CIDRs. Only the final sizes are big
+# integers. A range is closed: [lo, last].
+
 # The IPv4-mapped block ::ffff:0:0/96, where IPv4 lives in the unified space.
-mapped_lo := 65535 * pow2(32)
+mapped_first := [0, 65535, 0]
 
-mapped_hi := mapped_lo + pow2(32)
+mapped_last := [0, 65535, 4294967295]
 
-# The NAT64 well-known prefix 64:ff9b::/96 (0x0064ff9b = 6619035).
-nat64_lo := 6619035 * pow2(96)
+# The addresses either side of the IPv4-mapped block.
+before_mapped := [0, 65534, 4294967295]
 
-nat64_hi := nat64_lo + pow2(32)
+after_mapped := [0, 65536, 0]
 
-space_end := pow2(128)
+# The NAT64 well-known prefix 64:ff9b::/96: groups 0x0064, 0xff9b, 0.
+nat64_first := [(100 * 4294967296) + (65435 * 65536), 0, 0]
+
+nat64_last := [(100 * 4294967296) + (65435 * 65536), 0, 4294967295]
+
+space_first := [0, 0, 0]
+
+space_last := [281474976710655, 281474976710655, 4294967295]
 
 # non_public lists the ranges that are not globally reachable, as sources an
 # ingress rule could meet from the internet: the IANA IPv4 and IPv6
@@ -63,48 +79,85 @@ non_public_cidrs := [
 	"ff00::/8", # multicast, never a source
 ]
 
-non_public := [[c.lo, c.hi] | some s in non_public_cidrs; c := parse_cidr(s)]
+non_public := [[c.lo, c.last] | some s in non_public_cidrs; c := parse_cidr(s)]
+
+# inside_non_public(c) holds when the range c ({lo, last}) lies inside one
+# non-public range. The ranges are grouped by bucket (bits 31..28 of an IPv4
+# address, bits 127..121 of any other), each inside one bucket (every IPv4 one
+# is a /4 or longer, every other a /7 or longer), so a range inside one is in
+# the bucket of its first address and only that bucket's few are compared.
+inside_non_public(c) if {
+	some r in object.get(non_public_by_bucket, bucket(c.lo), [])
+	r[0] <= c.lo
+	c.last <= r[1]
+}
+
+non_public_by_bucket := {k: [r | some r in non_public; bucket(r[0]) == k] | some r0 in non_public; k := bucket(r0[0])}
+
+bucket(a) := bits.rsh(a[2], 28) if {
+	a[0] == 0
+	a[1] == 65535
+} else := 16 + bits.rsh(a[0], 41)
 
 # parse_cidr reads a CIDR string as the API server does (netutils.ParseCIDRSloppy,
 # which masks away host bits: 1.2.3.4/0 is 0.0.0.0/0) and returns
-# {"lo", "hi", "len", "v6"}: the half-open range [lo, hi) and prefix length in
-# the unified 128-bit space, and whether it was written in IPv6 notation
-# (IPv4-mapped included). Undefined for anything Go's net.ParseCIDR rejects:
-# see cidr_problem.
-parse_cidr(s) := c if {
+# {"lo", "last", "len", "v6"}: the first and last address (as limbs) and the
+# prefix length in the unified 128-bit space, and whether it was written in IPv6
+# notation (IPv4-mapped included). Undefined for anything Go's net.ParseCIDR
+# rejects: see cidr_problem.
+parse_cidr(s) := {"lo": [0, 65535, lo], "last": [0, 65535, lo + ipv4_host_mask[plen]], "len": 96 + plen, "v6": false} if {
+	# IPv4 first, with as few builtin calls as possible: it is read once per
+	# cidr and except, thousands of times in a large policy. Go's
+	# net.ParseCIDR refuses leading zeros in IPv4 octets, so to_number reads
+	# them; a prefix length may have them ("/08").
 	is_string(s)
+	not contains(s, ":")
+	net.cidr_is_valid(s)
+	o := split(replace(s, "/", "."), ".")
+	count(o) == 5
+	plen := prefix_length[trim_left(o[4], "0")]
+	plen <= 32
+	v := (((to_number(o[0]) * 16777216) + (to_number(o[1]) * 65536)) + (to_number(o[2]) * 256)) + to_number(o[3])
+	lo := bits.and(v, ipv4_net_mask[plen])
+} else := c if {
+	is_string(s)
+	contains(s, ":")
 	net.cidr_is_valid(s)
 	parts := split(s, "/")
 	count(parts) == 2
-	c := parse_parts(parts[0], decimal(parts[1]))
+	c := parse_parts(parts[0], prefix_length[trim_left(parts[1], "0")])
 }
 
-parse_parts(addr, plen) := {"lo": lo, "hi": lo + size, "len": 96 + plen, "v6": false} if {
-	not contains(addr, ":")
-	plen <= 32
-	o := [decimal(x) | some x in split(addr, ".")]
-	count(o) == 4
-	v := ((((o[0] * 256) + o[1]) * 256 + o[2]) * 256) + o[3]
-	size := pow2(32 - plen)
-	lo := (mapped_lo + v) - (v % size)
-}
+# prefix_length reads a prefix length once its leading zeros are trimmed.
+prefix_length := object.union({"": 0}, {format_int(k, 10): k | some k in numbers.range(1, 128)})
 
-parse_parts(addr, plen) := {"lo": lo, "hi": lo + size, "len": plen, "v6": true} if {
+# ipv4_host_mask[n] has the 32-n host bits of an IPv4 /n set, ipv4_net_mask[n]
+# the n network bits.
+ipv4_host_mask := [(pow2(32 - n) - 1) | some n in numbers.range(0, 32)]
+
+ipv4_net_mask := [(4294967295 - m) | some m in ipv4_host_mask]
+
+parse_parts(addr, plen) := {"lo": lo, "last": last, "len": plen, "v6": true} if {
 	contains(addr, ":")
 	plen <= 128
 	g := v6_groups(addr)
 	count(g) == 8
-	v := sum([(x * pow2(16 * (7 - i))) | some i, x in g])
-	size := pow2(128 - plen)
-	lo := v - (v % size)
+	limbs := [
+		((g[0] * 4294967296) + (g[1] * 65536)) + g[2],
+		((g[3] * 4294967296) + (g[4] * 65536)) + g[5],
+		(g[6] * 65536) + g[7],
+	]
+	host := 128 - plen
+	sizes := [pow2(min([max([host - 80, 0]), 48])), pow2(min([max([host - 32, 0]), 48])), pow2(min([host, 32]))]
+	lo := [(limbs[k] - (limbs[k] % sizes[k])) | some k in [0, 1, 2]]
+	last := [((lo[k] + sizes[k]) - 1) | some k in [0, 1, 2]]
 }
 
-# decimal reads digits, leading zeros included (to_number refuses "08").
-decimal(d) := 0 if {
-	regex.match(`^0+$`, d)
-} else := to_number(trim_left(d, "0")) if {
-	regex.match(`^[0-9]+$`, d)
-}
+# decimal reads digits, leading zeros included (to_number refuses "08"). Only
+# for parts of a string net.cidr_is_valid accepted, so they are digits.
+decimal(d) := 0 if trim_left(d, "0") == ""
+
+else := to_number(trim_left(d, "0"))
 
 v6_groups(addr) := groups_of(addr) if not contains(addr, "::")
 
@@ -161,33 +214,121 @@ else := "is not a CIDR (address/prefix length)" if not parse_cidr(s)
 # notations to different traffic) and lies strictly inside it, as
 # ValidateIPBlock requires; any other except is ignored, which can only make
 # the result larger.
-open_public(peers) := {"ipv4": v4, "ipv6": v6} if {
-	parsed := [p | some k, peer in peers; p := parsed_peer(k, peer)]
-	n := count(peers)
-	projected := [p | some q in parsed; p := nat64_projection(q, n)]
+open_public(peers) := open_parsed(parse_peers(peers), count(peers))
+
+# parse_peers reads each peer once: {"id": its index, "cidr": [lo, last],
+# "len", "v6", "excepts": [[lo, last, len]] (those that carve, as above),
+# "bad_excepts": [indexes of excepts that do not parse]}. A peer whose cidr
+# does not parse is left out.
+parse_peers(peers) := [p | some k, peer in peers; p := parsed_peer(k, peer)]
+
+# open_parsed is open_public on parse_peers' result; n is the number of peers
+# given to parse_peers (ids of NAT64 projections start there).
+open_parsed(parsed, n) := {"ipv4": v4, "ipv6": v6} if {
+	projected := [p | some q in parsed; touches_nat64(q.cidr); p := nat64_projection(q, n)]
 	all_peers := array.concat(parsed, projected)
-	excepts := maximal_excepts(all_peers)
-	segs := admitted_segments(all_peers, excepts)
-	v4 := sum([(s[1] - s[0]) | some s in segs; s[0] >= mapped_lo; s[1] <= mapped_hi])
-	v6 := sum([(s[1] - s[0]) | some s in segs; not in_mapped(s)])
+	comps := union_components(all_peers)
+	in_mapped := sum([mapped_length(c) | some c in comps])
+	hidden := [[length(r), in_mapped_block(r[0])] | some r in non_public_overlaps(comps)]
+	v4 := in_mapped - sum([x[0] | some x in hidden; x[1]])
+	v6 := (sum([length(c) | some c in comps]) - in_mapped) - sum([x[0] | some x in hidden; not x[1]])
 }
 
-in_mapped(s) if {
-	s[0] >= mapped_lo
-	s[1] <= mapped_hi
+# Sweep keys are [limbs..., tag]: tag 0 is the boundary before the address,
+# tag 1 the one after it (the end of a closed range), so key [a, 1] is the
+# boundary a+1 and sorts before [a+1, 0]. Events add a kind: 0 opens a range,
+# 1 closes one; at equal keys opening comes first, so the running count never
+# dips below its value either side.
+#
+# The running count (how many ranges cover the addresses after an event) needs
+# no prefix sum: in the sorted events, an opening event at index t that is the
+# i-th opening one has i+1 openings and t-i closings at or before it, so the
+# count after it is 2i+1-t; a closing event at index t, the j-th closing one,
+# leaves t-2j-1. Listing each kind's indexes in sorted order gives i and j.
+opening(events) := [t | some t, e in events; e[4] == 0]
+
+closing(events) := [t | some t, e in events; e[4] == 1]
+
+# union_components returns the union of the peers' cidrs, each minus its
+# maximal excepts, as disjoint [start key, end key] pairs in ascending order: a
+# cidr opens at its first address and closes after its last, an except the
+# other way round. A component starts where the count rises to 1 (t == 2i)
+# and ends where it falls to 0 (t == 2j+1).
+union_components(peers) := [[starts[k], ends[k]] | some k in numbers.range(0, count(starts) - 1)] if {
+	excepts := maximal_excepts(peers)
+	events := sort(array.concat(
+		array.concat(
+			[[c[0][0], c[0][1], c[0][2], 0, 0] | some p in peers; c := p.cidr],
+			[[c[1][0], c[1][1], c[1][2], 1, 1] | some p in peers; c := p.cidr],
+		),
+		array.concat(
+			[[e[1][0], e[1][1], e[1][2], 1, 0] | some e in excepts],
+			[[e[0][0], e[0][1], e[0][2], 0, 1] | some e in excepts],
+		),
+	))
+	starts := [array.slice(events[t], 0, 4) | some i, t in opening(events); t == 2 * i]
+	ends := [array.slice(events[t], 0, 4) | some j, t in closing(events); t == (2 * j) + 1]
 }
 
-parsed_peer(k, peer) := {"id": k, "cidr": [c.lo, c.hi], "excepts": e} if {
+# non_public_overlaps returns the parts of the disjoint, ascending components
+# that lie in a non-public range, as [start key, end key] pairs: components and
+# non-public ranges are each disjoint, so the count reaches 2 exactly where
+# both cover, after an opening event (t == 2i-1), until the next event.
+non_public_overlaps(comps) := [[events[t], events[t + 1]] | some i, t in opening(events); t == (2 * i) - 1] if {
+	events := sort(array.concat(
+		array.concat(
+			[array.concat(c[0], [0]) | some c in comps],
+			[array.concat(c[1], [1]) | some c in comps],
+		),
+		non_public_events,
+	))
+}
+
+non_public_events := array.concat(
+	[[r[0][0], r[0][1], r[0][2], 0, 0] | some r in non_public],
+	[[r[1][0], r[1][1], r[1][2], 1, 1] | some r in non_public],
+)
+
+# A non-public range lies wholly inside or wholly outside the IPv4 block.
+in_mapped_block(key) if {
+	key[0] == 0
+	key[1] == 65535
+} else := false
+
+# mapped_length is how much of a component lies in the IPv4 block.
+mapped_length(c) := length([a, z]) if {
+	a := max([c[0], mapped_start_key])
+	z := min([c[1], mapped_end_key])
+	a < z
+} else := 0
+
+mapped_start_key := array.concat(mapped_first, [0])
+
+mapped_end_key := array.concat(mapped_last, [1])
+
+# length(s) is the number of addresses between the boundaries s[0] and s[1].
+length(s) := ((s[1][2] - s[0][2]) + s[1][3]) - s[0][3] if {
+	s[0][0] == s[1][0]
+	s[0][1] == s[1][1]
+} else := ((((s[1][0] - s[0][0]) * pow2(80)) + ((s[1][1] - s[0][1]) * pow2(32))) + ((s[1][2] - s[0][2]) + s[1][3])) - s[0][3]
+
+parsed_peer(k, peer) := {"id": k, "cidr": [c.lo, c.last], "len": c.len, "v6": c.v6, "excepts": e, "bad_excepts": bad} if {
 	c := parse_cidr(peer.cidr)
-	e := [[x.lo, x.hi] |
-		some s in except_list(peer)
-		x := parse_cidr(s)
+	xs := [parse_or_null(s) | some s in except_list(peer)]
+	e := [[x.lo, x.last, x.len] |
+		some x in xs
+		x != null
 		x.v6 == c.v6
 		x.lo >= c.lo
-		x.hi <= c.hi
+		x.last <= c.last
 		x.len > c.len
 	]
+	bad := [m | some m, x in xs; x == null]
 }
+
+parse_or_null(s) := c if {
+	c := parse_cidr(s)
+} else := null
 
 except_list(peer) := e if {
 	e := peer.except
@@ -197,59 +338,38 @@ except_list(peer) := e if {
 # nat64_projection is the part of peer q inside 64:ff9b::/96, moved onto the
 # IPv4 addresses it embeds, as a peer of its own (id offset by n).
 nat64_projection(q, n) := {"id": q.id + n, "cidr": project(q.cidr), "excepts": e} if {
-	touches_nat64(q.cidr)
-	e := [project(x) | some x in q.excepts; touches_nat64(x)]
+	e := [array.concat(project(x), [max([x[2], 96])]) | some x in q.excepts; touches_nat64(x)]
 }
 
 touches_nat64(r) if {
-	r[0] < nat64_hi
-	r[1] > nat64_lo
+	r[0] <= nat64_last
+	r[1] >= nat64_first
 }
 
-project(r) := [(max([r[0], nat64_lo]) - nat64_lo) + mapped_lo, (min([r[1], nat64_hi]) - nat64_lo) + mapped_lo]
+project(r) := [[0, 65535, projected_first(r[0])], [0, 65535, projected_last(r[1])]]
+
+projected_first(a) := a[2] if a >= nat64_first
+
+else := 0
+
+projected_last(a) := a[2] if a <= nat64_last
+
+else := 4294967295
 
 # maximal_excepts keeps, per peer, the excepts no other except of the same peer
 # contains (a duplicate counts once), so that each address is subtracted at
-# most once per peer. Ranges of distinct peers are moved apart by id * 2^130.
-# Sorted by (start, -end), an except is maximal iff its index equals the number
-# of same-peer excepts that end at or before its start: every earlier one that
-# does not end by then contains it (CIDR ranges nest or are disjoint). Those
-# counts come from one merged sort, not from comparing pairs.
-maximal_excepts(peers) := [[x[3], x[4]] | some m, x in sorted; m == ended[x[0]]] if {
-	shift := pow2(130)
-	xs := [[(p.id * shift) + e[0], (p.id * shift) + e[1], e[0], e[1]] | some p in peers; some e in p.excepts]
-	sorted := sort([[x[0], 0 - x[1], x[1], x[2], x[3]] | some x in xs])
-	ended := count_at_or_before([x[1] | some x in xs], sort({x[0] | some x in xs}))
-}
-
-# count_at_or_before(values, points): for each point of the sorted, duplicate-free
-# array points, how many of values are <= it. One sort of both: a value sorts
-# before an equal point (tag 0 < 1), so a point's index in the merged order minus
-# its index among the points is that count.
-count_at_or_before(values, points) := {m[0]: (t - rank[m[0]]) | some t, m in merged; m[1] == 1} if {
-	rank := {q: i | some i, q in points}
-	merged := sort(array.concat([[v, 0] | some v in values], [[q, 1] | some q in points]))
-}
-
-# admitted_segments sweeps the unified space: at each boundary, the number of
-# peers admitting the addresses that follow is (cidr starts + except ends) minus
-# (cidr ends + except starts) at or before it; a segment counts when that is
-# positive and no non-public range covers it. The IPv4 block's edges are
-# boundaries, so no segment straddles the two families.
-admitted_segments(peers, excepts) := [[b[k], b[k + 1]] |
-	some k in numbers.range(0, count(b) - 2)
-	(up[b[k]] - down[b[k]]) > 0
-	np_up[b[k]] == np_down[b[k]]
-] if {
-	cidrs := [p.cidr | some p in peers]
-	starts := array.concat([c[0] | some c in cidrs], [e[1] | some e in excepts])
-	ends := array.concat([c[1] | some c in cidrs], [e[0] | some e in excepts])
-	edges := {x | some r in non_public; some x in r}
-	b := sort((({x | some x in starts} | {x | some x in ends}) | edges) | {0, mapped_lo, mapped_hi, space_end})
-	up := count_at_or_before(starts, b)
-	down := count_at_or_before(ends, b)
-	np_up := count_at_or_before([r[0] | some r in non_public], b)
-	np_down := count_at_or_before([r[1] | some r in non_public], b)
+# most once per peer. Events start with the peer id, so peers sort apart; an
+# except opens at [id, lo..., 0, prefix length] (at one start, the longest
+# first) and closes at [id, last..., 1]. It is maximal iff no except of its
+# peer covers its start, i.e. the count before its opening event is 0: as the
+# i-th opening event at index t it has i openings and t-i closings before it,
+# so 2i == t. CIDR ranges nest or are disjoint, so covering its start means
+# containing it.
+maximal_excepts(peers) := [events[t][6] | some i, t in opening(events); t == 2 * i] if {
+	events := sort(array.concat(
+		[[p.id, e[0][0], e[0][1], e[0][2], 0, e[2], e] | some p in peers; some e in p.excepts],
+		[[p.id, e[1][0], e[1][1], e[1][2], 1] | some p in peers; some e in p.excepts],
+	))
 }
 
 # public_v4_total and public_v6_total are the globally reachable space of each
