@@ -27,6 +27,9 @@ type ServerOptions struct {
 	// Token, if set, is also accepted as "Authorization: Bearer <token>" and as
 	// the password of basic auth with any username, as GitHub does.
 	Token string
+	// Host is the IP to listen on. Default 127.0.0.1; internal/kubelettest's pods
+	// reach the host at its pod bridge address instead.
+	Host string
 }
 
 // Server is git http-backend served over smart HTTP on 127.0.0.1. It keeps
@@ -86,7 +89,11 @@ func NewServer(t TB, opts ServerOptions) *Server {
 	}
 	s.handler = s.withAuth(cgiHandler)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	host := opts.Host
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatalf("gittest: listen: %v", err)
 	}

@@ -1,10 +1,20 @@
 // Package pods is the end-to-end test through real pods: the project's Helm chart,
 // installed as `helm install` does, runs its Deployment as containers on a real
 // kubelet with containerd and runc (internal/kubelettest), from the image `make image`
-// builds (internal/image, tools/image), imported into containerd. It checks what only
-// a real runtime can show: the hardening of the running container, the self-managed
-// TLS reached through the Service the chart registers, policies loaded from a
-// ConfigMap volume and enforced, and a clean uninstall.
+// builds (tools/image, internal/image), imported into containerd. It checks what only
+// a real runtime can show:
+//   - the chart installs with no values (the library built into the image), all
+//     replicas go Ready, and the running containers hold the hardening: uid 65532, no
+//     capabilities, the runtime's seccomp filter, no_new_privs, a read-only root;
+//   - the self-managed TLS: the webhook configurations get the CA bundle and the API
+//     server calls the pods through the Service the chart registers (warn stage:
+//     admitted with a warning);
+//   - one pod deleted under load fails no admission request (failurePolicy Fail);
+//   - a drain: the PodDisruptionBudget lets one pod go while its replacement cannot
+//     be scheduled;
+//   - upgrades to enforcement deny, to a Git source served on the pod bridge, and to a
+//     ConfigMap holding the library: the pods roll, report the source, and deny;
+//   - helm uninstall leaves no webhook configuration behind.
 //
 // It needs root, containerd, runc and the CNI plugins (test/scripts/node-deps.sh) and
 // the kubelet, kube-controller-manager and kube-scheduler (test/scripts/e2e-bins.sh
@@ -24,7 +34,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -35,9 +44,15 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/yaml"
 
+	"github.com/apiguard/apiguard/internal/gittest"
 	"github.com/apiguard/apiguard/internal/image"
 	"github.com/apiguard/apiguard/internal/kubelettest"
 	"github.com/apiguard/apiguard/internal/kubetest"
@@ -155,61 +170,96 @@ func TestChartPods(t *testing.T) {
 	}
 	defer diagnose()
 
-	// 2. The chart, installed as `helm install` does, with the bundled library in a
-	// ConfigMap as the policy source (policies.configMap).
+	// 2. The chart, installed as `helm install` does: with no values at all when the
+	// chart has a default policy source (the library built into the image), else with
+	// the bundled library in a ConfigMap (policies.configMap).
 	for _, ns := range []string{releaseNS, guardedNS} {
 		if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	library := libraryConfigMap(t, root)
-	if _, err := cs.CoreV1().ConfigMaps(releaseNS).Create(ctx, library, metav1.CreateOptions{}); err != nil {
+	if _, err := cs.CoreV1().ConfigMaps(releaseNS).Create(ctx, libraryConfigMap(t, root), metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create the policy ConfigMap: %v", err)
 	}
-	values := []string{"--set", "policies.configMap=" + policyCM}
-	if chartHasValue(t, root, "enforcement") {
-		// The first-install default is warn; this test proves denials.
-		values = append(values, "--set", "enforcement=deny")
+	h := &helmRelease{t: t, helm: helm, chart: filepath.Join(root, "charts", "apiguard"), kubeconfig: cluster.Kubeconfig()}
+	configMapSource := []string{"policies.configMap=" + policyCM}
+	var values []string
+	if !h.rendersWithoutValues(ctx) {
+		t.Logf("the chart needs a policy source (no built-in default yet): installing with %v", configMapSource)
+		values = configMapSource
 	}
 	s = time.Now()
-	runHelm(ctx, t, helm, cluster.Kubeconfig(), append([]string{"install", release, filepath.Join(root, "charts", "apiguard"), "--namespace", releaseNS}, values...)...)
+	h.run(ctx, "install", values...)
 	dep := waitDeploymentReady(ctx, t, cs, releaseNS, release, 3*time.Minute)
-	ready := time.Since(s)
-	tm.record(fmt.Sprintf("helm install to %d/%d replicas Ready", dep.Status.ReadyReplicas, *dep.Spec.Replicas), ready)
+	tm.record(fmt.Sprintf("helm install to %d/%d replicas Ready", dep.Status.ReadyReplicas, *dep.Spec.Replicas), time.Since(s))
 	if *dep.Spec.Replicas != 3 {
 		t.Errorf("the chart's default replica count is %d, want 3", *dep.Spec.Replicas)
 	}
 
+	// 3. The hardening, as the running containers have it.
 	pods := releasePods(ctx, t, cs)
-	// 3. The hardening, as the running container has it.
 	for _, p := range pods {
 		checkHardening(ctx, t, cluster, p)
 	}
-	// The ConfigMap source is loaded in every pod: each reports the whole library.
-	for _, p := range pods {
-		st := podStatus(ctx, t, p)
-		if st.Counts.Policies < 10 {
-			t.Errorf("pod %s loaded %d policies from the ConfigMap volume (source %q), want the whole library", p.Name, st.Counts.Policies, st.Source)
-		} else {
-			t.Logf("pod %s: %d policies from %s, revision %s", p.Name, st.Counts.Policies, st.Source, st.ShortRevision)
-		}
-	}
+	logSources(ctx, t, pods, 10)
 
 	// 4. The self-managed TLS: the webhook configurations get the CA bundle, and the API
 	// server calls the pods through the Service the chart registers.
 	s = time.Now()
 	waitCABundles(ctx, t, cs, time.Minute)
 	tm.record("CA bundle in the webhook configurations", time.Since(s))
+	warnFirst := chartDefault(t, root, "enforcement") == "warn"
+	if warnFirst {
+		// The first install's stage: what a policy would deny is admitted with a warning.
+		checkWarned(ctx, t, cluster, "an Ingress without TLS", "ingress.require_tls")
+	} else {
+		checkDenials(ctx, t, cs)
+	}
+
+	// 5. One pod deleted under load: with failurePolicy Fail no request may fail.
+	checkPodDeletionUnderLoad(ctx, t, tm, cluster, warnFirst)
+
+	// 6. A drain: the PodDisruptionBudget lets one pod go at a time.
+	checkDrain(ctx, t, tm, cs)
+
+	// 7. Upgrades: to enforcement deny, then to a Git source on the host's bridge address,
+	// then to the ConfigMap source; the pods roll each time and the denials follow.
+	var stage []string
+	if chartDefault(t, root, "enforcement") != "" {
+		stage = []string{"enforcement=deny"}
+		s = time.Now()
+		h.run(ctx, "upgrade", append(stage, values...)...)
+		waitRolled(ctx, t, cs, dep)
+		tm.record("upgrade to enforcement deny, rolled", time.Since(s))
+		checkDenials(ctx, t, cs)
+	} else {
+		t.Log("the chart has no enforcement value: the upgrade to deny is not applicable")
+	}
+	git := gittest.NewServer(t, gittest.ServerOptions{Host: kubelettest.BridgeIP})
+	repo := git.NewRepo(t, "policies")
+	repo.WriteTree(filepath.Join(root, "policies"), "policies")
+	repo.Commit("the bundled library")
+	repo.Push()
 	s = time.Now()
-	checkDenied(ctx, t, "an Ingress without TLS", "ingress.require_tls", func() error {
-		_, err := cs.NetworkingV1().Ingresses(guardedNS).Create(ctx, plainIngress(), metav1.CreateOptions{})
-		return err
-	})
-	checkDenied(ctx, t, "a NodePort Service", "service.no_nodeport", func() error {
-		_, err := cs.CoreV1().Services(guardedNS).Create(ctx, nodePortService(), metav1.CreateOptions{})
-		return err
-	})
-	tm.record("denials through the Service", time.Since(s))
+	h.run(ctx, "upgrade", append(stage, "policies.git.url="+repo.URL(), "policies.git.path=policies", "policies.git.interval=10s")...)
+	waitRolled(ctx, t, cs, dep)
+	tm.record("upgrade to a Git source, rolled", time.Since(s))
+	for _, p := range logSources(ctx, t, releasePods(ctx, t, cs), 10) {
+		if !strings.Contains(p.Source, repo.URL()) {
+			t.Errorf("after the upgrade to Git a pod reports source %q, want %s", p.Source, repo.URL())
+		}
+	}
+	checkDenials(ctx, t, cs)
+	s = time.Now()
+	h.run(ctx, "upgrade", append(stage, configMapSource...)...)
+	waitRolled(ctx, t, cs, dep)
+	tm.record("upgrade to the ConfigMap source, rolled", time.Since(s))
+	for _, p := range logSources(ctx, t, releasePods(ctx, t, cs), 10) {
+		if !strings.HasPrefix(p.Source, "dir:") {
+			t.Errorf("after the upgrade to the ConfigMap a pod reports source %q, want dir:/etc/apiguard/policies", p.Source)
+		}
+	}
+	checkDenials(ctx, t, cs)
 	// A secure object goes through the same path and is admitted.
 	if _, err := cs.CoreV1().Services(guardedNS).Create(ctx, &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Name: "internal", Labels: map[string]string{"app.kubernetes.io/name": "internal", "app.kubernetes.io/owner": "team-demo"}},
@@ -218,9 +268,9 @@ func TestChartPods(t *testing.T) {
 		t.Errorf("a ClusterIP Service was not admitted: %v", err)
 	}
 
-	// 5. Uninstall: nothing of the release is left to block the cluster.
+	// 8. Uninstall: nothing of the release is left to block the cluster.
 	s = time.Now()
-	runHelm(ctx, t, helm, cluster.Kubeconfig(), "uninstall", release, "--namespace", releaseNS, "--wait", "--timeout", "2m")
+	h.run(ctx, "uninstall", "--wait", "--timeout", "2m")
 	tm.record("helm uninstall", time.Since(s))
 	left, err := webhookClientConfigs(ctx, cs, "")
 	if err != nil {
@@ -236,6 +286,306 @@ func TestChartPods(t *testing.T) {
 	diagnose()
 	stop()
 	tm.record("whole test", time.Since(start))
+}
+
+// checkDenials: an Ingress without TLS and a NodePort Service are denied by the pods.
+func checkDenials(ctx context.Context, t *testing.T, cs kubernetes.Interface) {
+	t.Helper()
+	dryRun := metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}
+	checkDenied(ctx, t, "an Ingress without TLS", "ingress.require_tls", func() error {
+		_, err := cs.NetworkingV1().Ingresses(guardedNS).Create(ctx, plainIngress(), dryRun)
+		return err
+	})
+	checkDenied(ctx, t, "a NodePort Service", "service.no_nodeport", func() error {
+		_, err := cs.CoreV1().Services(guardedNS).Create(ctx, nodePortService(), dryRun)
+		return err
+	})
+}
+
+// checkWarned: in the warn stage the Ingress is admitted (a server-side dry run) with
+// a warning that names the policy.
+func checkWarned(ctx context.Context, t *testing.T, cluster *kubelettest.Cluster, what, policy string) {
+	t.Helper()
+	warnings := &kubetest.Warnings{}
+	cfg := cluster.RESTConfig()
+	cfg.WarningHandler = warnings
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.NetworkingV1().Ingresses(guardedNS).Create(ctx, plainIngress(), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); err != nil {
+		t.Errorf("enforcement warn: %s was refused: %v", what, err)
+		return
+	}
+	got := warnings.Take()
+	for _, w := range got {
+		if strings.Contains(w, policy) {
+			t.Logf("enforcement warn: %s admitted with the warning %q", what, firstLine(w))
+			return
+		}
+	}
+	t.Errorf("enforcement warn: %s admitted without a warning naming %s (warnings: %q)", what, policy, got)
+}
+
+// checkPodDeletionUnderLoad deletes one webhook pod (its normal graceful shutdown)
+// while clients send admission requests (server-side dry runs of an Ingress without
+// TLS) and counts the requests that failed: the validating webhook's failurePolicy is
+// Fail, so every request the API server could not get a verdict for is a failure.
+func checkPodDeletionUnderLoad(ctx context.Context, t *testing.T, tm *timings, cluster *kubelettest.Cluster, warn bool) {
+	cs := cluster.Client
+	t.Helper()
+	const workers = 4
+	victim := releasePods(ctx, t, cs)[0]
+	// The load's client drops the warn stage's warnings (client-go would print each).
+	cfg := cluster.RESTConfig()
+	cfg.WarningHandler = rest.NoWarnings{}
+	loadClient, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	results := make(chan loadResult, workers)
+	for range workers {
+		go func() { results <- sendLoad(loadCtx, loadClient, warn) }()
+	}
+	time.Sleep(2 * time.Second) // load before the deletion
+	s := time.Now()
+	if err := cs.CoreV1().Pods(releaseNS).Delete(ctx, victim.Name, metav1.DeleteOptions{}); err != nil {
+		stopLoad()
+		t.Fatalf("delete pod %s: %v", victim.Name, err)
+	}
+	// Load goes on until the pod is gone and its replacement Ready.
+	waitPodGone(ctx, t, cs, victim.Name, 2*time.Minute)
+	waitDeploymentReady(ctx, t, cs, releaseNS, release, 2*time.Minute)
+	replaced := time.Since(s)
+	time.Sleep(2 * time.Second)
+	stopLoad()
+	var total loadResult
+	for range workers {
+		total.add(<-results)
+	}
+	tm.record("pod deletion: gone and replaced", replaced)
+	t.Logf("pod deletion under load: %d requests, %d failed, p50 %s, p99 %s, max %s",
+		total.requests, len(total.failures), total.percentile(50), total.percentile(99), total.percentile(100))
+	if total.requests < 20 {
+		t.Errorf("only %d requests were sent during the pod deletion", total.requests)
+	}
+	if len(total.failures) > 0 {
+		shown := total.failures
+		if len(shown) > 5 {
+			shown = shown[:5]
+		}
+		t.Errorf("%d of %d admission requests failed while pod %s was deleted (failurePolicy Fail permits none), e.g.:\n%s",
+			len(total.failures), total.requests, victim.Name, strings.Join(shown, "\n"))
+	}
+}
+
+// loadResult counts one worker's requests.
+type loadResult struct {
+	requests  int
+	failures  []string
+	latencies []time.Duration
+}
+
+func (r *loadResult) add(o loadResult) {
+	r.requests += o.requests
+	r.failures = append(r.failures, o.failures...)
+	r.latencies = append(r.latencies, o.latencies...)
+}
+
+func (r *loadResult) percentile(p int) time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	l := append([]time.Duration(nil), r.latencies...)
+	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+	i := (len(l) - 1) * p / 100
+	return l[i].Round(time.Millisecond)
+}
+
+// sendLoad sends dry-run creates of an Ingress without TLS until ctx ends: each must
+// come back denied by ingress.require_tls (or admitted, in the warn stage).
+func sendLoad(ctx context.Context, cs kubernetes.Interface, warn bool) loadResult {
+	var r loadResult
+	dryRun := metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}
+	for ctx.Err() == nil {
+		s := time.Now()
+		_, err := cs.NetworkingV1().Ingresses(guardedNS).Create(ctx, plainIngress(), dryRun)
+		if ctx.Err() != nil {
+			break
+		}
+		r.requests++
+		r.latencies = append(r.latencies, time.Since(s))
+		switch {
+		case err == nil && warn:
+		case err != nil && !warn && strings.Contains(err.Error(), "denied the request") && strings.Contains(err.Error(), "ingress.require_tls"):
+		default:
+			r.failures = append(r.failures, fmt.Sprintf("%s: %v", time.Now().Format("15:04:05.000"), err))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return r
+}
+
+// checkDrain cordons the node and evicts every webhook pod as kubectl drain does:
+// the PodDisruptionBudget (maxUnavailable 1) lets exactly one go, and refuses the
+// others while its replacement cannot be scheduled; after uncordoning, all are Ready.
+func checkDrain(ctx context.Context, t *testing.T, tm *timings, cs kubernetes.Interface) {
+	t.Helper()
+	s := time.Now()
+	setUnschedulable(ctx, t, cs, true)
+	uncordoned := false
+	defer func() {
+		if !uncordoned {
+			setUnschedulable(ctx, t, cs, false)
+		}
+	}()
+	pods := releasePods(ctx, t, cs)
+	evicted := map[string]bool{}
+	refused := 0
+	for round := 0; round < 3; round++ { // kubectl drain retries refused evictions
+		for _, p := range pods {
+			if evicted[p.Name] {
+				continue // an evicted pod is terminating: evicting it again is always allowed
+			}
+			err := cs.PolicyV1().Evictions(releaseNS).Evict(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: releaseNS}})
+			switch {
+			case err == nil:
+				evicted[p.Name] = true
+			case apierrors.IsTooManyRequests(err):
+				refused++
+			default:
+				t.Errorf("evict %s: %v", p.Name, err)
+			}
+		}
+		if ready := readyPods(ctx, t, cs); ready < 2 {
+			t.Errorf("during the drain only %d webhook pods are Ready; the PodDisruptionBudget (maxUnavailable 1) should keep 2", ready)
+		}
+		time.Sleep(time.Second)
+	}
+	if len(evicted) != 1 {
+		t.Errorf("during the drain %d of %d pods were evicted (%v), want exactly 1 (PodDisruptionBudget maxUnavailable 1)", len(evicted), len(pods), keys(evicted))
+	}
+	t.Logf("drain: %d pod evicted, %d evictions refused by the PodDisruptionBudget while the replacement could not be scheduled (node cordoned)", len(evicted), refused)
+	setUnschedulable(ctx, t, cs, false)
+	uncordoned = true
+	waitDeploymentReady(ctx, t, cs, releaseNS, release, 2*time.Minute)
+	tm.record("drain and recovery to 3/3 Ready", time.Since(s))
+}
+
+func setUnschedulable(ctx context.Context, t *testing.T, cs kubernetes.Interface, on bool) {
+	t.Helper()
+	patch := fmt.Sprintf(`{"spec":{"unschedulable":%t}}`, on)
+	if _, err := cs.CoreV1().Nodes().Patch(ctx, kubelettest.NodeName, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		t.Fatalf("set node unschedulable=%t: %v", on, err)
+	}
+}
+
+func readyPods(ctx context.Context, t *testing.T, cs kubernetes.Interface) int {
+	t.Helper()
+	list, err := cs.CoreV1().Pods(releaseNS).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + release})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range list.Items {
+		for _, c := range p.Status.Conditions {
+			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue && p.DeletionTimestamp == nil {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func waitPodGone(ctx context.Context, t *testing.T, cs kubernetes.Interface, name string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		_, err := cs.CoreV1().Pods(releaseNS).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pod %s still there after %s (err %v)", name, timeout, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// waitRolled waits until the Deployment has a new pod template (an upgrade changed it)
+// and every replica runs it, Ready.
+func waitRolled(ctx context.Context, t *testing.T, cs kubernetes.Interface, before *appsv1.Deployment) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		d, err := cs.AppsV1().Deployments(releaseNS).Get(ctx, release, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Generation > before.Generation {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the upgrade did not change the Deployment (generation %d)", d.Generation)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	d := waitDeploymentReady(ctx, t, cs, releaseNS, release, 3*time.Minute)
+	*before = *d
+}
+
+// logSources logs each pod's policy source and count, fails those with fewer than
+// min policies, and returns the statuses.
+func logSources(ctx context.Context, t *testing.T, pods []corev1.Pod, min int) []policysync.Status {
+	t.Helper()
+	var out []policysync.Status
+	for _, p := range pods {
+		st := podStatus(ctx, t, p)
+		out = append(out, st)
+		if st.Counts.Policies < min {
+			t.Errorf("pod %s: %d policies from %q, want at least %d", p.Name, st.Counts.Policies, st.Source, min)
+			continue
+		}
+		t.Logf("pod %s: %d policies from %s, revision %s", p.Name, st.Counts.Policies, st.Source, st.ShortRevision)
+	}
+	return out
+}
+
+// helmRelease runs the helm binary on the release, as a user would.
+type helmRelease struct {
+	t                       *testing.T
+	helm, chart, kubeconfig string
+}
+
+// run is `helm install|upgrade|uninstall` of the release with --set values.
+func (h *helmRelease) run(ctx context.Context, verb string, sets ...string) {
+	h.t.Helper()
+	args := []string{verb, release}
+	switch verb {
+	case "install", "upgrade":
+		args = append(args, h.chart)
+		for _, s := range sets {
+			args = append(args, "--set", s)
+		}
+	default:
+		args = append(args, sets...)
+	}
+	args = append(args, "--namespace", releaseNS, "--kubeconfig", h.kubeconfig)
+	if out, err := h.cmd(ctx, args...).CombinedOutput(); err != nil {
+		h.t.Fatalf("helm %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// rendersWithoutValues reports whether `helm template` renders the chart with no values.
+func (h *helmRelease) rendersWithoutValues(ctx context.Context) bool {
+	return h.cmd(ctx, "template", release, h.chart, "--namespace", releaseNS).Run() == nil
+}
+
+func (h *helmRelease) cmd(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, h.helm, args...)
+	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+h.t.TempDir(), "HELM_CONFIG_HOME="+h.t.TempDir(), "HELM_DATA_HOME="+h.t.TempDir())
+	return cmd
 }
 
 // checkHardening reads the container's process from the host: user 65532, no
@@ -370,23 +720,22 @@ func libraryConfigMap(t *testing.T, root string) *corev1.ConfigMap {
 	return cm
 }
 
-// chartHasValue reports whether the chart's values.yaml has a top-level key.
-func chartHasValue(t *testing.T, root, key string) bool {
+// chartDefault is the default of a top-level scalar in the chart's values.yaml, or ""
+// when the chart has no such key.
+func chartDefault(t *testing.T, root, key string) string {
+	t.Helper()
 	b, err := os.ReadFile(filepath.Join(root, "charts", "apiguard", "values.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(key) + `:`).Match(b)
-}
-
-func runHelm(ctx context.Context, t *testing.T, helm, kubeconfig string, args ...string) {
-	t.Helper()
-	cmd := exec.CommandContext(ctx, helm, append(args, "--kubeconfig", kubeconfig)...)
-	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+t.TempDir(), "HELM_CONFIG_HOME="+t.TempDir(), "HELM_DATA_HOME="+t.TempDir())
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("helm %s: %v\n%s", strings.Join(args, " "), err, out)
+	var values map[string]any
+	if err := yaml.Unmarshal(b, &values); err != nil {
+		t.Fatal(err)
 	}
+	if v, ok := values[key]; ok {
+		return fmt.Sprint(v)
+	}
+	return ""
 }
 
 func waitDeploymentReady(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns, name string, timeout time.Duration) *appsv1.Deployment {
