@@ -105,7 +105,13 @@ bucket(a) := bits.rsh(a[2], 28) if {
 # prefix length in the unified 128-bit space, and whether it was written in IPv6
 # notation (IPv4-mapped included). Undefined for anything Go's net.ParseCIDR
 # rejects: see cidr_problem.
-parse_cidr(s) := {"lo": [0, 65535, lo], "last": [0, 65535, lo + ipv4_host_mask[plen]], "len": 96 + plen, "v6": false} if {
+parse_cidr(s) := c if {
+	c := cidr_or_null(s)
+	c != null
+}
+
+# cidr_or_null is parse_cidr, or null where that is undefined.
+cidr_or_null(s) := {"lo": [0, 65535, lo], "last": [0, 65535, lo + ipv4_host_mask[plen]], "len": 96 + plen, "v6": false} if {
 	# IPv4 first, with as few builtin calls as possible: it is read once per
 	# cidr and except, thousands of times in a large policy. Go's
 	# net.ParseCIDR refuses leading zeros in IPv4 octets, so to_number reads
@@ -126,7 +132,7 @@ parse_cidr(s) := {"lo": [0, 65535, lo], "last": [0, 65535, lo + ipv4_host_mask[p
 	parts := split(s, "/")
 	count(parts) == 2
 	c := parse_parts(parts[0], prefix_length[trim_left(parts[1], "0")])
-}
+} else := null
 
 # prefix_length reads a prefix length once its leading zeros are trimmed.
 prefix_length := object.union({"": 0}, {format_int(k, 10): k | some k in numbers.range(1, 128)})
@@ -216,23 +222,100 @@ else := "is not a CIDR (address/prefix length)" if not parse_cidr(s)
 # the result larger.
 open_public(peers) := open_parsed(parse_peers(peers), count(peers))
 
-# parse_peers reads each peer once: {"id": its index, "cidr": [lo, last],
-# "len", "v6", "excepts": [[lo, last, len]] (those that carve, as above),
-# "bad_excepts": [indexes of excepts that do not parse]}. A peer whose cidr
-# does not parse is left out.
-parse_peers(peers) := [p | some k, peer in peers; p := parsed_peer(k, peer)]
+# parse_peers reads every cidr and except once, in flat arrays: "cidrs" has
+# parse_cidr's result (or null) per peer, "excepts" the excepts that carve,
+# as above, as [peer index, lo, last, prefix length], and "bad" the excepts of
+# readable cidrs that do not parse, as [peer index, except index].
+parse_peers(peers) := {"cidrs": cidrs, "excepts": excepts, "bad": bad} if {
+	n := count(peers)
+	all_excepts := [[k, m, s] | some k, p in peers; some m, s in p.except]
+	read := read_all(array.concat([object.get(p, "cidr", null) | some p in peers], [x[2] | some x in all_excepts]))
+	cidrs := array.slice(read, 0, n)
+	xs := [[x[0], x[1], read[n + i]] | some i, x in all_excepts; cidrs[x[0]] != null]
+	excepts := [[x[0], e.lo, e.last, e.len] |
+		some x in xs
+		e := x[2]
+		e != null
+		c := cidrs[x[0]]
+		e.v6 == c.v6
+		e.lo >= c.lo
+		e.last <= c.last
+		e.len > c.len
+	]
+	bad := [[x[0], x[1]] | some x in xs; x[2] == null]
+}
+
+# read_all(strs) is [cidr_or_null(s) | some s in strs], with the IPv4 CIDRs
+# (all but a few in practice) read together: joined into one JSON text of
+# [a, b, c, d, prefix length] arrays (leading zeros of the prefix length
+# trimmed; Go's net.ParseCIDR refuses them in octets) and decoded by one
+# json.unmarshal, instead of a dozen builtin calls and a function call each.
+read_all(strs) := [read[i] | some i, _ in strs] if {
+	v4 := [i | some i, s in strs; is_string(s); not contains(s, ":"); net.cidr_is_valid(s)]
+	text := replace(replace(concat("],[", [strs[i] | some i in v4]), ".", ","), "/", ",")
+	nums := json.unmarshal(concat("", ["[[", regex.replace(text, `,0+([0-9])`, ",$1"), "]]"]))
+	fast := {i: {"lo": [0, 65535, lo], "last": [0, 65535, lo + ipv4_host_mask[o[4]]], "len": 96 + o[4], "v6": false} |
+		some j, i in v4
+		o := nums[j]
+		o[4] <= 32
+		lo := bits.and((((o[0] * 16777216) + (o[1] * 65536)) + (o[2] * 256)) + o[3], ipv4_net_mask[o[4]])
+	}
+	read := object.union(fast, {i: cidr_or_null(s) | some i, s in strs; not fast[i]})
+}
 
 # open_parsed is open_public on parse_peers' result; n is the number of peers
-# given to parse_peers (ids of NAT64 projections start there).
+# given to parse_peers (ids of NAT64 projections start there). The part of a
+# range inside 64:ff9b::/96 is moved onto the IPv4 addresses it embeds, as a
+# range of its own.
 open_parsed(parsed, n) := {"ipv4": v4, "ipv6": v6} if {
-	projected := [p | some q in parsed; touches_nat64(q.cidr); p := nat64_projection(q, n)]
-	all_peers := array.concat(parsed, projected)
-	comps := union_components(all_peers)
-	in_mapped := sum([mapped_length(c) | some c in comps])
+	readable := [[k, c.lo, c.last] | some k, c in parsed.cidrs; c != null]
+
+	# A range that ends below the NAT64 prefix's first limb (any IPv4 one)
+	# cannot touch it: tested inline, before a function call.
+	projected := [[x[0] + n, project_first(x[1]), project_last(x[2])] |
+		some x in readable
+		x[2][0] >= nat64_first[0]
+		touches_nat64(x)
+	]
+	excepts := array.concat(parsed.excepts, [[x[0] + n, project_first(x[1]), project_last(x[2]), max([x[3], 96])] |
+		some x in parsed.excepts
+		x[2][0] >= nat64_first[0]
+		touches_nat64(x)
+	])
+	comps := union_components(array.concat(readable, projected), maximal_excepts(excepts))
+
+	# Components inside the IPv4 block (most) are measured inline; the others
+	# by length and mapped_length.
+	v4_only := sum([(((c[1][2] + c[1][3]) - c[0][2]) - c[0][3]) |
+		some c in comps
+		c[0][1] == 65535
+		c[1][1] == 65535
+		c[0][0] == 0
+		c[1][0] == 0
+	])
+	others := array.concat(
+		[c | some c in comps; c[0] < mapped_start_event],
+		[c | some c in comps; c[0] >= mapped_start_event; c[1] > mapped_end_event],
+	)
+	in_mapped := v4_only + sum([mapped_length(c) | some c in others])
 	hidden := [[length(r), in_mapped_block(r[0])] | some r in non_public_overlaps(comps)]
 	v4 := in_mapped - sum([x[0] | some x in hidden; x[1]])
-	v6 := (sum([length(c) | some c in comps]) - in_mapped) - sum([x[0] | some x in hidden; not x[1]])
+	v6 := (sum([length(c) | some c in others]) - sum([mapped_length(c) | some c in others])) - sum([x[0] | some x in hidden; not x[1]])
 }
+
+# touches_nat64 holds when a range [id, lo, last, ...] overlaps 64:ff9b::/96.
+touches_nat64(x) if {
+	x[1] <= nat64_last
+	x[2] >= nat64_first
+}
+
+project_first(a) := [0, 65535, a[2]] if a >= nat64_first
+
+else := mapped_first
+
+project_last(a) := [0, 65535, a[2]] if a <= nat64_last
+
+else := mapped_last
 
 # Sweep keys are [limbs..., tag]: tag 0 is the boundary before the address,
 # tag 1 the one after it (the end of a closed range), so key [a, 1] is the
@@ -254,20 +337,19 @@ closing(events) := [t | some t, e in events; e[4] == 1]
 # cidr opens at its first address and closes after its last, an except the
 # other way round. A component starts where the count rises to 1 (t == 2i)
 # and ends where it falls to 0 (t == 2j+1).
-union_components(peers) := [[starts[k], ends[k]] | some k in numbers.range(0, count(starts) - 1)] if {
-	excepts := maximal_excepts(peers)
+union_components(ranges, excepts) := [[starts[k], ends[k]] | some k in numbers.range(0, count(starts) - 1)] if {
 	events := sort(array.concat(
 		array.concat(
-			[[c[0][0], c[0][1], c[0][2], 0, 0] | some p in peers; c := p.cidr],
-			[[c[1][0], c[1][1], c[1][2], 1, 1] | some p in peers; c := p.cidr],
+			[[r[1][0], r[1][1], r[1][2], 0, 0] | some r in ranges],
+			[[r[2][0], r[2][1], r[2][2], 1, 1] | some r in ranges],
 		),
 		array.concat(
-			[[e[1][0], e[1][1], e[1][2], 1, 0] | some e in excepts],
-			[[e[0][0], e[0][1], e[0][2], 0, 1] | some e in excepts],
+			[[e[2][0], e[2][1], e[2][2], 1, 0] | some e in excepts],
+			[[e[1][0], e[1][1], e[1][2], 0, 1] | some e in excepts],
 		),
 	))
-	starts := [array.slice(events[t], 0, 4) | some i, t in opening(events); t == 2 * i]
-	ends := [array.slice(events[t], 0, 4) | some j, t in closing(events); t == (2 * j) + 1]
+	starts := [events[t] | some i, t in opening(events); t == 2 * i]
+	ends := [events[t] | some j, t in closing(events); t == (2 * j) + 1]
 }
 
 # non_public_overlaps returns the parts of the disjoint, ascending components
@@ -277,8 +359,8 @@ union_components(peers) := [[starts[k], ends[k]] | some k in numbers.range(0, co
 non_public_overlaps(comps) := [[events[t], events[t + 1]] | some i, t in opening(events); t == (2 * i) - 1] if {
 	events := sort(array.concat(
 		array.concat(
-			[array.concat(c[0], [0]) | some c in comps],
-			[array.concat(c[1], [1]) | some c in comps],
+			[c[0] | some c in comps],
+			[c[1] | some c in comps],
 		),
 		non_public_events,
 	))
@@ -306,55 +388,16 @@ mapped_start_key := array.concat(mapped_first, [0])
 
 mapped_end_key := array.concat(mapped_last, [1])
 
+# A component runs from an opening event (kind 0) to a closing one (kind 1).
+mapped_start_event := array.concat(mapped_start_key, [0])
+
+mapped_end_event := array.concat(mapped_end_key, [1])
+
 # length(s) is the number of addresses between the boundaries s[0] and s[1].
 length(s) := ((s[1][2] - s[0][2]) + s[1][3]) - s[0][3] if {
 	s[0][0] == s[1][0]
 	s[0][1] == s[1][1]
 } else := ((((s[1][0] - s[0][0]) * pow2(80)) + ((s[1][1] - s[0][1]) * pow2(32))) + ((s[1][2] - s[0][2]) + s[1][3])) - s[0][3]
-
-parsed_peer(k, peer) := {"id": k, "cidr": [c.lo, c.last], "len": c.len, "v6": c.v6, "excepts": e, "bad_excepts": bad} if {
-	c := parse_cidr(peer.cidr)
-	xs := [parse_or_null(s) | some s in except_list(peer)]
-	e := [[x.lo, x.last, x.len] |
-		some x in xs
-		x != null
-		x.v6 == c.v6
-		x.lo >= c.lo
-		x.last <= c.last
-		x.len > c.len
-	]
-	bad := [m | some m, x in xs; x == null]
-}
-
-parse_or_null(s) := c if {
-	c := parse_cidr(s)
-} else := null
-
-except_list(peer) := e if {
-	e := peer.except
-	is_array(e)
-} else := []
-
-# nat64_projection is the part of peer q inside 64:ff9b::/96, moved onto the
-# IPv4 addresses it embeds, as a peer of its own (id offset by n).
-nat64_projection(q, n) := {"id": q.id + n, "cidr": project(q.cidr), "excepts": e} if {
-	e := [array.concat(project(x), [max([x[2], 96])]) | some x in q.excepts; touches_nat64(x)]
-}
-
-touches_nat64(r) if {
-	r[0] <= nat64_last
-	r[1] >= nat64_first
-}
-
-project(r) := [[0, 65535, projected_first(r[0])], [0, 65535, projected_last(r[1])]]
-
-projected_first(a) := a[2] if a >= nat64_first
-
-else := 0
-
-projected_last(a) := a[2] if a <= nat64_last
-
-else := 4294967295
 
 # maximal_excepts keeps, per peer, the excepts no other except of the same peer
 # contains (a duplicate counts once), so that each address is subtracted at
@@ -365,10 +408,10 @@ else := 4294967295
 # i-th opening event at index t it has i openings and t-i closings before it,
 # so 2i == t. CIDR ranges nest or are disjoint, so covering its start means
 # containing it.
-maximal_excepts(peers) := [events[t][6] | some i, t in opening(events); t == 2 * i] if {
+maximal_excepts(excepts) := [events[t][6] | some i, t in opening(events); t == 2 * i] if {
 	events := sort(array.concat(
-		[[p.id, e[0][0], e[0][1], e[0][2], 0, e[2], e] | some p in peers; some e in p.excepts],
-		[[p.id, e[1][0], e[1][1], e[1][2], 1] | some p in peers; some e in p.excepts],
+		[[e[0], e[1][0], e[1][1], e[1][2], 0, e[3], e] | some e in excepts],
+		[[e[0], e[2][0], e[2][1], e[2][2], 1] | some e in excepts],
 	))
 }
 

@@ -53,7 +53,7 @@ deny contains msg if {
 
 deny contains msg if {
 	some k, p in peers
-	not readable[k]
+	parsed.cidrs[k] == null
 	problem := net.cidr_problem(p.cidr)
 	msg := sprintf(
 		"%s: spec.ingress[%d].from[%d].ipBlock.cidr %s %s, so the sources it admits cannot be judged and the policy fails closed; write a CIDR such as 203.0.113.0/24 or 2001:db8::/48",
@@ -63,15 +63,13 @@ deny contains msg if {
 
 # The excepts of a readable cidr were parsed with it (bad_excepts); those of an
 # unreadable one are read here.
-deny contains except_message(p, k) if {
-	some q in parsed
-	some k in q.bad_excepts
-	p := peers[q.id]
+deny contains except_message(peers[x[0]], x[1]) if {
+	some x in parsed.bad
 }
 
 deny contains except_message(p, k) if {
 	some m, p in peers
-	not readable[m]
+	parsed.cidrs[m] == null
 	some k, _ in p.except
 }
 
@@ -112,8 +110,6 @@ peers := [{"i": b.i, "j": b.j, "cidr": object.get(b.block, "cidr", null), "excep
 
 parsed := net.parse_peers(peers)
 
-readable := {q.id | some q in parsed}
-
 opened := net.open_parsed(parsed, count(peers))
 
 families := [
@@ -144,9 +140,9 @@ sources(f) := concat(", ", array.concat(named, more)) if {
 
 # public_peers are the readable peers whose CIDR lies inside no single
 # non-public range, each parsed once.
-public_peers := [object.union(peers[q.id], {"c": c}) |
-	some q in parsed
-	c := {"lo": q.cidr[0], "last": q.cidr[1]}
+public_peers := [object.union(peers[k], {"c": c}) |
+	some k, c in parsed.cidrs
+	c != null
 	not net.inside_non_public(c)
 ]
 
