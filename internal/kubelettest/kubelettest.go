@@ -35,6 +35,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -83,7 +84,7 @@ type Cluster struct {
 	bins  binaries
 	lock  *os.File
 	out   io.Writer
-	procs []*proc
+	outMu *sync.Mutex
 }
 
 // Timing is one measured phase.
@@ -122,7 +123,7 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, retErr error) {
 	if binDir == "" {
 		binDir = filepath.Join(root, "bin")
 	}
-	c := &Cluster{root: root, out: opts.Output, bins: binaries{
+	c := &Cluster{root: root, out: opts.Output, outMu: &sync.Mutex{}, bins: binaries{
 		kubelet:           filepath.Join(binDir, "kubelet"),
 		controllerManager: filepath.Join(binDir, "kube-controller-manager"),
 		scheduler:         filepath.Join(binDir, "kube-scheduler"),
@@ -363,6 +364,9 @@ func (c *Cluster) startKubelet(ctx context.Context) error {
 	}
 	cfg := filepath.Join(c.lay.kubelet(), "config.yaml")
 	if err := os.WriteFile(cfg, []byte(kubeletConfig(c.lay, c.API.CAFile(), 10250, ports[0])), 0o600); err != nil {
+		return err
+	}
+	if err := saveKernelTunables(c.lay); err != nil {
 		return err
 	}
 	// No /usr/sbin on the PATH: the kubelet finds no iptables and leaves the host's

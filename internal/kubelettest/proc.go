@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -41,7 +42,7 @@ func (c *Cluster) start(name, path string, env []string, args ...string) (*proc,
 	}
 	var w io.Writer = f
 	if c.out != io.Discard {
-		w = io.MultiWriter(f, &prefixWriter{prefix: "[" + name + "] ", out: c.out})
+		w = io.MultiWriter(f, &prefixWriter{prefix: "[" + name + "] ", out: c.out, mu: c.outMu})
 	}
 	cmd.Stdout, cmd.Stderr = w, w
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -50,15 +51,16 @@ func (c *Cluster) start(name, path string, env []string, args ...string) (*proc,
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	p := &proc{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
-	if err := os.WriteFile(filepath.Join(c.lay.pids(), name+".pid"), []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o600); err != nil {
-		_ = cmd.Process.Kill()
-	}
 	go func() {
 		p.err = cmd.Wait()
 		f.Close()
 		close(p.done)
 	}()
-	c.procs = append(c.procs, p)
+	if err := os.WriteFile(filepath.Join(c.lay.pids(), name+".pid"), []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o600); err != nil {
+		_ = cmd.Process.Kill()
+		<-p.done
+		return nil, fmt.Errorf("record the pid of %s: %w", name, err)
+	}
 	return p, nil
 }
 
@@ -78,10 +80,12 @@ func tailFile(path string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// prefixWriter copies whole lines to out with a prefix. Partial lines wait for their end.
+// prefixWriter copies whole lines to out with a prefix, holding mu (shared by every
+// component writing to out). Partial lines wait for their end.
 type prefixWriter struct {
 	prefix  string
 	out     io.Writer
+	mu      *sync.Mutex
 	partial []byte
 }
 
@@ -92,7 +96,9 @@ func (w *prefixWriter) Write(b []byte) (int, error) {
 		if i < 0 {
 			break
 		}
+		w.mu.Lock()
 		_, _ = io.WriteString(w.out, w.prefix+string(w.partial[:i+1]))
+		w.mu.Unlock()
 		w.partial = w.partial[i+1:]
 	}
 	return len(b), nil

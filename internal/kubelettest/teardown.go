@@ -66,7 +66,8 @@ type liveCluster struct {
 // teardown stops whatever a cluster in l left: live pods through the kubelet, then
 // every component by its PID file, containerd's tasks and shims, processes left in the
 // kubepods cgroups, mounts under the run directory, the pods' network namespaces, the
-// bridge, the route, CNI cache entries, log symlinks and cgroups. It is idempotent and
+// bridge, the route, CNI cache entries, log symlinks and cgroups, and puts back the
+// sysctls the kubelet changed. It is idempotent and
 // works on the leftovers of a killed run (live nil). Then it verifies.
 func teardown(ctx context.Context, l layout, live *liveCluster) error {
 	var errs []error
@@ -82,6 +83,9 @@ func teardown(ctx context.Context, l layout, live *liveCluster) error {
 	}
 	for _, name := range []string{"kube-controller-manager", "kube-scheduler", "kubelet"} {
 		note(stopPIDFile(l, name, 10*time.Second))
+	}
+	if !alivePIDFile(l, "kubelet") {
+		note(restoreKernelTunables(l))
 	}
 	if _, err := os.Stat(l.containerdSock()); err == nil {
 		if _, err := ctr(ctx, l, "version"); err == nil {
@@ -383,8 +387,64 @@ func verifyClean(ctx context.Context, l layout) error {
 	if out, _ := ipCmd(ctx, "route", "show", "type", "blackhole"); strings.Contains(out, ServiceCIDR) {
 		left = append(left, "blackhole route "+ServiceCIDR)
 	}
+	if _, err := os.Stat(l.savedTunables()); err == nil {
+		left = append(left, "sysctls the kubelet changed (recorded in "+l.savedTunables()+")")
+	}
 	if len(left) > 0 {
 		return fmt.Errorf("teardown left: %s", strings.Join(left, "; "))
 	}
 	return nil
+}
+
+// kernelTunables lists the sysctls the kubelet sets at start-up (setupKernelTunables:
+// vm.overcommit_memory=1, kernel.panic=10, kernel.panic_on_oops=1, ...) on the whole
+// machine. saveKernelTunables records them before the kubelet starts, once (a run killed
+// half-way keeps the record of the values before it), and teardown puts them back.
+func kernelTunables() []string {
+	return []string{
+		"vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "kernel/panic_on_oops",
+		"kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes",
+	}
+}
+
+func (l layout) savedTunables() string { return filepath.Join(filepath.Dir(l.run), "sysctl.saved") }
+
+func saveKernelTunables(l layout) error {
+	if _, err := os.Stat(l.savedTunables()); err == nil {
+		return nil
+	}
+	var b strings.Builder
+	for _, k := range kernelTunables() {
+		v, err := os.ReadFile("/proc/sys/" + k)
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(&b, "%s=%s\n", k, strings.TrimSpace(string(v)))
+	}
+	return os.WriteFile(l.savedTunables(), []byte(b.String()), 0o600)
+}
+
+// restoreKernelTunables writes the recorded values back and forgets them.
+func restoreKernelTunables(l layout) error {
+	b, err := os.ReadFile(l.savedTunables())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || strings.Contains(k, "..") {
+			continue
+		}
+		if err := os.WriteFile("/proc/sys/"+k, []byte(v), 0o644); err != nil {
+			errs = append(errs, fmt.Errorf("restore sysctl %s=%s: %w", k, v, err))
+		}
+	}
+	if len(errs) == 0 {
+		errs = append(errs, os.Remove(l.savedTunables()))
+	}
+	return errors.Join(errs...)
 }
