@@ -359,7 +359,8 @@ func removeLogSymlinks(l layout) {
 }
 
 // verifyClean checks that nothing of the cluster is left: no recorded process alive,
-// no shim, no mount under the run directory, no bridge, no address, no route.
+// no shim, no mount under the run directory, no bridge, no address, no route, no sysctl
+// left changed.
 func verifyClean(ctx context.Context, l layout) error {
 	var left []string
 	entries, _ := os.ReadDir(l.pids())
