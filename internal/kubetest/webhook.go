@@ -298,7 +298,7 @@ func ExposureRules(ops ...admissionregistrationv1.OperationType) []admissionregi
 		rule("networking.k8s.io", "ingresses", "networkpolicies"),
 		rule("", "services"),
 		rule("gateway.networking.k8s.io", "gateways", "httproutes", "grpcroutes", "listenersets", "tlsroutes", "tcproutes", "udproutes"),
-		rule("tyk.tyk.io", "apidefinitions", "securitypolicies"),
+		rule("tyk.tyk.io", TykResources()...),
 	}
 }
 
@@ -370,20 +370,6 @@ func Register(ctx context.Context, cs kubernetes.Interface, r Registration) (fun
 		})
 	}
 	return remove, nil
-}
-
-// InstallTykCRDs creates our stand-in tyk.tyk.io CRDs (test/crds/tyk.yaml) and waits
-// until the API serves them.
-func InstallTykCRDs(ctx context.Context, cfg *rest.Config) error {
-	root, err := repoRoot()
-	if err != nil {
-		return err
-	}
-	crds, err := os.ReadFile(filepath.Join(root, "test", "crds", "tyk.yaml"))
-	if err != nil {
-		return fmt.Errorf("read Tyk CRDs: %w", err)
-	}
-	return installCRDs(ctx, cfg, [][]byte{crds}, "tyk.tyk.io/v1alpha1", "apidefinitions", "securitypolicies")
 }
 
 // GatewayAPIVersion is the Gateway API release whose CRDs the tests install.

@@ -19,5 +19,8 @@ func Kinds() []compactcache.Kind {
 		{Group: gateway, Version: "v1", Kind: "UDPRoute", Resource: "udproutes"},
 		{Group: "tyk.tyk.io", Version: "v1alpha1", Kind: "ApiDefinition", Resource: "apidefinitions"},
 		{Group: "tyk.tyk.io", Version: "v1alpha1", Kind: "SecurityPolicy", Resource: "securitypolicies"},
+		{Group: "tyk.tyk.io", Version: "v1alpha1", Kind: "TykOasApiDefinition", Resource: "tykoasapidefinitions"},
+		{Group: "tyk.tyk.io", Version: "v1alpha1", Kind: "TykStreamsApiDefinition", Resource: "tykstreamsapidefinitions"},
+		{Group: "tyk.tyk.io", Version: "v1alpha1", Kind: "TykMcpProxyDefinition", Resource: "tykmcpproxydefinitions"},
 	}
 }

@@ -14,7 +14,11 @@
 #   judged in gateway.networking.k8s.io/v1 only (the experimental XListenerSet
 #   is another kind in another group). Kinds of the same name in other groups
 #   (Knative's Service, Istio's Gateway) are not exposure kinds here and are
-#   not judged. DELETE is never denied.
+#   not judged. Tyk Operator v1.4.2 serves all its kinds (ApiDefinition,
+#   SecurityPolicy, TykOasApiDefinition, TykStreamsApiDefinition,
+#   TykMcpProxyDefinition) as tyk.tyk.io/v1alpha1 only (its CRDs,
+#   TykTechnologies/tyk-charts tyk-operator-crds/crd-v1.4.2.yaml). DELETE is
+#   never denied.
 # custom:
 #   kinds:
 #     - Ingress
@@ -29,6 +33,9 @@
 #     - UDPRoute
 #     - ApiDefinition
 #     - SecurityPolicy
+#     - TykOasApiDefinition
+#     - TykStreamsApiDefinition
+#     - TykMcpProxyDefinition
 #   severity: high
 #   field: apiVersion
 #   remediation: >-
@@ -62,6 +69,9 @@ groups := {
 	"UDPRoute": {"gateway.networking.k8s.io"},
 	"ApiDefinition": {"tyk.tyk.io"},
 	"SecurityPolicy": {"tyk.tyk.io"},
+	"TykOasApiDefinition": {"tyk.tyk.io"},
+	"TykStreamsApiDefinition": {"tyk.tyk.io"},
+	"TykMcpProxyDefinition": {"tyk.tyk.io"},
 }
 
 # The API versions the library's checks read each kind in.
@@ -78,6 +88,9 @@ supported := {
 	"UDPRoute": {"gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1alpha2"},
 	"ApiDefinition": {"tyk.tyk.io/v1alpha1"},
 	"SecurityPolicy": {"tyk.tyk.io/v1alpha1"},
+	"TykOasApiDefinition": {"tyk.tyk.io/v1alpha1"},
+	"TykStreamsApiDefinition": {"tyk.tyk.io/v1alpha1"},
+	"TykMcpProxyDefinition": {"tyk.tyk.io/v1alpha1"},
 }
 
 # apiVersion as a manifest spells it: "v1" for the core group. A request without a

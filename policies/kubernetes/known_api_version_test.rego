@@ -62,6 +62,10 @@ test_future_gateway_version_denied_listing_both if {
 test_tyk if {
 	count(known_api_version.deny) == 0 with input as request("CREATE", "tyk.tyk.io", "v1alpha1", "ApiDefinition")
 	count(known_api_version.deny) == 1 with input as request("CREATE", "tyk.tyk.io", "v1alpha2", "SecurityPolicy")
+	count(known_api_version.deny) == 0 with input as request("CREATE", "tyk.tyk.io", "v1alpha1", "TykOasApiDefinition")
+	count(known_api_version.deny) == 0 with input as request("UPDATE", "tyk.tyk.io", "v1alpha1", "TykStreamsApiDefinition")
+	count(known_api_version.deny) == 0 with input as request("CREATE", "tyk.tyk.io", "v1alpha1", "TykMcpProxyDefinition")
+	count(known_api_version.deny) == 1 with input as request("CREATE", "tyk.tyk.io", "v1beta1", "TykOasApiDefinition")
 }
 
 test_same_name_in_another_group_not_judged if {

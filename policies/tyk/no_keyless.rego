@@ -5,7 +5,12 @@
 #   anyone who can reach the gateway. It is allowed only when the object carries
 #   the label apiguard.io/public-api: "approved" AND its namespace matches one of
 #   the globs in data.apiguard.config.tyk.keylessNamespaces (default [], so no
-#   keyless API is allowed until a platform team opts a namespace in).
+#   keyless API is allowed until a platform team opts a namespace in). An API
+#   that no caller reaches directly is not judged: active: false (the gateway
+#   does not load it) or internal: true (Tyk Operator's CRD: "It can only be
+#   routed to from other APIs"; the gateway serves it only to tyk:// loops, and
+#   the API looping to it is judged on its own). Turning either back on is an
+#   UPDATE, judged again.
 # custom:
 #   kinds: [tyk.tyk.io/ApiDefinition]
 #   severity: high
@@ -17,6 +22,7 @@
 package tyk.no_keyless
 
 import data.lib.kubernetes as k8s
+import data.lib.tyk
 
 approval_label := "apiguard.io/public-api"
 
@@ -34,6 +40,7 @@ applies if {
 	k8s.is_check
 	k8s.group == "tyk.tyk.io"
 	k8s.kind == "ApiDefinition"
+	tyk.served
 }
 
 # Both conditions are needed: the label records the API owner's intent, the

@@ -107,3 +107,15 @@ test_other_kind_or_group_ignored if {
 	count(no_keyless.deny) == 0 with input as json.patch(req, [{"op": "replace", "path": "/request/kind/group", "value": "example.com"}])
 	count(no_keyless.deny) == 0 with input as json.patch(req, [{"op": "replace", "path": "/request/kind/kind", "value": "SecurityPolicy"}])
 }
+
+# Tyk loads no inactive API, and serves an internal one only to tyk:// loops from
+# other APIs (Tyk Operator's CRD, spec.active and spec.internal).
+test_inactive_or_internal_keyless_not_exposure if {
+	count(no_keyless.deny) == 0 with input as request("CREATE", {}, object.union(keyless, {"active": false}))
+	count(no_keyless.deny) == 0 with input as request("CREATE", {}, object.union(keyless, {"internal": true}))
+}
+
+test_active_external_keyless_still_denied if {
+	count(no_keyless.deny) == 1 with input as request("CREATE", {}, object.union(keyless, {"active": true, "internal": false}))
+	count(no_keyless.deny) == 1 with input as request("UPDATE", {}, object.union(keyless, {"active": "false"}))
+}

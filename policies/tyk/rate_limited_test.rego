@@ -122,3 +122,41 @@ test_other_kind_or_group_ignored if {
 	count(rate_limited.warn) == 0 with input as other_group
 	count(rate_limited.warn) == 0 with input as other_kind
 }
+
+# Partitioned policies: only the enabled parts reach the key (internal/policy/apply.go).
+test_acl_only_partition_leaves_limits_to_the_key if {
+	count(rate_limited.warn) == 0 with input as policy({"partitions": {"acl": true, "rate_limit": false, "quota": false}})
+	count(rate_limited.warn) == 0 with input as policy({"partitions": {"complexity": true}})
+}
+
+test_rate_limit_partition_without_rate_warned if {
+	warns := rate_limited.warn with input as policy({"partitions": {"acl": true, "rate_limit": true}})
+	warns == {policy_msg}
+	warns2 := rate_limited.warn with input as policy({"partitions": {"per_api": true}})
+	warns2 == {policy_msg}
+}
+
+test_access_right_limits_count if {
+	limited := {"access_rights_array": [
+		{"name": "a", "namespace": "demo", "limit": {"rate": 10, "per": 60}},
+		{"name": "b", "namespace": "demo", "limit": {"quota_max": 1000}},
+	]}
+	count(rate_limited.warn) == 0 with input as policy(limited)
+	by_map := {"access_rights_array": [], "access_rights": {"a": {"api_id": "a", "limit": {"rate": 5, "per": 1}}}}
+	count(rate_limited.warn) == 0 with input as policy(by_map)
+}
+
+test_one_unlimited_access_right_warned if {
+	spec := {"access_rights_array": [
+		{"name": "a", "namespace": "demo", "limit": {"rate": 10, "per": 60}},
+		{"name": "b", "namespace": "demo"},
+	]}
+	warns := rate_limited.warn with input as policy(spec)
+	warns == {policy_msg}
+	zero := {"access_rights_array": [{"name": "a", "namespace": "demo", "limit": {"rate": 0, "per": 60}}]}
+	count(rate_limited.warn) == 1 with input as policy(zero)
+}
+
+test_is_inactive_skipped if {
+	count(rate_limited.warn) == 0 with input as policy({"is_inactive": true})
+}

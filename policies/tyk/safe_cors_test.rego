@@ -44,10 +44,24 @@ test_explicit_origins_allowed if {
 	count(safe_cors.warn) == 0 with input as request("CREATE", cors)
 }
 
-test_star_inside_an_origin_is_not_any_origin if {
+# rs/cors reads one "*" as prefix*suffix: a scheme and a dot-led domain bound it to
+# that domain's subdomains, warned with credentials (a taken-over subdomain gets in).
+test_subdomain_wildcard_is_not_any_origin if {
 	cors := {"enable": true, "allowed_origins": ["https://*.example.com"], "allow_credentials": true}
 	count(safe_cors.deny) == 0 with input as request("CREATE", cors)
-	count(safe_cors.warn) == 0 with input as request("CREATE", cors)
+	count(safe_cors.warn) == 1 with input as request("CREATE", cors)
+	count(safe_cors.warn) == 0 with input as request("CREATE", object.union(cors, {"allow_credentials": false}))
+}
+
+test_unbounded_wildcards_and_null_are_any_origin if {
+	every origin in ["https://*", "null", "https://*example.com", "https://app.*"] {
+		cors := {"enable": true, "allowed_origins": ["https://app.example.com", origin], "allow_credentials": true}
+		denies := safe_cors.deny with input as request("CREATE", cors)
+		count(denies) == 1
+		some msg in denies
+		contains(msg, sprintf("(%q in allowed_origins", [origin]))
+		count(safe_cors.warn) == 1 with input as request("CREATE", object.union(cors, {"allow_credentials": false}))
+	}
 }
 
 test_cors_disabled_ignored if {

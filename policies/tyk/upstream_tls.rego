@@ -3,7 +3,10 @@
 # description: >-
 #   Denies a Tyk ApiDefinition (tyk.tyk.io) with
 #   spec.proxy.transport.ssl_insecure_skip_verify: true, which lets anyone on the
-#   path impersonate the upstream. Warns when spec.proxy.target_url (or an entry
+#   path impersonate the upstream, and spec.proxy.transport.ssl_min_version 769 or
+#   770 (TLS 1.0 or 1.1: Go's tls.VersionTLS10/11, as Tyk reads the field; the
+#   CRD's enum is 769, 770, 771, 772), protocol versions with known attacks that
+#   an on-path attacker can downgrade the upstream connection to. Warns when spec.proxy.target_url (or an entry
 #   of spec.proxy.target_list) is a plain http:// URL to a host outside the
 #   cluster. In-cluster hosts are *.svc, *.svc.cluster.local, a bare service name
 #   without dots, and name.namespace when namespace is the ApiDefinition's own
@@ -11,7 +14,7 @@
 # custom:
 #   kinds: [tyk.tyk.io/ApiDefinition]
 #   severity: high
-#   field: spec.proxy.target_url
+#   field: spec.proxy.transport
 #   remediation: >-
 #     Remove ssl_insecure_skip_verify and trust the upstream's CA instead; use an
 #     https:// target_url for upstreams outside the cluster.
@@ -27,6 +30,19 @@ deny contains msg if {
 		[k8s.display],
 	)
 }
+
+deny contains msg if {
+	applies
+	v := k8s.spec.proxy.transport.ssl_min_version
+	weak_versions[v]
+	msg := sprintf(
+		"%s: spec.proxy.transport.ssl_min_version is %d (%s), so the gateway accepts an upstream connection downgraded to it; set ssl_min_version: 771 (TLS 1.2) or 772 (TLS 1.3)",
+		[k8s.display, v, weak_versions[v]],
+	)
+}
+
+# Go's crypto/tls version numbers, which Tyk's ssl_min_version holds.
+weak_versions := {769: "TLS 1.0", 770: "TLS 1.1"}
 
 warn contains msg if {
 	applies

@@ -119,3 +119,18 @@ test_other_kind_or_group_ignored if {
 	count(upstream_tls.deny) == 0 with input as other_kind
 	count(upstream_tls.warn) == 0 with input as other_kind
 }
+
+min_version(v) := request("CREATE", {"target_url": "https://a.example.com", "transport": {"ssl_min_version": v}})
+
+test_tls10_and_tls11_minimum_denied if {
+	denies := upstream_tls.deny with input as min_version(769)
+	denies == {"ApiDefinition demo/httpbin: spec.proxy.transport.ssl_min_version is 769 (TLS 1.0), so the gateway accepts an upstream connection downgraded to it; set ssl_min_version: 771 (TLS 1.2) or 772 (TLS 1.3)"}
+	denies11 := upstream_tls.deny with input as min_version(770)
+	denies11 == {"ApiDefinition demo/httpbin: spec.proxy.transport.ssl_min_version is 770 (TLS 1.1), so the gateway accepts an upstream connection downgraded to it; set ssl_min_version: 771 (TLS 1.2) or 772 (TLS 1.3)"}
+}
+
+test_tls12_and_tls13_minimum_allowed if {
+	count(upstream_tls.deny) == 0 with input as min_version(771)
+	count(upstream_tls.deny) == 0 with input as min_version(772)
+	count(upstream_tls.deny) == 0 with input as min_version("769")
+}

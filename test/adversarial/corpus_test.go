@@ -144,7 +144,7 @@ func TestCorpusCLI(t *testing.T) {
 // corpusValidator is the CLI's schema validation (manifest.Validator, as apiguard check
 // --validate strict runs it) with the CustomResourceDefinitions the webhook path
 // installs: every standard-channel Gateway API CRD of kubetest.GatewayAPIVersion (from
-// the module cache) and the Tyk stand-ins of test/crds/tyk.yaml. With them, custom
+// the module cache) and Tyk Operator's real CRDs (kubetest.TykCRDsPath). With them, custom
 // resources are judged by their schemas too, as a user who passes the CRDs to apiguard
 // check has them judged.
 func corpusValidator(ctx context.Context, root string) (*manifest.Validator, error) {
@@ -153,10 +153,11 @@ func corpusValidator(ctx context.Context, root string) (*manifest.Validator, err
 	if err != nil || json.Unmarshal(out, &mod) != nil || mod.Dir == "" {
 		return nil, fmt.Errorf("the Gateway API CRDs (sigs.k8s.io/gateway-api@%s, module cache): %v", kubetest.GatewayAPIVersion, err)
 	}
-	crds, err := manifest.Read([]string{
-		filepath.Join(mod.Dir, "config", "crd", "standard"),
-		filepath.Join(root, "test", "crds", "tyk.yaml"),
-	}, manifest.Options{DropObjects: true})
+	tyk, err := kubetest.TykCRDsPath()
+	if err != nil {
+		return nil, err
+	}
+	crds, err := manifest.Read([]string{filepath.Join(mod.Dir, "config", "crd", "standard"), tyk}, manifest.Options{DropObjects: true})
 	if err != nil {
 		return nil, err
 	}

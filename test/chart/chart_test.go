@@ -646,7 +646,7 @@ func readRules() []rbacv1.PolicyRule {
 		{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"ingresses", "networkpolicies"}, Verbs: read},
 		{APIGroups: []string{""}, Resources: []string{"services"}, Verbs: read},
 		{APIGroups: []string{"gateway.networking.k8s.io"}, Resources: []string{"gateways", "httproutes", "grpcroutes", "listenersets", "tlsroutes", "tcproutes", "udproutes", "referencegrants"}, Verbs: read},
-		{APIGroups: []string{"tyk.tyk.io"}, Resources: []string{"apidefinitions", "securitypolicies"}, Verbs: read},
+		{APIGroups: []string{"tyk.tyk.io"}, Resources: []string{"apidefinitions", "securitypolicies", "tykoasapidefinitions", "tykstreamsapidefinitions", "tykmcpproxydefinitions"}, Verbs: read},
 		{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get", "list", "watch"}},
 	}
 }
@@ -657,7 +657,7 @@ var groupRules = map[string]admissionv1.Rule{
 	"networkPolicy": {APIGroups: []string{"networking.k8s.io"}, APIVersions: []string{"*"}, Resources: []string{"networkpolicies"}},
 	"service":       {APIGroups: []string{""}, APIVersions: []string{"*"}, Resources: []string{"services"}},
 	"gatewayAPI":    {APIGroups: []string{"gateway.networking.k8s.io"}, APIVersions: []string{"*"}, Resources: []string{"gateways", "httproutes", "grpcroutes", "listenersets", "tlsroutes", "tcproutes", "udproutes"}},
-	"tyk":           {APIGroups: []string{"tyk.tyk.io"}, APIVersions: []string{"*"}, Resources: []string{"apidefinitions", "securitypolicies"}},
+	"tyk":           {APIGroups: []string{"tyk.tyk.io"}, APIVersions: []string{"*"}, Resources: []string{"apidefinitions", "securitypolicies", "tykoasapidefinitions", "tykstreamsapidefinitions", "tykmcpproxydefinitions"}},
 }
 
 func wantRules(groups []string, ops ...admissionv1.OperationType) []admissionv1.RuleWithOperations {

@@ -261,12 +261,23 @@ func TestAdmissionThroughAPIServer(t *testing.T) {
 	t.Run("Tyk ApiDefinition reaches the webhook and is judged", func(t *testing.T) {
 		for name, tc := range map[string]struct {
 			spec      map[string]any
+			transport map[string]any
 			wantError string
 		}{
-			"keyless":  {spec: map[string]any{"name": "open", "use_keyless": true}, wantError: "[tyk.no_keyless]"},
-			"no-auth":  {spec: map[string]any{"name": "bare", "use_keyless": false}, wantError: "[tyk.require_auth]"},
+			"keyless": {spec: map[string]any{"name": "open", "use_keyless": true}, wantError: "[tyk.no_keyless]"},
+			// TLS 1.0 (769) is in the CRD's enum: the API server stores it, apiguard denies it.
+			"weak-tls": {spec: map[string]any{"name": "weak", "use_keyless": false, "use_standard_auth": true},
+				transport: map[string]any{"ssl_min_version": 769}, wantError: "[tyk.upstream_tls]"},
 			"with-key": {spec: map[string]any{"name": "keyed", "use_keyless": false, "use_standard_auth": true, "auth_configs": map[string]any{"authToken": map[string]any{"auth_header_name": "Authorization"}}}},
 		} {
+			// name, protocol and proxy.target_url are required by Tyk Operator's CRD.
+			tc.spec["protocol"] = "http"
+			tc.spec["domain"] = "api.example.com"
+			proxy := map[string]any{"target_url": "http://" + name + "." + ns + ".svc:8080", "listen_path": "/" + name}
+			if tc.transport != nil {
+				proxy["transport"] = tc.transport
+			}
+			tc.spec["proxy"] = proxy
 			obj := map[string]any{
 				"apiVersion": "tyk.tyk.io/v1alpha1", "kind": "ApiDefinition",
 				"metadata": map[string]any{"name": name, "namespace": ns}, "spec": tc.spec,

@@ -122,7 +122,7 @@ enforcement of every policy ("*"); per-policy overrides in config.enforcement wi
 {{- if $r.tyk }}
 - apiGroups: ["tyk.tyk.io"]
   apiVersions: ["*"]
-  resources: ["apidefinitions", "securitypolicies"]
+  resources: ["apidefinitions", "securitypolicies", "tykoasapidefinitions", "tykstreamsapidefinitions", "tykmcpproxydefinitions"]
   operations: {{ toJson $ops }}
   scope: Namespaced
 {{- end }}

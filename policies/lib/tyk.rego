@@ -1,0 +1,84 @@
+# METADATA
+# title: How Tyk reads its objects
+# description: >-
+#   Tyk Gateway semantics shared by the tyk.* policies, each from Tyk's own source:
+#   whether a classic ApiDefinition is served to callers at all (active, internal),
+#   which CORS allowed origins let any web site in (github.com/rs/cors, which Tyk's
+#   CORS handler is built with, gateway/api_loader.go handleCORS), and which
+#   ignored-path patterns match every request path
+#   (gateway/api_definition.go). Not a policy: it defines no deny, warn or patch rule.
+package lib.tyk
+
+import data.lib.kubernetes as k8s
+
+# api_definition holds for a tyk.tyk.io ApiDefinition under review.
+api_definition if {
+	k8s.group == "tyk.tyk.io"
+	k8s.kind == "ApiDefinition"
+}
+
+# served holds unless the API is switched off or internal. Tyk Operator's CRD:
+# "Active specifies if the api is enabled or not" (the gateway loads only active
+# APIs); "Internal tells Tyk Gateway that this is a virtual API. It can only be
+# routed to from other APIs" (gateway/api_loader.go registers an internal API for
+# tyk:// looping only, never on the listen path). Either way no caller reaches it
+# directly; the API that loops to it is judged on its own.
+served if not unserved
+
+unserved if k8s.spec.active == false
+
+unserved if k8s.spec.internal == true
+
+# any_origin(origin) holds for a CORS allowed origin that admits a site anyone can
+# set up. rs/cors (Tyk builds its CORS handler with it: gateway/api_loader.go
+# handleCORS, cors.New with spec.CORS.AllowedOrigins) treats "*" as
+# every origin and an origin with one "*" as prefix*suffix (the rest after the first
+# "*" is the suffix); browsers send the literal origin "null" from sandboxed iframes,
+# data: URLs and file pages, which any site can produce. A wildcard is bounded only
+# when the prefix is a bare scheme ("https://") and the suffix a dot-led registered
+# domain (".example.com"): then only that domain's own subdomains match.
+any_origin(origin) if trim_space(origin) == "*"
+
+any_origin(origin) if lower(trim_space(origin)) == "null"
+
+any_origin(origin) if {
+	o := lower(trim_space(origin))
+	o != "*"
+	contains(o, "*")
+	not bounded_wildcard(o)
+}
+
+# subdomain_wildcard(origin) holds for a bounded wildcard, https://*.example.com:
+# every subdomain of example.com, including one taken over.
+subdomain_wildcard(origin) if bounded_wildcard(lower(trim_space(origin)))
+
+bounded_wildcard(o) if {
+	parts := split(o, "*")
+	count(parts) == 2
+	regex.match(`^[a-z][a-z0-9+.-]*://$`, parts[0])
+	regex.match(`^\.[a-z0-9-]+(\.[a-z0-9-]+)+(:[0-9]+)?$`, parts[1])
+}
+
+# ignored_pattern(p) is the regular expression Tyk compiles an ignored path into
+# (gateway/api_definition.go generateRegex, httputil.PreparePathRegexp): mux-style
+# {name:re} becomes (re) and {name} a single segment. By default
+# (http_server_options.enable_path_prefix_matching and ..._suffix_matching off) the
+# expression is not anchored, so "/" matches every path.
+ignored_pattern(p) := with_named_groups if {
+	with_named_groups := regex.replace(regex.replace(p, `\{[A-Za-z0-9_]+:([^}]*)\}`, "($1)"), `\{[A-Za-z0-9_]+\}`, "([^/]+)")
+}
+
+# Request paths of every shape a catch-all must match.
+probe_paths := ["/", "/a", "/api/v1/users/42", "/admin/", "/.well-known/x", "/x.json?q=1"]
+
+# catch_all_path(p) holds for an ignored path whose expression (as Tyk compiles it,
+# unanchored, or anchored at the start under prefix matching) matches every probe
+# path: "/", "", ".*", "/.*", "/{rest:.*}", "^/" and the like.
+catch_all_path(p) if {
+	is_string(p)
+	re := ignored_pattern(p)
+	regex.is_valid(re)
+	every path in probe_paths {
+		regex.match(re, path)
+	}
+}

@@ -1,0 +1,43 @@
+package lib.tyk_test
+
+import data.lib.tyk
+
+api(spec) := {"request": {
+	"operation": "CREATE",
+	"kind": {"group": "tyk.tyk.io", "version": "v1alpha1", "kind": "ApiDefinition"},
+	"object": {"spec": spec},
+}}
+
+test_served if {
+	tyk.served with input as api({"name": "a"})
+	tyk.served with input as api({"active": true, "internal": false})
+	not tyk.served with input as api({"active": false})
+	not tyk.served with input as api({"internal": true})
+}
+
+test_any_origin if {
+	every o in ["*", " * ", "null", "NULL", "https://*", "http://*", "*.example.com", "https://*example.com", "https://app.*", "https://*.com", "https://a*b.example.com"] {
+		tyk.any_origin(o)
+	}
+	every o in ["https://app.example.com", "https://*.example.com", "http://*.example.co.uk:8443"] {
+		not tyk.any_origin(o)
+	}
+}
+
+test_subdomain_wildcard if {
+	tyk.subdomain_wildcard("https://*.example.com")
+	not tyk.subdomain_wildcard("https://*")
+	not tyk.subdomain_wildcard("https://app.example.com")
+}
+
+test_catch_all_paths if {
+	every p in ["/", "", ".*", "/.*", "^/", "/{rest:.*}", "^/.*$", "/*", "(?i)/"] {
+		tyk.catch_all_path(p)
+	}
+}
+
+test_narrow_paths if {
+	every p in ["/health", "/status/{id}", "^/public/.*", "/{rest}/x", "^/$", "/a", "[", 42] {
+		not tyk.catch_all_path(p)
+	}
+}

@@ -1,0 +1,88 @@
+# METADATA
+# title: Tyk ApiDefinition must not skip authentication for every path
+# description: >-
+#   Tyk serves a path listed as ignored without authentication, rate limiting or
+#   access rights: the gateway marks the request StatusOkAndIgnore
+#   (gateway/api_definition.go URLAllowedAndIgnored) and every auth middleware
+#   returns early on it (gateway/mw_auth_key.go: `if ctxGetRequestStatus(r) ==
+#   StatusOkAndIgnore`). The entries are spec.version_data.versions.<v>.paths.ignored[]
+#   (every method) and ...extended_paths.ignored[] (the methods of its
+#   method_actions whose action is no_action; a reply action answers from the
+#   gateway, not the upstream). Tyk compiles each path into a regular expression
+#   that is not anchored by default, with {name} for one segment and {name:re}
+#   for re (generateRegex, httputil.PreparePathRegexp), so "/" matches every path.
+#   An entry matching every request path ("/", "", ".*", "/.*", "/{rest:.*}",
+#   "^/") turns an authenticated API into an open one and is denied, keyless or
+#   not. Any other entry is warned, naming the path, since it opens that path
+#   (and, unanchored, every path containing it). Both lists are judged in every
+#   version whether use_extended_paths picks one or the other today: flipping
+#   that flag is an UPDATE the policy would otherwise not see coming.
+# custom:
+#   kinds: [tyk.tyk.io/ApiDefinition]
+#   severity: high
+#   field: spec.version_data.versions
+#   remediation: >-
+#     Remove the catch-all ignored entry; to publish a whole API without keys use
+#     use_keyless with the public-API exception of tyk.no_keyless. List only the
+#     exact public paths, anchored (for example ^/health$).
+package tyk.ignored_paths
+
+import data.lib.kubernetes as k8s
+import data.lib.tyk
+
+deny contains msg if {
+	applies
+	some entry in entries
+	tyk.catch_all_path(entry.path)
+	msg := sprintf(
+		"%s: %s is %q, which matches every request path, so Tyk serves %s without authentication, rate limits or access rights; remove it and list only exact public paths such as ^/health$ (for a public API use use_keyless with the public-API exception)",
+		[k8s.display, entry.field, entry.path, entry.methods],
+	)
+}
+
+warn contains msg if {
+	applies
+	some entry in entries
+	not tyk.catch_all_path(entry.path)
+	msg := sprintf(
+		"%s: %s is %q, so Tyk serves %s on it without authentication (the pattern is not anchored: it matches every path containing it); make sure it is public and anchor it, for example ^/health$",
+		[k8s.display, entry.field, entry.path, entry.methods],
+	)
+}
+
+applies if {
+	k8s.is_check
+	tyk.api_definition
+	tyk.served
+}
+
+versions := v if {
+	v := k8s.spec.version_data.versions
+	is_object(v)
+} else := {}
+
+method_actions(entry) := a if {
+	is_object(entry)
+	a := entry.method_actions
+	is_object(a)
+} else := {}
+
+entries contains {"field": field, "path": p, "methods": "every method"} if {
+	some name, version in versions
+	is_object(version)
+	some i, p in k8s.array_at(version.paths, "ignored")
+	is_string(p)
+	field := sprintf("spec.version_data.versions[%q].paths.ignored[%d]", [name, i])
+}
+
+entries contains {"field": field, "path": p, "methods": methods} if {
+	some name, version in versions
+	is_object(version)
+	some i, e in k8s.array_at(version.extended_paths, "ignored")
+	p := e.path
+	is_string(p)
+	open := sort([m | some m, action in method_actions(e); is_object(action); action.action == "no_action"])
+	count(open) > 0
+	methods := concat(", ", open)
+	field := sprintf("spec.version_data.versions[%q].extended_paths.ignored[%d].path", [name, i])
+}
