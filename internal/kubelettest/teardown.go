@@ -115,12 +115,9 @@ func teardown(ctx context.Context, l layout, live *liveCluster) error {
 		_, err := ipCmd(ctx, "route", "delete", "blackhole", ServiceCIDR)
 		note(err)
 	}
-	if m, _ := filepath.Glob("/var/lib/cni/results/" + cniNetwork + "-*"); len(m) > 0 {
-		for _, f := range m {
-			note(os.Remove(f))
-		}
-	}
+	note(removeCNICache(l))
 	removeLogSymlinks(l)
+	removeFixedPaths()
 	removeKubepodsCgroups()
 	note(verifyClean(ctx, l))
 	return errors.Join(errs...)
@@ -358,6 +355,43 @@ func removeLogSymlinks(l layout) {
 	_ = syscall.Rmdir("/var/log/pods")
 }
 
+// removeCNICache removes libcni's cached results (/var/lib/cni/results) of our pods:
+// those of our network, and containerd's loopback ones ("cni-loopback-<sandbox>-lo") of
+// sandboxes our containerd knows. A pod stopped through the CRI leaves none; a run
+// killed half-way leaves both.
+func removeCNICache(l layout) error {
+	var errs []error
+	ours, _ := filepath.Glob("/var/lib/cni/results/" + cniNetwork + "-*")
+	loopbacks, _ := filepath.Glob("/var/lib/cni/results/cni-loopback-*-lo")
+	for _, f := range loopbacks {
+		id := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "cni-loopback-"), "-lo")
+		if _, err := os.Stat(filepath.Join(l.containerd(), "root", "io.containerd.grpc.v1.cri", "sandboxes", id)); err == nil {
+			ours = append(ours, f)
+		}
+	}
+	for _, f := range ours {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// devicePluginSocket is the one path the kubelet writes outside its --root-dir (the
+// device plugin registration socket, fixed at /var/lib/kubelet/device-plugins).
+const devicePluginSocket = "/var/lib/kubelet/device-plugins/kubelet.sock"
+
+// removeFixedPaths removes what the kubelet and CNI leave at fixed paths: the device
+// plugin socket, and the directories that only our runs created, when empty.
+func removeFixedPaths() {
+	if fi, err := os.Lstat(devicePluginSocket); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		_ = os.Remove(devicePluginSocket)
+	}
+	for _, d := range []string{"/var/lib/kubelet/device-plugins", "/var/lib/kubelet", "/var/lib/cni/results", "/var/lib/cni"} {
+		_ = syscall.Rmdir(d)
+	}
+}
+
 // verifyClean checks that nothing of the cluster is left: no recorded process alive,
 // no shim, no mount under the run directory, no bridge, no address, no route, no sysctl
 // left changed.
@@ -387,6 +421,9 @@ func verifyClean(ctx context.Context, l layout) error {
 	}
 	if out, _ := ipCmd(ctx, "route", "show", "type", "blackhole"); strings.Contains(out, ServiceCIDR) {
 		left = append(left, "blackhole route "+ServiceCIDR)
+	}
+	if _, err := os.Lstat(devicePluginSocket); err == nil {
+		left = append(left, devicePluginSocket)
 	}
 	if _, err := os.Stat(l.savedTunables()); err == nil {
 		left = append(left, "sysctls the kubelet changed (recorded in "+l.savedTunables()+")")
