@@ -159,3 +159,30 @@ test_many_slash8s if {
 	cidrs := [sprintf("%d.0.0.0/8", [i]) | some i in numbers.range(1, 200)]
 	v4(blocks(cidrs)) == ((((((200 * 16777216) - (((16777216 * 2) + 4194304) + 65536)) - 1048576) - 65536) - 256) - 131072) - 256
 }
+
+# read_all reads IPv4 CIDRs in one batch and everything else one by one, in the
+# order given; what parse_cidr cannot read is null.
+test_read_all_matches_parse_cidr if {
+	strs := ["10.0.0.0/08", "1.2.3.4/32", "::/0", 7, null, "010.0.0.0/8", "::ffff:1.2.3.0/120", "0.0.0.0/0", "1.2.3.4/33", "64:ff9b::/96", "255.255.255.255/32"]
+	read := net.read_all(strs)
+	count(read) == count(strs)
+	every i, s in strs {
+		read[i] == net.cidr_or_null(s)
+	}
+	read[0] == net.parse_cidr("10.0.0.0/8")
+	read[3] == null
+	read[5] == null
+	net.read_all([]) == []
+}
+
+test_parse_peers_flat if {
+	p := net.parse_peers([
+		{"cidr": "8.8.8.0/24", "except": ["8.8.8.0/25", "bad", "9.9.9.0/24", "::ffff:8.8.8.0/121"]},
+		{"cidr": "nonsense", "except": ["8.8.8.0/25"]},
+		{"cidr": "8.8.0.0/16"},
+	])
+	p.cidrs[1] == null
+	count(p.cidrs) == 3
+	p.excepts == [[0, [0, 65535, 134744064], [0, 65535, 134744191], 121]]
+	p.bad == [[0, 1]]
+}

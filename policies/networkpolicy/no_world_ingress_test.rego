@@ -291,3 +291,21 @@ test_malformed_bound_settings_use_default if {
 	}
 	count(denied(["8.0.0.0/8"])) == 1 with data.apiguard.config as {"networkpolicy": {"publicIngressBound": "8"}}
 }
+
+# The excepts of an unreadable cidr are still read and reported; a block without
+# a cidr is reported as such.
+test_unreadable_cidr_and_its_excepts_denied if {
+	obj := netpol({
+		"podSelector": {},
+		"ingress": [{"from": [
+			{"ipBlock": {"cidr": "8.8.8.0/33", "except": ["8.8.8.0/25", "8.8.8.x/26"]}},
+			{"ipBlock": {"except": ["8.8.8.0/25"]}},
+		]}],
+	})
+	msgs := policy.deny with input as request("CREATE", obj)
+	msgs == {
+		`NetworkPolicy demo/web: spec.ingress[0].from[0].ipBlock.cidr "8.8.8.0/33" is not a CIDR (address/prefix length), so the sources it admits cannot be judged and the policy fails closed; write a CIDR such as 203.0.113.0/24 or 2001:db8::/48`,
+		`NetworkPolicy demo/web: spec.ingress[0].from[0].ipBlock.except[1] "8.8.8.x/26" is not a CIDR (address/prefix length), so the policy fails closed; write a CIDR inside the ipBlock's cidr, such as 203.0.113.0/25`,
+		`NetworkPolicy demo/web: spec.ingress[0].from[1].ipBlock.cidr null is not a string, so the sources it admits cannot be judged and the policy fails closed; write a CIDR such as 203.0.113.0/24 or 2001:db8::/48`,
+	}
+}
