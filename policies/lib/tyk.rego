@@ -17,17 +17,25 @@ api_definition if {
 	k8s.kind == "ApiDefinition"
 }
 
-# served holds unless the API is switched off or internal. Tyk Operator's CRD:
-# "Active specifies if the api is enabled or not" (the gateway loads only active
-# APIs); "Internal tells Tyk Gateway that this is a virtual API. It can only be
-# routed to from other APIs" (gateway/api_loader.go registers an internal API for
-# tyk:// looping only, never on the listen path). Either way no caller reaches it
-# directly; the API that loops to it is judged on its own.
+# served holds unless no caller reaches the API directly; the API that loops to it
+# is judged on its own.
+#   - internal: true. Tyk Operator's CRD: "It can only be routed to from other
+#     APIs"; gateway/api_loader.go processSpec: `if spec.Internal { chainDef.Skip =
+#     true }`, and loadHTTPService registers no route for a skipped chain.
+#   - active: false, only behind a Tyk Dashboard. The open-source gateway never
+#     reads the flag and serves an inactive API like any other
+#     (TykTechnologies/tyk#1151, closed wontfix; #3570); the Dashboard withholds
+#     inactive APIs from the gateways it feeds (TykTechnologies/tyk-operator#151).
+#     So active: false counts only when data.apiguard.config.tyk.dashboard is true
+#     (default false).
 served if not unserved
 
-unserved if k8s.spec.active == false
-
 unserved if k8s.spec.internal == true
+
+unserved if {
+	k8s.spec.active == false
+	k8s.setting(["tyk", "dashboard"], false) == true
+}
 
 # any_origin(origin) holds for a CORS allowed origin that admits a site anyone can
 # set up. rs/cors (Tyk builds its CORS handler with it: gateway/api_loader.go

@@ -11,8 +11,16 @@ api(spec) := {"request": {
 test_served if {
 	tyk.served with input as api({"name": "a"})
 	tyk.served with input as api({"active": true, "internal": false})
-	not tyk.served with input as api({"active": false})
 	not tyk.served with input as api({"internal": true})
+}
+
+# The open-source gateway serves an inactive API (TykTechnologies/tyk#1151); only a
+# Dashboard withholds it.
+test_inactive_served_unless_behind_a_dashboard if {
+	tyk.served with input as api({"active": false})
+	not tyk.served with input as api({"active": false}) with data.apiguard.config as {"tyk": {"dashboard": true}}
+	tyk.served with input as api({"active": true}) with data.apiguard.config as {"tyk": {"dashboard": true}}
+	tyk.served with input as api({"active": false}) with data.apiguard.config as {"tyk": {"dashboard": "true"}}
 }
 
 test_any_origin if {

@@ -16,7 +16,8 @@
 #   not. Any other entry is warned, naming the path, since it opens that path
 #   (and, unanchored, every path containing it). Both lists are judged in every
 #   version whether use_extended_paths picks one or the other today: flipping
-#   that flag is an UPDATE the policy would otherwise not see coming.
+#   that flag is an UPDATE the policy would otherwise not see coming. Internal
+#   APIs, and inactive ones behind a Tyk Dashboard (tyk.dashboard), are not judged.
 # custom:
 #   kinds: [tyk.tyk.io/ApiDefinition]
 #   severity: high

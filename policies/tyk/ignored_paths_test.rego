@@ -55,7 +55,10 @@ test_keyless_catch_all_still_denied if {
 }
 
 test_inactive_or_internal_not_judged if {
-	count(ignored_paths.deny) == 0 with input as request("CREATE", object.union(simple(["/"]), {"active": false}))
+	count(ignored_paths.deny) == 1 with input as request("CREATE", object.union(simple(["/"]), {"active": false}))
+	count(ignored_paths.deny) == 0
+		with input as request("CREATE", object.union(simple(["/"]), {"active": false}))
+		with data.apiguard.config as {"tyk": {"dashboard": true}}
 	count(ignored_paths.deny) == 0 with input as request("CREATE", object.union(simple(["/"]), {"internal": true}))
 }
 

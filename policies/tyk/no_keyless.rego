@@ -6,10 +6,12 @@
 #   the label apiguard.io/public-api: "approved" AND its namespace matches one of
 #   the globs in data.apiguard.config.tyk.keylessNamespaces (default [], so no
 #   keyless API is allowed until a platform team opts a namespace in). An API
-#   that no caller reaches directly is not judged: active: false (the gateway
-#   does not load it) or internal: true (Tyk Operator's CRD: "It can only be
-#   routed to from other APIs"; the gateway serves it only to tyk:// loops, and
-#   the API looping to it is judged on its own). Turning either back on is an
+#   that no caller reaches directly is not judged (lib.tyk served): internal:
+#   true (gateway/api_loader.go processSpec skips its routes; it answers only
+#   tyk:// loops from other APIs, which are judged on their own), and
+#   active: false when data.apiguard.config.tyk.dashboard is true (a Tyk
+#   Dashboard withholds inactive APIs from its gateways; the open-source gateway
+#   ignores the flag, TykTechnologies/tyk#1151). Turning either back on is an
 #   UPDATE, judged again.
 # custom:
 #   kinds: [tyk.tyk.io/ApiDefinition]

@@ -108,11 +108,18 @@ test_other_kind_or_group_ignored if {
 	count(no_keyless.deny) == 0 with input as json.patch(req, [{"op": "replace", "path": "/request/kind/kind", "value": "SecurityPolicy"}])
 }
 
-# Tyk loads no inactive API, and serves an internal one only to tyk:// loops from
-# other APIs (Tyk Operator's CRD, spec.active and spec.internal).
-test_inactive_or_internal_keyless_not_exposure if {
-	count(no_keyless.deny) == 0 with input as request("CREATE", {}, object.union(keyless, {"active": false}))
+# The gateway serves an internal API only to tyk:// loops from other APIs
+# (gateway/api_loader.go processSpec); a Dashboard withholds inactive APIs, the
+# open-source gateway does not (TykTechnologies/tyk#1151).
+test_internal_keyless_not_exposure if {
 	count(no_keyless.deny) == 0 with input as request("CREATE", {}, object.union(keyless, {"internal": true}))
+}
+
+test_inactive_keyless_exposure_unless_behind_a_dashboard if {
+	count(no_keyless.deny) == 1 with input as request("CREATE", {}, object.union(keyless, {"active": false}))
+	count(no_keyless.deny) == 0
+		with input as request("CREATE", {}, object.union(keyless, {"active": false}))
+		with data.apiguard.config as {"tyk": {"dashboard": true}}
 }
 
 test_active_external_keyless_still_denied if {

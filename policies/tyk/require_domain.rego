@@ -7,8 +7,9 @@
 #   spec.Domain != ""` narrows the router to that host); without one the API's
 #   listen path answers on every host name that reaches the gateway, so it is
 #   exposed through whatever DNS name or load balancer points at the gateway, and
-#   its listen path competes with every other domain-less API. Inactive and
-#   internal APIs are not served to callers and are not judged.
+#   its listen path competes with every other domain-less API. Internal APIs,
+#   and inactive ones behind a Tyk Dashboard (tyk.dashboard), are not served to
+#   callers and are not judged (lib.tyk served).
 # custom:
 #   kinds: [tyk.tyk.io/ApiDefinition]
 #   severity: low

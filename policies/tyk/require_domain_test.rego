@@ -31,7 +31,8 @@ test_domain_quiet if {
 }
 
 test_inactive_or_internal_quiet if {
-	count(require_domain.warn) == 0 with input as request("CREATE", {"active": false})
+	count(require_domain.warn) == 1 with input as request("CREATE", {"active": false})
+	count(require_domain.warn) == 0 with input as request("CREATE", {"active": false}) with data.apiguard.config as {"tyk": {"dashboard": true}}
 	count(require_domain.warn) == 0 with input as request("CREATE", {"internal": true})
 }
 
