@@ -420,7 +420,8 @@ func (c *Cluster) LogTail(component string, lines int) string {
 
 // Stop tears the cluster down (pods first, through the kubelet, then every process by
 // PID, mounts, network namespaces, the bridge, the route and cgroups), verifies that
-// nothing is left, and releases the lock. Calling it again is a no-op.
+// nothing is left, removes the run directory's data (its logs stay until the next
+// Start), and releases the lock. Calling it again is a no-op.
 func (c *Cluster) Stop() error {
 	if c.lock == nil {
 		return nil
@@ -432,7 +433,15 @@ func (c *Cluster) Stop() error {
 	if c.API != nil {
 		live = c.Client
 	}
-	errs = append(errs, teardown(ctx, c.lay, &liveCluster{client: live, stopAPI: c.stopAPI}))
+	err := teardown(ctx, c.lay, &liveCluster{client: live, stopAPI: c.stopAPI})
+	errs = append(errs, err)
+	if err == nil {
+		// Verified clean: no mount is left below the run directory. The logs stay (for
+		// a failed test's diagnosis) until the next Start; the data goes.
+		for _, d := range []string{c.lay.containerd(), c.lay.apiserver(), c.lay.images(), c.lay.kubelet(), filepath.Join(c.lay.run, "cni")} {
+			errs = append(errs, os.RemoveAll(d))
+		}
+	}
 	errs = append(errs, c.lock.Close())
 	c.lock = nil
 	return errors.Join(errs...)
