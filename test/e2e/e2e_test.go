@@ -282,7 +282,7 @@ func TestAdmissionThroughAPIServer(t *testing.T) {
 				"apiVersion": "tyk.tyk.io/v1alpha1", "kind": "ApiDefinition",
 				"metadata": map[string]any{"name": name, "namespace": ns}, "spec": tc.spec,
 			}
-			out, err := createObject(ctx, obj, false)
+			out, err := createStrict(ctx, obj)
 			if tc.wantError == "" && err != nil {
 				t.Errorf("%s: %v", name, err)
 			}
@@ -315,6 +315,21 @@ func applyObject(ctx context.Context, obj map[string]any, dryRun bool) error {
 }
 
 func createObject(ctx context.Context, obj map[string]any, dryRun bool) (map[string]any, error) {
+	opts := metav1.CreateOptions{}
+	if dryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	return createWith(ctx, obj, opts)
+}
+
+// createStrict creates obj with fieldValidation=Strict, as kubectl apply does by
+// default: an unknown or duplicate field (one a CRD's structural schema would prune,
+// such as a field Tyk Operator's CRDs lack) fails the create instead of vanishing.
+func createStrict(ctx context.Context, obj map[string]any) (map[string]any, error) {
+	return createWith(ctx, obj, metav1.CreateOptions{FieldValidation: metav1.FieldValidationStrict})
+}
+
+func createWith(ctx context.Context, obj map[string]any, opts metav1.CreateOptions) (map[string]any, error) {
 	u := unstructuredFrom(obj)
 	mapping, err := testEnv.mapper.RESTMapping(u.GroupVersionKind().GroupKind(), u.GroupVersionKind().Version)
 	if err != nil {
@@ -322,10 +337,6 @@ func createObject(ctx context.Context, obj map[string]any, dryRun bool) (map[str
 		if mapping, err = testEnv.mapper.RESTMapping(u.GroupVersionKind().GroupKind(), u.GroupVersionKind().Version); err != nil {
 			return nil, err
 		}
-	}
-	opts := metav1.CreateOptions{}
-	if dryRun {
-		opts.DryRun = []string{metav1.DryRunAll}
 	}
 	out, err := testEnv.dyn.Resource(mapping.Resource).Namespace(u.GetNamespace()).Create(ctx, u, opts)
 	if err != nil {
@@ -489,7 +500,7 @@ func inventoryObjects(t *testing.T) float64 {
 func createTracked(t *testing.T, obj map[string]any) (map[string]any, error) {
 	t.Helper()
 	before := inventoryObjects(t)
-	out, err := createObject(context.Background(), obj, false)
+	out, err := createStrict(context.Background(), obj)
 	if err != nil {
 		return nil, err
 	}
