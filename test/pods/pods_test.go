@@ -443,7 +443,11 @@ func checkDrain(ctx context.Context, t *testing.T, tm *timings, cs kubernetes.In
 	pods := releasePods(ctx, t, cs)
 	evicted := map[string]bool{}
 	refused := 0
-	for round := 0; round < 3; round++ { // kubectl drain retries refused evictions
+	// kubectl drain retries refused evictions: until one pod is evicted (the budget's
+	// status may lag the previous step by a moment), then three more rounds in which the
+	// budget must refuse every other pod while the replacement cannot be scheduled.
+	deadline := time.Now().Add(time.Minute)
+	for after := 0; after < 3; {
 		for _, p := range pods {
 			if evicted[p.Name] {
 				continue // an evicted pod is terminating: evicting it again is always allowed
@@ -460,6 +464,11 @@ func checkDrain(ctx context.Context, t *testing.T, tm *timings, cs kubernetes.In
 		}
 		if ready := readyPods(ctx, t, cs); ready < 2 {
 			t.Errorf("during the drain only %d webhook pods are Ready; the PodDisruptionBudget (maxUnavailable 1) should keep 2", ready)
+		}
+		if len(evicted) > 0 {
+			after++
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no eviction allowed in a minute: the PodDisruptionBudget refuses every pod of a Ready 3/3 Deployment")
 		}
 		time.Sleep(time.Second)
 	}
