@@ -160,10 +160,12 @@ func TestChartPods(t *testing.T) {
 		t.Logf("  start-up phase %s: %.1fs", p.Phase, p.Duration.Seconds())
 	}
 	cs := cluster.Client
-	diagnose := func() {
-		if !t.Failed() {
+	diagnosed := false
+	diagnose := func() { // once, before the teardown removes the pods
+		if !t.Failed() || diagnosed {
 			return
 		}
+		diagnosed = true
 		t.Logf("pods:\n%s", podSummary(ctx, cs))
 		t.Logf("kubelet log tail:\n%s", cluster.LogTail("kubelet", 30))
 		t.Logf("webhook container logs:\n%s", containerLogs(cluster.RunDir(), 20))
