@@ -133,14 +133,14 @@ else := sprintf("%v", [v])
 
 # sources names up to three peers whose cidr reaches public space of the family.
 sources(f) := concat(", ", array.concat(named, more)) if {
-	hits := [p | some p in public_peers; overlaps(p.c, f)]
-	named := [sprintf("spec.ingress[%d].from[%d].ipBlock.cidr %q", [p.i, p.j, p.cidr]) | some p in array.slice(hits, 0, 3)]
+	hits := [k | some k in public_peers; overlaps(parsed.cidrs[k], f)]
+	named := [sprintf("spec.ingress[%d].from[%d].ipBlock.cidr %q", [peers[k].i, peers[k].j, peers[k].cidr]) | some k in array.slice(hits, 0, 3)]
 	more := [sprintf("%d more", [count(hits) - 3]) | count(hits) > 3]
 }
 
-# public_peers are the readable peers whose CIDR lies inside no single
-# non-public range, each parsed once.
-public_peers := [object.union(peers[k], {"c": c}) |
+# public_peers are the indexes of the readable peers whose CIDR lies inside no
+# single non-public range.
+public_peers := [k |
 	some k, c in parsed.cidrs
 	c != null
 	not net.inside_non_public(c)
