@@ -76,12 +76,14 @@ ignored_pattern(p) := with_named_groups if {
 	with_named_groups := regex.replace(regex.replace(p, `\{[A-Za-z0-9_]+:([^}]*)\}`, "($1)"), `\{[A-Za-z0-9_]+\}`, "([^/]+)")
 }
 
-# Request paths of every shape a catch-all must match.
-probe_paths := ["/", "/a", "/api/v1/users/42", "/admin/", "/.well-known/x", "/x.json?q=1"]
+# Request paths of every shape a catch-all must match. The bare root "/" is left
+# out on purpose: "/{id}" or "/." open every path but the root, which is no less
+# a catch-all.
+probe_paths := ["/a", "/Z9", "/api/v1/users/42", "/admin/", "/.well-known/x", "/x.json", "/b-c_d~e"]
 
 # catch_all_path(p) holds for an ignored path whose expression (as Tyk compiles it,
-# unanchored, or anchored at the start under prefix matching) matches every probe
-# path: "/", "", ".*", "/.*", "/{rest:.*}", "^/" and the like.
+# unanchored by default) matches every probe path: "/", "", ".*", "/.*",
+# "/{rest:.*}", "^/", "/{id}" and the like.
 catch_all_path(p) if {
 	is_string(p)
 	re := ignored_pattern(p)

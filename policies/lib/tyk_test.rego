@@ -39,13 +39,13 @@ test_subdomain_wildcard if {
 }
 
 test_catch_all_paths if {
-	every p in ["/", "", ".*", "/.*", "^/", "/{rest:.*}", "^/.*$", "/*", "(?i)/"] {
+	every p in ["/", "", ".*", "/.*", "^/", "/{rest:.*}", "^/.*$", "/*", "(?i)/", "/{id}", "/.", "^/.+"] {
 		tyk.catch_all_path(p)
 	}
 }
 
 test_narrow_paths if {
-	every p in ["/health", "/status/{id}", "^/public/.*", "/{rest}/x", "^/$", "/a", "[", 42] {
+	every p in ["/health", "/status/{id}", "^/public/.*", "/{rest}/x", "^/$", "/a", "[", 42, "^/[a-z]+$", "a"] {
 		not tyk.catch_all_path(p)
 	}
 }

@@ -12,8 +12,8 @@
 #   that is not anchored by default, with {name} for one segment and {name:re}
 #   for re (generateRegex, httputil.PreparePathRegexp), so "/" matches every path.
 #   An entry matching every request path ("/", "", ".*", "/.*", "/{rest:.*}",
-#   "^/") turns an authenticated API into an open one and is denied, keyless or
-#   not. Any other entry is warned, naming the path, since it opens that path
+#   "^/", or "/{id}" and "/." which miss only the bare root) turns an
+#   authenticated API into an open one and is denied, keyless or not. Any other entry is warned, naming the path, since it opens that path
 #   (and, unanchored, every path containing it). Both lists are judged in every
 #   version whether use_extended_paths picks one or the other today: flipping
 #   that flag is an UPDATE the policy would otherwise not see coming. Internal
