@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 // sshCommand returns a GIT_SSH_COMMAND running OpenSSH with only key and the
@@ -22,7 +24,7 @@ func sshCommand(t *testing.T, key, knownHosts string) string {
 	t.Helper()
 	bin, err := exec.LookPath("ssh")
 	if err != nil {
-		t.Skip("no ssh client (openssh-client) on PATH")
+		testenv.Missing(t, "no ssh client (openssh-client) on PATH")
 	}
 	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 	return strings.Join([]string{

@@ -29,6 +29,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
+
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 // TestImage builds the real webhook image once (go build of ./cmd/webhook, the
@@ -276,7 +278,7 @@ func TestImage(t *testing.T) {
 		// podman load reads a docker archive with containers/image, as skopeo does.
 		skopeo, err := exec.LookPath("skopeo")
 		if err != nil {
-			t.Skip("skopeo is not installed (apt-get install -y skopeo): containers/image's reading of the archive is not checked")
+			testenv.Missing(t, "skopeo is not installed (apt-get install -y skopeo): containers/image's reading of the archive is not checked")
 		}
 		out, err := exec.CommandContext(ctx, skopeo, "inspect", "docker-archive:"+archive).CombinedOutput()
 		if err != nil {
@@ -544,10 +546,10 @@ func ctrImport(ctx context.Context, t *testing.T, archive, ref string) {
 	ctrBin, err1 := exec.LookPath("ctr")
 	daemon, err2 := exec.LookPath("containerd")
 	if err1 != nil || err2 != nil {
-		t.Skip("containerd and ctr are not installed (apt-get install -y containerd): the archive's import is not checked")
+		testenv.Missing(t, "containerd and ctr are not installed (apt-get install -y containerd): the archive's import is not checked")
 	}
 	if os.Geteuid() != 0 {
-		t.Skip("containerd needs root: the archive's import is not checked")
+		testenv.Missing(t, "containerd needs root: the archive's import is not checked")
 	}
 	// Short paths: a unix socket path is limited to 108 bytes.
 	dir, err := os.MkdirTemp("", "ctrd-")
@@ -578,7 +580,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 	cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		t.Skipf("containerd cannot start here (%v): the archive's import is not checked", err)
+		testenv.Missing(t, fmt.Sprintf("containerd cannot start here (%v): the archive's import is not checked", err))
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -605,11 +607,11 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 		select {
 		case err := <-exited:
 			exited <- err
-			t.Skipf("containerd cannot run here (exited: %v): the archive's import is not checked\n%s", err, tail(logBuf.String()))
+			testenv.Missing(t, fmt.Sprintf("containerd cannot run here (exited: %v): the archive's import is not checked\n%s", err, tail(logBuf.String())))
 		case <-time.After(200 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Skipf("containerd did not answer on %s within 30s: the archive's import is not checked\n%s", sock, tail(logBuf.String()))
+			testenv.Missing(t, fmt.Sprintf("containerd did not answer on %s within 30s: the archive's import is not checked\n%s", sock, tail(logBuf.String())))
 		}
 	}
 

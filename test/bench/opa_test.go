@@ -13,6 +13,8 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/apiguard/apiguard/pkg/policy"
+
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 func TestOPASystemModuleRules(t *testing.T) {
@@ -64,7 +66,7 @@ func TestOPASystemModuleAgrees(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(opa); err != nil {
-		t.Skip("bin/opa is not built (make bin/opa)")
+		testenv.Missing(t, "bin/opa is not built (make bin/opa)")
 	}
 	set := loadBundledLibrary(t)
 	module, err := opaSystemModule(set.Policies(), set.ExemptNamespaces(), true)

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what test/pods needs to run real pods on this machine, from Debian: containerd
-# (1.6) and runc, the CNI plugins (bridge, host-local, loopback) and iproute2. Quiet and
+# (1.6) and runc, the CNI plugins (bridge, host-local, loopback) and iproute2; and the
+# tools other tests read with (skopeo for the image archive, ssh and gpg for Git). Quiet and
 # idempotent: nothing is fetched when everything is present. Debian starts no containerd
 # here (no systemd); internal/kubelettest starts its own with its own config and socket.
 set -euo pipefail
 
 need=()
-for p in containerd runc containernetworking-plugins iproute2; do
+for p in containerd runc containernetworking-plugins iproute2 skopeo openssh-client gnupg; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -25,6 +26,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 // ---------------------------------------------------------------------------
@@ -34,7 +37,7 @@ func requireTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		t.Skipf("%s not available: %v", name, err)
+		testenv.Missing(t, fmt.Sprintf("%s not available: %v", name, err))
 	}
 	return p
 }
@@ -794,7 +797,7 @@ func TestGPGSignedGitCommit(t *testing.T) {
 	params := "%no-protection\nKey-Type: eddsa\nKey-Curve: ed25519\nKey-Usage: sign\nName-Real: Gpg Tester\nName-Email: gpg@example.com\nExpire-Date: 0\n%commit\n"
 	if _, err := g.try([]byte(params), "--gen-key"); err != nil {
 		// The only case allowed to skip: a host where gpg cannot run unattended.
-		t.Skipf("gpg key generation not possible non-interactively: %v", err)
+		testenv.Missing(t, fmt.Sprintf("gpg key generation not possible non-interactively: %v", err))
 	}
 	var fpr string
 	for _, l := range strings.Split(g.gpg(t, nil, "--with-colons", "--list-keys", "gpg@example.com"), "\n") {
