@@ -305,16 +305,21 @@ func (r result) findings() []finding {
 	return out
 }
 
-// peerDir is the shared reference folder, beside the repository.
+// peerDir is the peer-case folder of the shared reference folder (kubetest.SharedDir:
+// $APIGUARD_SHARED, ../shared beside the repository, or /work/shared).
 func peerDir(t *testing.T) (root, dir string) {
 	t.Helper()
 	root, err := kubetest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir = filepath.Join(root, "..", "shared", "reference", "peer-cases")
+	shared, err := kubetest.SharedDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = filepath.Join(shared, "reference", "peer-cases")
 	if _, err := os.Stat(filepath.Join(dir, "external-expect.json")); err != nil {
-		t.Fatalf("the peer cases are missing: %v (they live in ../shared/reference/peer-cases beside the repository)", err)
+		t.Fatalf("the peer cases are missing: %v (they live in reference/peer-cases of the shared folder %s)", err, shared)
 	}
 	return root, dir
 }
