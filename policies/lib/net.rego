@@ -326,18 +326,18 @@ else := mapped_last
 # The running count (how many ranges cover the addresses after an event) needs
 # no prefix sum: in the sorted events, an opening event at index t that is the
 # i-th opening one has i+1 openings and t-i closings at or before it, so the
-# count after it is 2i+1-t; a closing event at index t, the j-th closing one,
-# leaves t-2j-1. Listing each kind's indexes in sorted order gives i and j.
+# count after it is 2i+1-t. Listing the opening events' indexes in sorted
+# order gives i.
 opening(events) := [t | some t, e in events; e[4] == 0]
-
-closing(events) := [t | some t, e in events; e[4] == 1]
 
 # union_components returns the union of the peers' cidrs, each minus its
 # maximal excepts, as disjoint [start key, end key] pairs in ascending order: a
 # cidr opens at its first address and closes after its last, an except the
 # other way round. A component starts where the count rises to 1 (t == 2i)
-# and ends where it falls to 0 (t == 2j+1).
-union_components(ranges, excepts) := [[starts[k], ends[k]] | some k in numbers.range(0, count(starts) - 1)] if {
+# and ends at the event just before the next component starts (between two
+# components the count is 0, so that is the closing event that brought it
+# there), the last one at the last event.
+union_components(ranges, excepts) := [[events[t], events[ends[k]]] | some k, t in starts] if {
 	events := sort(array.concat(
 		array.concat(
 			[[r[1][0], r[1][1], r[1][2], 0, 0] | some r in ranges],
@@ -348,8 +348,8 @@ union_components(ranges, excepts) := [[starts[k], ends[k]] | some k in numbers.r
 			[[e[1][0], e[1][1], e[1][2], 0, 1] | some e in excepts],
 		),
 	))
-	starts := [events[t] | some i, t in opening(events); t == 2 * i]
-	ends := [events[t] | some j, t in closing(events); t == (2 * j) + 1]
+	starts := [t | some i, t in opening(events); t == 2 * i]
+	ends := array.concat([(t - 1) | some t in array.slice(starts, 1, count(starts))], [count(events) - 1])
 }
 
 # non_public_overlaps returns the parts of the disjoint, ascending components
