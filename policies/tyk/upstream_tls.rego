@@ -6,7 +6,9 @@
 #   path impersonate the upstream, and spec.proxy.transport.ssl_min_version 769 or
 #   770 (TLS 1.0 or 1.1: Go's tls.VersionTLS10/11, as Tyk reads the field; the
 #   CRD's enum is 769, 770, 771, 772), protocol versions with known attacks that
-#   an on-path attacker can downgrade the upstream connection to. Warns when spec.proxy.target_url (or an entry
+#   an on-path attacker can downgrade the upstream connection to; Tyk applies the
+#   API's value after the gateway-wide proxy_ssl_min_version, so it lowers even a
+#   hardened gateway's floor (gateway/reverse_proxy.go). Warns when spec.proxy.target_url (or an entry
 #   of spec.proxy.target_list) is a plain http:// URL to a host outside the
 #   cluster. In-cluster hosts are *.svc, *.svc.cluster.local, a bare service name
 #   without dots, and name.namespace when namespace is the ApiDefinition's own
