@@ -40,7 +40,7 @@ func reviewKinds() []reviewKind {
 		{"gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes",
 			[]string{"", "wildcard hostname", "hostname outside example.com"}, httpRouteObject},
 		{"tyk.tyk.io", "v1alpha1", "ApiDefinition", "apidefinitions",
-			[]string{"", "keyless", "TLS verification off", "token auth without token", "CORS * with credentials", "rate limit disabled"}, apiDefinitionObject},
+			[]string{"", "keyless", "TLS verification off", "upstream TLS 1.0 minimum", "CORS * with credentials", "rate limit disabled"}, apiDefinitionObject},
 	}
 }
 
@@ -199,7 +199,7 @@ func httpRouteObject(i int, ns, variant string) map[string]any {
 func apiDefinitionObject(i int, ns, variant string) map[string]any {
 	name := fmt.Sprintf("api-%06d", i)
 	spec := map[string]any{
-		"name": name, "protocol": "http", "active": true,
+		"name": name, "domain": name + ".example.com", "protocol": "http", "active": true,
 		"use_keyless": false, "enable_jwt": true, "jwt_signing_method": "rsa",
 		"jwt_source": "https://idp.example.com/.well-known/jwks.json", "jwt_identity_base_field": "sub",
 		"strip_auth_data": true,
@@ -214,9 +214,8 @@ func apiDefinitionObject(i int, ns, variant string) map[string]any {
 		delete(spec, "enable_jwt")
 	case "TLS verification off":
 		spec["proxy"].(map[string]any)["transport"].(map[string]any)["ssl_insecure_skip_verify"] = true
-	case "token auth without token":
-		delete(spec, "enable_jwt")
-		spec["use_standard_auth"] = true
+	case "upstream TLS 1.0 minimum":
+		spec["proxy"].(map[string]any)["transport"].(map[string]any)["ssl_min_version"] = 769
 	case "CORS * with credentials":
 		spec["CORS"] = map[string]any{"enable": true, "allowed_origins": []any{"*"}, "allow_credentials": true}
 	case "rate limit disabled":
