@@ -231,18 +231,19 @@ parse_peers(peers) := {"cidrs": cidrs, "excepts": excepts, "bad": bad} if {
 	all_excepts := [[k, m, s] | some k, p in peers; some m, s in p.except]
 	read := read_all(array.concat([object.get(p, "cidr", null) | some p in peers], [x[2] | some x in all_excepts]))
 	cidrs := array.slice(read, 0, n)
-	xs := [[x[0], x[1], read[n + i]] | some i, x in all_excepts; cidrs[x[0]] != null]
+	read_excepts := array.slice(read, n, count(read))
 	excepts := [[x[0], e.lo, e.last, e.len] |
-		some x in xs
-		e := x[2]
+		some i, x in all_excepts
+		e := read_excepts[i]
 		e != null
 		c := cidrs[x[0]]
+		c != null
 		e.v6 == c.v6
 		e.lo >= c.lo
 		e.last <= c.last
 		e.len > c.len
 	]
-	bad := [[x[0], x[1]] | some x in xs; x[2] == null]
+	bad := [[x[0], x[1]] | some i, x in all_excepts; read_excepts[i] == null; cidrs[x[0]] != null]
 }
 
 # read_all(strs) is [cidr_or_null(s) | some s in strs], with the IPv4 CIDRs
