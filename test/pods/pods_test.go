@@ -811,7 +811,8 @@ func podStatus(ctx context.Context, t *testing.T, p corev1.Pod) policysync.Statu
 }
 
 // waitCABundles waits until every webhook of the release's configurations carries a
-// CA bundle and a Service reference.
+// CA bundle and calls the chart's Service. (The API server then verifies the pods'
+// certificate against that bundle for the Service's DNS name on every call.)
 func waitCABundles(ctx context.Context, t *testing.T, cs kubernetes.Interface, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -824,10 +825,12 @@ func waitCABundles(ctx context.Context, t *testing.T, cs kubernetes.Interface, t
 		for name, cc := range configs {
 			if len(cc.CABundle) == 0 || cc.Service == nil {
 				missing = append(missing, name)
+			} else if cc.Service.Namespace != releaseNS || cc.Service.Name != release {
+				t.Fatalf("%s calls Service %s/%s, not the chart's %s/%s", name, cc.Service.Namespace, cc.Service.Name, releaseNS, release)
 			}
 		}
 		if len(configs) > 0 && len(missing) == 0 {
-			t.Logf("%d webhooks carry the CA bundle and a Service reference", len(configs))
+			t.Logf("%d webhooks carry the CA bundle and call Service %s/%s", len(configs), releaseNS, release)
 			return
 		}
 		if time.Now().After(deadline) {
