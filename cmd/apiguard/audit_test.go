@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -19,6 +20,14 @@ import (
 func TestAuditAgainstAnAPIServer(t *testing.T) {
 	ctx := context.Background()
 	cluster, cs := kubetest.StartForTest(t)
+	// The API server creates default/kubernetes itself, shortly after it starts serving;
+	// on a loaded machine the audit could otherwise run before it exists.
+	if err := kubetest.Poll(time.Minute, func() error {
+		_, err := cs.CoreV1().Services("default").Get(ctx, "kubernetes", metav1.GetOptions{})
+		return err
+	}); err != nil {
+		t.Fatalf("the API server never created Service default/kubernetes: %v", err)
+	}
 	for _, ns := range []string{"team", "skipped"} {
 		if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
