@@ -239,7 +239,12 @@ func BenchmarkComplexity(b *testing.B) {
 //	APIGUARD_COMPLEXITY=10000 go test ./pkg/policy -run TestComplexitySlopes -v
 //
 // where the value is the largest size (default 1000 when the variable is "1").
-func TestComplexitySlopes(t *testing.T) {
+// complexityRunSizes are the sizes a slopes report measures: complexitySizes up to
+// APIGUARD_COMPLEXITY (1000 when it is not a number above 1). Without the variable the
+// report is not wanted and the test skips: it measures time, which make test does not
+// gate on (benchmarks do).
+func complexityRunSizes(t *testing.T) []int {
+	t.Helper()
 	v := os.Getenv("APIGUARD_COMPLEXITY")
 	if v == "" {
 		t.Skip("set APIGUARD_COMPLEXITY=<largest n> to measure")
@@ -248,6 +253,17 @@ func TestComplexitySlopes(t *testing.T) {
 	if err != nil || maxN <= 1 {
 		maxN = 1000
 	}
+	var sizes []int
+	for _, n := range complexitySizes {
+		if n <= maxN {
+			sizes = append(sizes, n)
+		}
+	}
+	return sizes
+}
+
+func TestComplexitySlopes(t *testing.T) {
+	sizes := complexityRunSizes(t)
 	const perEvalLimit = 120 * time.Second
 	set := loadLibraryWithExamples(t)
 	// With APIGUARD_COMPLEXITY_POLICIES set, each policy of a family is also measured
@@ -255,12 +271,8 @@ func TestComplexitySlopes(t *testing.T) {
 	perPolicy := os.Getenv("APIGUARD_COMPLEXITY_POLICIES") != ""
 	var out strings.Builder
 	fmt.Fprintf(&out, "%-44s", "family / policy")
-	var sizes []int
-	for _, n := range complexitySizes {
-		if n <= maxN {
-			sizes = append(sizes, n)
-			fmt.Fprintf(&out, " %12s", fmt.Sprintf("n=%d", n))
-		}
+	for _, n := range sizes {
+		fmt.Fprintf(&out, " %12s", fmt.Sprintf("n=%d", n))
 	}
 	fmt.Fprintf(&out, "   slopes\n")
 	for _, f := range complexityFamilies() {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,20 +109,7 @@ func BenchmarkNetworkPolicyUnion(b *testing.B) {
 // size exceeds the webhook's 2 s evaluation deadline or the last slope is above 1.5
 // (worse than O(n log n) by a margin timing noise does not reach).
 func TestNetworkPolicyUnionSlopes(t *testing.T) {
-	v := os.Getenv("APIGUARD_COMPLEXITY")
-	if v == "" {
-		t.Skip("set APIGUARD_COMPLEXITY=<largest n> to measure")
-	}
-	maxN, err := strconv.Atoi(v)
-	if err != nil || maxN <= 1 {
-		maxN = 1000
-	}
-	var sizes []int
-	for _, n := range complexitySizes {
-		if n <= maxN {
-			sizes = append(sizes, n)
-		}
-	}
+	sizes := complexityRunSizes(t)
 	const (
 		deadline = 2 * time.Second
 		cutoff   = time.Minute
