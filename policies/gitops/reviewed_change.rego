@@ -30,8 +30,15 @@
 #     - gateway.networking.k8s.io/Gateway
 #     - gateway.networking.k8s.io/HTTPRoute
 #     - gateway.networking.k8s.io/GRPCRoute
+#     - gateway.networking.k8s.io/ListenerSet
+#     - gateway.networking.k8s.io/TLSRoute
+#     - gateway.networking.k8s.io/TCPRoute
+#     - gateway.networking.k8s.io/UDPRoute
 #     - tyk.tyk.io/ApiDefinition
 #     - tyk.tyk.io/SecurityPolicy
+#     - tyk.tyk.io/TykOasApiDefinition
+#     - tyk.tyk.io/TykStreamsApiDefinition
+#     - tyk.tyk.io/TykMcpProxyDefinition
 #   severity: high
 #   judgesOwnerReferences: true
 #   remediation: >-
