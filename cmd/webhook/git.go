@@ -28,6 +28,7 @@ type gitOptions struct {
 	maxRepoBytes   int64
 	maxFiles       int
 	maxFileBytes   int64
+	maxTotalBytes  int64
 	dirInterval    time.Duration
 }
 
@@ -49,6 +50,7 @@ func bindGitFlags(f *pflag.FlagSet, g *gitOptions) {
 	f.Int64Var(&g.maxRepoBytes, "git-max-repo-bytes", source.DefaultMaxRepoBytes, "refuse a repository larger than this on disk")
 	f.IntVar(&g.maxFiles, "git-max-files", source.DefaultMaxFiles, "refuse a policy path with more files than this")
 	f.Int64Var(&g.maxFileBytes, "git-max-file-bytes", source.DefaultMaxFileBytes, "refuse a policy file larger than this")
+	f.Int64Var(&g.maxTotalBytes, "git-max-total-bytes", source.DefaultMaxTotalBytes, "refuse a revision whose policy files extract to more than this in all (packs compress, so this is not --git-max-repo-bytes)")
 	f.DurationVar(&g.dirInterval, "policy-dir-interval", 0, "with --policy-dir: re-read the directory this often (e.g. a mounted ConfigMap); 0 reads it once")
 }
 
@@ -79,7 +81,7 @@ func newSource(o options) (source.Source, func(), error) {
 			UsernameFile: o.git.usernameFile, PasswordFile: o.git.passwordFile, TokenFile: o.git.tokenFile,
 			SSHKeyFile: o.git.sshKeyFile, KnownHostsFile: o.git.knownHostsFile,
 		},
-		Limits: source.Limits{MaxRepoBytes: o.git.maxRepoBytes, MaxFiles: o.git.maxFiles, MaxFileBytes: o.git.maxFileBytes},
+		Limits: source.Limits{MaxRepoBytes: o.git.maxRepoBytes, MaxFiles: o.git.maxFiles, MaxFileBytes: o.git.maxFileBytes, MaxTotalBytes: o.git.maxTotalBytes},
 	}
 	verifier, err := loadVerifier(o.git.verifyKeys)
 	if err != nil {

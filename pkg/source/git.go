@@ -32,7 +32,10 @@ const (
 	DefaultMaxRepoBytes = 50 << 20
 	DefaultMaxFiles     = 5000
 	DefaultMaxFileBytes = 1 << 20
-	maxSymlinkHops      = 8
+	// DefaultMaxTotalBytes follows Flux, whose controllers refuse to unpack an artifact
+	// past 100 MiB by default (fluxcd/pkg/tar DefaultMaxUntarSize).
+	DefaultMaxTotalBytes = 100 << 20
+	maxSymlinkHops       = 8
 )
 
 // Limits bound what a repository may cost to fetch and hold.
@@ -41,8 +44,13 @@ type Limits struct {
 	MaxRepoBytes int64
 	// MaxFiles bounds the number of files under the policy path.
 	MaxFiles int
-	// MaxFileBytes bounds any single file under the policy path.
+	// MaxFileBytes bounds any policy file or symlink under the policy path. Other files
+	// are never read.
 	MaxFileBytes int64
+	// MaxTotalBytes bounds the policy files extracted into memory, all together (a
+	// symlink to a policy file counts again). Packs compress: a repository within
+	// MaxRepoBytes on disk can hold far more than that once extracted.
+	MaxTotalBytes int64
 }
 
 // GitAuth names credential files, as mounted from a Secret. Files are re-read on every
@@ -150,6 +158,9 @@ func NewGit(opts GitOptions) (*Git, error) {
 	}
 	if opts.Limits.MaxFileBytes <= 0 {
 		opts.Limits.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if opts.Limits.MaxTotalBytes <= 0 {
+		opts.Limits.MaxTotalBytes = DefaultMaxTotalBytes
 	}
 	opts.Path = strings.Trim(path.Clean("/"+opts.Path), "/")
 	g := &Git{opts: opts, redacted: RedactURL(opts.URL), urlSecrets: urlSecrets(opts.URL)}
@@ -260,7 +271,7 @@ func (g *Git) Fetch(ctx context.Context, current string) (_ Snapshot, err error)
 		}
 		snap.Commit.Signer = signer
 	}
-	fsys, err := g.extract(commit)
+	fsys, err := g.extract(ctx, commit)
 	if err != nil {
 		return Snapshot{}, err
 	}

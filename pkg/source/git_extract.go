@@ -1,6 +1,7 @@
 package source
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,9 +14,18 @@ import (
 )
 
 // extract reads the policy path of the commit's tree into memory, enforcing the file
-// limits and refusing unsafe names and symlinks that leave the policy path.
-func (g *Git) extract(c *object.Commit) (fs.FS, error) {
+// limits and refusing unsafe names and symlinks that leave the policy path. Only policy
+// files and symlinks are opened: any other file counts towards MaxFiles but its blob is
+// never read, so a large README or image beside the policies costs nothing. The bytes
+// kept (policy files, and each symlink that resolves to one) are capped by
+// MaxTotalBytes, checked from the blob's size before its content is read: a highly
+// compressible repository passes the on-disk cap, not this one.
+func (g *Git) extract(ctx context.Context, c *object.Commit) (fs.FS, error) {
+	lim := g.opts.Limits
 	reject := func(err error) error { return &Rejection{Reason: ReasonLimits, Revision: c.Hash.String(), Err: err} }
+	overTotal := func(total int64) error {
+		return reject(fmt.Errorf("policy files under the policy path total at least %d bytes, over the %d byte total limit", total, lim.MaxTotalBytes))
+	}
 	tree, err := c.Tree()
 	if err != nil {
 		return nil, fmt.Errorf("git: read tree: %w", err)
@@ -28,9 +38,13 @@ func (g *Git) extract(c *object.Commit) (fs.FS, error) {
 	out := fstest.MapFS{}
 	links := map[string]string{}
 	files := 0
+	var total int64
 	var walk func(t *object.Tree, dir string) error
 	walk = func(t *object.Tree, dir string) error {
 		for _, e := range t.Entries {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("git: extract: %w", context.Cause(ctx))
+			}
 			if e.Name == "" || e.Name == "." || e.Name == ".." || strings.ContainsAny(e.Name, "/\\\x00") {
 				return reject(fmt.Errorf("unsafe path %q in %s", e.Name, dir))
 			}
@@ -49,27 +63,35 @@ func (g *Git) extract(c *object.Commit) (fs.FS, error) {
 				continue // a commit pointer, no content
 			}
 			files++
-			if files > g.opts.Limits.MaxFiles {
-				return reject(fmt.Errorf("more than %d files under the policy path", g.opts.Limits.MaxFiles))
+			if files > lim.MaxFiles {
+				return reject(fmt.Errorf("more than %d files under the policy path", lim.MaxFiles))
+			}
+			link := e.Mode == filemode.Symlink
+			if !link && !isPolicyFile(e.Name) {
+				continue // never opened
 			}
 			blob, err := g.repo.BlobObject(e.Hash)
 			if err != nil {
 				return fmt.Errorf("git: read %s: %w", p, err)
 			}
-			if blob.Size > g.opts.Limits.MaxFileBytes {
-				return reject(fmt.Errorf("%s is %d bytes, over the %d byte file limit", p, blob.Size, g.opts.Limits.MaxFileBytes))
+			if blob.Size > lim.MaxFileBytes {
+				return reject(fmt.Errorf("%s is %d bytes, over the %d byte file limit", p, blob.Size, lim.MaxFileBytes))
 			}
-			data, err := readBlob(blob)
+			if !link {
+				// The content's size is known before it is read: refuse first.
+				if total += blob.Size; total > lim.MaxTotalBytes {
+					return overTotal(total)
+				}
+			}
+			data, err := readBlob(blob, lim.MaxFileBytes)
 			if err != nil {
 				return fmt.Errorf("git: read %s: %w", p, err)
 			}
-			if e.Mode == filemode.Symlink {
+			if link {
 				links[p] = string(data)
 				continue
 			}
-			if isPolicyFile(e.Name) {
-				out[p] = &fstest.MapFile{Data: data, Mode: 0o444}
-			}
+			out[p] = &fstest.MapFile{Data: data, Mode: 0o444}
 		}
 		return nil
 	}
@@ -82,6 +104,11 @@ func (g *Git) extract(c *object.Commit) (fs.FS, error) {
 			return nil, reject(err)
 		}
 		if data != nil && isPolicyFile(path.Base(link)) {
+			// A link shares the target's bytes in memory, but every reader of the
+			// snapshot (compiler, hash) sees them again: count them again.
+			if total += int64(len(data)); total > lim.MaxTotalBytes {
+				return nil, overTotal(total)
+			}
 			out[path.Clean(link)] = &fstest.MapFile{Data: data, Mode: 0o444}
 		}
 	}
@@ -112,11 +139,20 @@ func resolveLink(files fstest.MapFS, links map[string]string, link, targetPath s
 	return nil, fmt.Errorf("symlink %s: more than %d hops", link, maxSymlinkHops)
 }
 
-func readBlob(b *object.Blob) ([]byte, error) {
+// readBlob reads at most limit bytes: the size checked above comes from the object
+// header, and the content must not be allowed to outgrow it.
+func readBlob(b *object.Blob, limit int64) ([]byte, error) {
 	r, err := b.Reader()
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	return io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("content outgrew the %d byte file limit its header passed", limit)
+	}
+	return data, nil
 }

@@ -446,28 +446,8 @@ func TestGitRefusesDotDotEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := func(o interface {
-		Encode(plumbing.EncodedObject) error
-	}) plumbing.Hash {
-		obj := r.Storer.NewEncodedObject()
-		if err := o.Encode(obj); err != nil {
-			t.Fatal(err)
-		}
-		h, err := r.Storer.SetEncodedObject(obj)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}
-	blob := r.Storer.NewEncodedObject()
-	blob.SetType(plumbing.BlobObject)
-	w, _ := blob.Writer()
-	_, _ = w.Write([]byte("package evil\n"))
-	_ = w.Close()
-	blobHash, err := r.Storer.SetEncodedObject(blob)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, storeBlob := objectWriters(t, r)
+	blobHash := storeBlob("package evil\n")
 	inner := store(&object.Tree{Entries: []object.TreeEntry{{Name: "x.rego", Mode: filemode.Regular, Hash: blobHash}}})
 	root := store(&object.Tree{Entries: []object.TreeEntry{{Name: "..", Mode: filemode.Dir, Hash: inner}}})
 	sig := object.Signature{Name: "mallory", Email: "m@example.com", When: time.Now()}
