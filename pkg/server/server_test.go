@@ -162,12 +162,35 @@ func TestGracefulShutdown(t *testing.T) {
 		result <- string(b)
 	}()
 	<-started
+	readyz := func() (int, error) {
+		resp, err := http.Get("http://" + ts.srv.HealthAddr().String() + "/readyz")
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	if code, err := readyz(); code != 200 {
+		t.Fatalf("readyz before shutdown: %d %v", code, err)
+	}
 	ts.cancel()
-	// During the shutdown delay the probe reports not ready.
-	time.Sleep(100 * time.Millisecond)
-	resp, err := http.Get("http://" + ts.srv.HealthAddr().String() + "/readyz")
-	if err != nil || resp.StatusCode != 503 {
-		t.Errorf("readyz during shutdown: %v %v", resp, err)
+	// Readiness drops while the request is still in flight (it cannot finish before
+	// release), so the wait below ends on the state change, not on a guessed delay.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, err := readyz()
+		if code == 503 {
+			break
+		}
+		if err != nil || time.Now().After(deadline) {
+			t.Fatalf("readyz after cancel, with a request in flight: %d %v; want 503", code, err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case got := <-result:
+		t.Fatalf("the in-flight request ended before it was released: %s", got)
+	default:
 	}
 	close(release)
 	if got := <-result; got != "finished" {
