@@ -47,9 +47,9 @@ type Limits struct {
 	// MaxFileBytes bounds any policy file or symlink under the policy path. Other files
 	// are never read.
 	MaxFileBytes int64
-	// MaxTotalBytes bounds the policy files extracted into memory, all together (a
-	// symlink to a policy file counts again). Packs compress: a repository within
-	// MaxRepoBytes on disk can hold far more than that once extracted.
+	// MaxTotalBytes bounds what is extracted into memory, all together: policy files,
+	// symlink targets, and again the content of each symlink to a policy file. Packs
+	// compress: a repository within MaxRepoBytes on disk can hold far more extracted.
 	MaxTotalBytes int64
 }
 

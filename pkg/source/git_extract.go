@@ -17,9 +17,9 @@ import (
 // limits and refusing unsafe names and symlinks that leave the policy path. Only policy
 // files and symlinks are opened: any other file counts towards MaxFiles but its blob is
 // never read, so a large README or image beside the policies costs nothing. The bytes
-// kept (policy files, and each symlink that resolves to one) are capped by
-// MaxTotalBytes, checked from the blob's size before its content is read: a highly
-// compressible repository passes the on-disk cap, not this one.
+// read (policy files and symlink targets) and the content each symlink resolves to are
+// capped by MaxTotalBytes, checked from the blob's size before its content is read: a
+// highly compressible repository passes the on-disk cap, not this one.
 func (g *Git) extract(ctx context.Context, c *object.Commit) (fs.FS, error) {
 	lim := g.opts.Limits
 	reject := func(err error) error { return &Rejection{Reason: ReasonLimits, Revision: c.Hash.String(), Err: err} }
@@ -43,7 +43,7 @@ func (g *Git) extract(ctx context.Context, c *object.Commit) (fs.FS, error) {
 	walk = func(t *object.Tree, dir string) error {
 		for _, e := range t.Entries {
 			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("git: extract: %w", context.Cause(ctx))
+				return fmt.Errorf("git: extract: %w", err)
 			}
 			if e.Name == "" || e.Name == "." || e.Name == ".." || strings.ContainsAny(e.Name, "/\\\x00") {
 				return reject(fmt.Errorf("unsafe path %q in %s", e.Name, dir))
@@ -77,11 +77,10 @@ func (g *Git) extract(ctx context.Context, c *object.Commit) (fs.FS, error) {
 			if blob.Size > lim.MaxFileBytes {
 				return reject(fmt.Errorf("%s is %d bytes, over the %d byte file limit", p, blob.Size, lim.MaxFileBytes))
 			}
-			if !link {
-				// The content's size is known before it is read: refuse first.
-				if total += blob.Size; total > lim.MaxTotalBytes {
-					return overTotal(total)
-				}
+			// The size is known before the content is read: refuse first. A link's
+			// text counts too, or thousands of long link targets would slip past.
+			if total += blob.Size; total > lim.MaxTotalBytes {
+				return overTotal(total)
 			}
 			data, err := readBlob(blob, lim.MaxFileBytes)
 			if err != nil {

@@ -52,7 +52,9 @@ func TestGitTotalBytesLimit(t *testing.T) {
 	}
 	// The point of the cap: the pack on disk is a fraction of what it extracts to, so
 	// MaxRepoBytes alone would have let it through.
-	if onDisk := dirSize(g.dir); onDisk >= files*each/4 {
+	onDisk := dirSize(g.dir)
+	t.Logf("the refused revision: %d bytes on disk, %d bytes of policy files", onDisk, files*each)
+	if onDisk >= files*each/4 {
 		t.Errorf("repository is %d bytes on disk; the test wants a compressible one (extracts to %d)", onDisk, files*each)
 	}
 	// While the branch stays there, the active revision is never replaced: the caller
@@ -88,6 +90,18 @@ func TestGitSymlinksCountTowardsTheTotal(t *testing.T) {
 	if !errors.As(err, &rej) || rej.Reason != ReasonLimits || !strings.Contains(err.Error(), "total limit") {
 		t.Fatalf("err = %v, want a total limit rejection", err)
 	}
+
+	// A link's own text is read too, so it counts: git would refuse to check out a
+	// 100 KiB link target, but nothing stops a crafted tree from carrying one.
+	g, m := memGit(t, Limits{MaxTotalBytes: 512 << 10})
+	target := m.blob(strings.Repeat("x/", 50<<10))
+	var entries []object.TreeEntry
+	for i := range 10 {
+		entries = append(entries, object.TreeEntry{Name: fmt.Sprintf("l%d", i), Mode: filemode.Symlink, Hash: target})
+	}
+	if _, err := g.extract(context.Background(), m.commit(entries...)); !errors.As(err, &rej) || !strings.Contains(err.Error(), "total limit") {
+		t.Fatalf("ten 100 KiB link targets under a 512 KiB total: err = %v, want a total limit rejection", err)
+	}
 }
 
 // TestGitNonPolicyFilesAreNotRead: files that are not policy files count towards
@@ -115,24 +129,12 @@ func TestGitNonPolicyFilesAreNotRead(t *testing.T) {
 	t.Run("their blobs are never opened", func(t *testing.T) {
 		// The tree names a README whose blob is not in the repository at all: reading
 		// it would fail, so extract succeeding shows it never looked.
-		g := newSource(t, GitOptions{URL: "file:///unused"})
-		r, err := gogit.Init(memory.NewStorage(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		g.repo = r
-		store, storeBlob := objectWriters(t, r)
-		policyBlob := storeBlob(pkgA)
+		g, m := memGit(t, Limits{})
 		missing := plumbing.NewHash(strings.Repeat("ab", 20))
-		root := store(&object.Tree{Entries: []object.TreeEntry{
-			{Name: "README.md", Mode: filemode.Regular, Hash: missing},
-			{Name: "a.rego", Mode: filemode.Regular, Hash: policyBlob},
-		}})
-		sig := object.Signature{Name: "t", Email: "t@example.com", When: time.Now()}
-		c, err := r.CommitObject(store(&object.Commit{Author: sig, Committer: sig, Message: "c", TreeHash: root}))
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := m.commit(
+			object.TreeEntry{Name: "README.md", Mode: filemode.Regular, Hash: missing},
+			object.TreeEntry{Name: "a.rego", Mode: filemode.Regular, Hash: m.blob(pkgA)},
+		)
 		fsys, err := g.extract(context.Background(), c)
 		if err != nil {
 			t.Fatalf("extract opened the non-policy blob: %v", err)
@@ -141,11 +143,7 @@ func TestGitNonPolicyFilesAreNotRead(t *testing.T) {
 			t.Error(err)
 		}
 		// The policy file's blob, missing, is an error: the test above is not vacuous.
-		root = store(&object.Tree{Entries: []object.TreeEntry{{Name: "b.rego", Mode: filemode.Regular, Hash: missing}}})
-		c, err = r.CommitObject(store(&object.Commit{Author: sig, Committer: sig, Message: "c2", TreeHash: root}))
-		if err != nil {
-			t.Fatal(err)
-		}
+		c = m.commit(object.TreeEntry{Name: "b.rego", Mode: filemode.Regular, Hash: missing})
 		if _, err := g.extract(context.Background(), c); err == nil {
 			t.Error("a policy file with a missing blob was not an error")
 		}
@@ -191,6 +189,39 @@ func objectWriters(t *testing.T, r *gogit.Repository) (store func(interface {
 		return put(obj)
 	}
 	return store, storeBlob
+}
+
+// memObjects writes hand-made trees and commits into an in-memory repository.
+type memObjects struct {
+	store func(interface {
+		Encode(plumbing.EncodedObject) error
+	}) plumbing.Hash
+	blob   func(content string) plumbing.Hash
+	commit func(entries ...object.TreeEntry) *object.Commit
+}
+
+// memGit is a source whose local repository is in memory and filled by hand, to call
+// extract on trees git itself would never write.
+func memGit(t *testing.T, limits Limits) (*Git, memObjects) {
+	t.Helper()
+	g := newSource(t, GitOptions{URL: "file:///unused", Limits: limits})
+	r, err := gogit.Init(memory.NewStorage(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.repo = r
+	m := memObjects{}
+	m.store, m.blob = objectWriters(t, r)
+	m.commit = func(entries ...object.TreeEntry) *object.Commit {
+		sig := object.Signature{Name: "t", Email: "t@example.com", When: time.Now()}
+		root := m.store(&object.Tree{Entries: entries})
+		c, err := r.CommitObject(m.store(&object.Commit{Author: sig, Committer: sig, Message: "c", TreeHash: root}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	return g, m
 }
 
 func TestGitDefaultLimits(t *testing.T) {
