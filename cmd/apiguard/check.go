@@ -21,6 +21,7 @@ import (
 	"github.com/apiguard/apiguard/pkg/inventory"
 	"github.com/apiguard/apiguard/pkg/manifest"
 	"github.com/apiguard/apiguard/pkg/policy"
+	"github.com/apiguard/apiguard/pkg/references"
 	"github.com/apiguard/apiguard/pkg/report"
 	"github.com/apiguard/apiguard/pkg/source"
 )
@@ -127,7 +128,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 			return &exitError{code: report.ExitError, err: err}
 		}
 	}
-	results := checkAll(ctx, set, entries, rejected, o, olds)
+	results := checkAll(ctx, set, entries, rejected, o, olds, referenceIndex(docs, o.namespace))
 	fieldLines(results, set.Policies())
 	echoErrors(o.log, o.output, results)
 	switch {
@@ -266,7 +267,7 @@ func readOld(paths []string, stdin io.Reader) (map[string][]byte, error) {
 // prepared queries, keeping results in input order so every output format is stable.
 // An entry that could not be read, and an object the API server would reject
 // (rejected, by entry), become error results in their place.
-func checkAll(ctx context.Context, set *policy.PolicySet, entries []manifest.Entry, rejected []error, o checkOptions, olds map[string][]byte) []report.Result {
+func checkAll(ctx context.Context, set *policy.PolicySet, entries []manifest.Entry, rejected []error, o checkOptions, olds map[string][]byte, refs *references.Index) []report.Result {
 	results := make([]report.Result, len(entries))
 	forEach(len(entries), func(i int) {
 		e := entries[i]
@@ -278,7 +279,7 @@ func checkAll(ctx context.Context, set *policy.PolicySet, entries []manifest.Ent
 			results[i].Err = rejected[i]
 			withDefaultNamespace(&results[i], o.namespace)
 		default:
-			results[i] = checkDocument(ctx, set, *e.Document, o, olds)
+			results[i] = checkDocument(ctx, set, *e.Document, o, olds, refs)
 		}
 	})
 	return results
@@ -309,7 +310,7 @@ func forEach(n int, f func(i int)) {
 
 // checkDocument mutates then validates one object, the order the API server calls the
 // webhooks in, so the verdict is the one the cluster would give.
-func checkDocument(ctx context.Context, set *policy.PolicySet, d manifest.Document, o checkOptions, olds map[string][]byte) report.Result {
+func checkDocument(ctx context.Context, set *policy.PolicySet, d manifest.Document, o checkOptions, olds map[string][]byte, refs *references.Index) report.Result {
 	res := documentResult(d)
 	ro := policy.RequestOptions{Operation: admissionv1.Create, Namespace: o.namespace, User: o.user, Groups: o.groups}
 	if old, ok := olds[objectKey(res.APIVersion, res.Kind, res.Namespace, res.Name)]; ok {
@@ -319,7 +320,7 @@ func checkDocument(ctx context.Context, set *policy.PolicySet, d manifest.Docume
 	var out evaluate.Result
 	err := withTimeout(ctx, o.inputs.timeout, func(ctx context.Context) error {
 		var err error
-		out, err = evaluate.Object(ctx, set, d.Raw, ro)
+		out, err = checkObject(ctx, set, d.Raw, ro, refs)
 		return err
 	})
 	if out.Request != nil {

@@ -44,8 +44,14 @@ func Object(ctx context.Context, set *policy.PolicySet, obj []byte, opts policy.
 // error the Result still carries the request, and the patches applied before a
 // validation error.
 func Request(ctx context.Context, set *policy.PolicySet, req *admissionv1.AdmissionRequest) (Result, error) {
+	return RequestWithReferences(ctx, set, req, nil)
+}
+
+// RequestWithReferences is Request with the object's resolved references, which
+// policies read as input.references (pkg/references).
+func RequestWithReferences(ctx context.Context, set *policy.PolicySet, req *admissionv1.AdmissionRequest, refs map[string]any) (Result, error) {
 	res := Result{Request: req, Patched: req.Object.Raw, Decision: policy.Decision{Revision: set.Revision()}}
-	m, err := set.MutateAndEvaluate(ctx, policy.Input{Request: req}, policy.DefaultMaxMutationRounds)
+	m, err := set.MutateAndEvaluate(ctx, policy.Input{Request: req, References: refs}, policy.DefaultMaxMutationRounds)
 	if err != nil {
 		return res, err
 	}
@@ -58,7 +64,7 @@ func Request(ctx context.Context, set *policy.PolicySet, req *admissionv1.Admiss
 	}
 	validated := *req
 	validated.Object.Raw = m.Patched
-	res.Decision, err = set.Evaluate(ctx, policy.Input{Request: &validated})
+	res.Decision, err = set.Evaluate(ctx, policy.Input{Request: &validated, References: refs})
 	return res, err
 }
 

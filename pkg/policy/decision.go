@@ -15,6 +15,10 @@ import (
 // policies the same shape.
 type Input struct {
 	Request *admissionv1.AdmissionRequest
+	// References are the objects the request's object refers to and its security lives
+	// in, resolved by the caller (pkg/references): input.references. Nil leaves the key
+	// out, which policies read as "not resolved" (never as a pass).
+	References map[string]any
 }
 
 // Action is what happens to a violation once enforcement overrides are applied.

@@ -10,7 +10,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/util"
 )
 
-// inputValue builds OPA's value of the input, {"request": <AdmissionRequest>}, in one pass
+// inputValue builds OPA's value of the input, {"request": <AdmissionRequest>} plus
+// "references" when the caller resolved any (Input.References), in one pass
 // over the object bytes. The request's small fields go through JSON as before; the object
 // and old object, which are nearly all of a request's size, are parsed straight from their
 // raw bytes into OPA values. The former path (marshal the whole request, copy it into a
@@ -65,7 +66,15 @@ func inputValue(in Input) (ast.Value, error) {
 		}
 		req.Insert(ast.InternedTerm(f.key), ast.NewTerm(val))
 	}
-	return ast.NewObject(ast.Item(ast.InternedTerm("request"), ast.NewTerm(req))), nil
+	top := ast.NewObject(ast.Item(ast.InternedTerm("request"), ast.NewTerm(req)))
+	if in.References != nil {
+		refs, err := ast.InterfaceToValue(in.References)
+		if err != nil {
+			return nil, fmt.Errorf("encode references: %w", err)
+		}
+		top.Insert(ast.InternedTerm("references"), ast.NewTerm(refs))
+	}
+	return top, nil
 }
 
 // maxRawDepth bounds nesting in parsed objects; the admission handler refuses deeper ones

@@ -92,7 +92,7 @@ func (s *PolicySet) mutate(ctx context.Context, in Input, maxRounds int, wantFin
 		if wantFinal && round > 1 {
 			rules = allRules
 		}
-		d, err := s.evaluate(ctx, Input{Request: &req}, rules)
+		d, err := s.evaluate(ctx, Input{Request: &req, References: in.References}, rules)
 		if err != nil {
 			return m, err
 		}
@@ -125,7 +125,7 @@ func (s *PolicySet) mutate(ctx context.Context, in Input, maxRounds int, wantFin
 			case wantFinal:
 				// Nothing to add on the first round: judge the unchanged object. The
 				// patch rules just ran on this very object, so only the rest run again.
-				final, err := s.evaluate(ctx, Input{Request: &req}, verdictRules)
+				final, err := s.evaluate(ctx, Input{Request: &req, References: in.References}, verdictRules)
 				if err != nil {
 					return m, err
 				}

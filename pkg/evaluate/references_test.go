@@ -1,0 +1,66 @@
+package evaluate
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"testing/fstest"
+
+	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/apiguard/apiguard/pkg/policy"
+	"github.com/apiguard/apiguard/pkg/references"
+)
+
+// refsPolicy reports what input.references says about the ConfigMap demo/oas.
+const refsPolicy = `package refs
+
+deny contains msg if {
+	input.request.kind.kind == "TykOasApiDefinition"
+	e := object.get(input, ["references", "configmaps", "demo/oas"], {"found": "absent", "source": "none"})
+	msg := sprintf("%v %v %v", [e.found, e.source, object.get(e, ["data", "k"], "-")])
+}
+`
+
+func TestReferencesReachPolicies(t *testing.T) {
+	ctx := context.Background()
+	set, err := policy.Load(ctx, fstest.MapFS{"refs.rego": &fstest.MapFile{Data: []byte(refsPolicy)}}, policy.LoadOptions{Revision: "r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := []byte(`{"apiVersion":"tyk.tyk.io/v1alpha1","kind":"TykOasApiDefinition","metadata":{"name":"h","namespace":"demo"},"spec":{"tykOAS":{"configmapRef":{"name":"oas","keyName":"k"}}}}`)
+	cm := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "oas"}, "data": map[string]any{"k": "doc"}}
+	tests := map[string]struct {
+		objects []map[string]any
+		source  string
+		want    string
+	}{
+		"found offline":         {[]map[string]any{cm}, references.SourceInput, "true input doc"},
+		"absent from the files": {nil, references.SourceInput, "false input -"},
+		"absent from cluster":   {nil, references.SourceCluster, "false cluster -"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			req, err := policy.RequestFor(api, policy.RequestOptions{Operation: admissionv1.Create, Namespace: "demo"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs, err := OfflineReferences(ctx, req, ReferenceIndex(slices.Values(tt.objects), "demo"), tt.source)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := RequestWithReferences(ctx, set, req, refs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Decision.Violations) != 1 || res.Decision.Violations[0].Message != tt.want {
+				t.Errorf("violations %+v, want one %q", res.Decision.Violations, tt.want)
+			}
+		})
+	}
+	// Without references the key is absent, which policies must never read as a pass.
+	res, err := Object(ctx, set, api, policy.RequestOptions{Operation: admissionv1.Create, Namespace: "demo"})
+	if err != nil || len(res.Decision.Violations) != 1 || res.Decision.Violations[0].Message != "absent none -" {
+		t.Errorf("no references: %+v, %v", res.Decision.Violations, err)
+	}
+}
