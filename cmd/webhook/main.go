@@ -229,6 +229,10 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	refLookup, err := newReferenceLookup(o, log.WithName("references"))
+	if err != nil {
+		return err
+	}
 	handlers, err := admission.New(admission.Options{
 		Policies:          holder,
 		EvalTimeout:       o.evalTimeout,
@@ -240,6 +244,7 @@ func run(ctx context.Context, o options) error {
 		OwnServiceAccount: serviceAccountUser(o.namespace, o.serviceAccount),
 		Metrics:           admissionMetrics,
 		Log:               log.WithName("admission"),
+		References:        refLookup,
 	})
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/apiguard/apiguard/pkg/policy"
+	"github.com/apiguard/apiguard/pkg/references"
 )
 
 // AuditAnnotationRevision is the key of the audit annotation carrying the short policy
@@ -57,6 +58,10 @@ type Options struct {
 	OwnServiceAccount string
 	Metrics           *Metrics
 	Log               logr.Logger
+	// References reads the objects a request's object refers to (a TykOasApiDefinition's
+	// ConfigMap, one GET) into input.references, inside the evaluation budget. Nil
+	// passes none, which the policies that need them deny as unresolved.
+	References references.Lookup
 }
 
 // Handlers serves /validate and /mutate. Both share one concurrency cap.
@@ -200,7 +205,11 @@ func (h *Handlers) undecided(ctx context.Context, webhook, reason string, code i
 }
 
 func (h *Handlers) validate(ctx context.Context, set *policy.PolicySet, req admission.Request) (admission.Response, string, error) {
-	d, err := set.Validate(ctx, policy.Input{Request: &req.AdmissionRequest})
+	refs, err := h.references(ctx, req)
+	if err != nil {
+		return admission.Response{}, "", err
+	}
+	d, err := set.Validate(ctx, policy.Input{Request: &req.AdmissionRequest, References: refs})
 	if err != nil {
 		return admission.Response{}, "", err
 	}
@@ -230,7 +239,11 @@ func (h *Handlers) mutate(ctx context.Context, set *policy.PolicySet, req admiss
 	if req.Operation == admissionv1.Delete || req.Operation == admissionv1.Connect {
 		return admission.Allowed(""), decisionAllowed, nil
 	}
-	m, err := set.Mutate(ctx, policy.Input{Request: &req.AdmissionRequest}, h.opts.MaxMutationRounds)
+	refs, err := h.references(ctx, req)
+	if err != nil {
+		return admission.Response{}, "", err
+	}
+	m, err := set.Mutate(ctx, policy.Input{Request: &req.AdmissionRequest, References: refs}, h.opts.MaxMutationRounds)
 	if err != nil {
 		return admission.Response{}, "", err
 	}
@@ -253,6 +266,14 @@ func (h *Handlers) mutate(ctx context.Context, set *policy.PolicySet, req admiss
 		return admission.Response{}, "", fmt.Errorf("compute patch: %s", resp.Result.Message)
 	}
 	return resp, decisionPatched, nil
+}
+
+// references resolves what req's object refers to from the cluster (source cluster).
+func (h *Handlers) references(ctx context.Context, req admission.Request) (map[string]any, error) {
+	if h.opts.References == nil {
+		return nil, nil
+	}
+	return references.ForRequest(ctx, &req.AdmissionRequest, references.SourceCluster, h.opts.References)
 }
 
 func (h *Handlers) recordViolations(req admission.Request, d policy.Decision) {

@@ -1,10 +1,7 @@
 package evaluate
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"iter"
 
 	admissionv1 "k8s.io/api/admission/v1"
@@ -20,16 +17,7 @@ import (
 // webhook behind a real API server finds it. A DELETE, or an object that refers to
 // nothing, has no references (nil).
 func OfflineReferences(ctx context.Context, req *admissionv1.AdmissionRequest, ix *references.Index, source string) (map[string]any, error) {
-	if req == nil || req.Operation == admissionv1.Delete || len(req.Object.Raw) == 0 {
-		return nil, nil
-	}
-	var obj map[string]any
-	dec := json.NewDecoder(bytes.NewReader(req.Object.Raw))
-	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil {
-		return nil, fmt.Errorf("references: decode object: %w", err)
-	}
-	return references.Resolve(ctx, obj, req.Namespace, source, ix.Lookup)
+	return references.ForRequest(ctx, req, source, ix.Lookup)
 }
 
 // ReferenceIndex indexes the ConfigMaps among objects; one without a namespace is in

@@ -647,6 +647,8 @@ func readRules() []rbacv1.PolicyRule {
 		{APIGroups: []string{""}, Resources: []string{"services"}, Verbs: read},
 		{APIGroups: []string{"gateway.networking.k8s.io"}, Resources: []string{"gateways", "httproutes", "grpcroutes", "listenersets", "tlsroutes", "tcproutes", "udproutes", "referencegrants"}, Verbs: read},
 		{APIGroups: []string{"tyk.tyk.io"}, Resources: []string{"apidefinitions", "securitypolicies", "tykoasapidefinitions", "tykstreamsapidefinitions", "tykmcpproxydefinitions"}, Verbs: read},
+		// A Tyk OAS API's ConfigMap, read with one GET at admission (pkg/references).
+		{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get"}},
 		{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get", "list", "watch"}},
 	}
 }
