@@ -29,28 +29,30 @@ func TykResources() []string {
 func SharedDir() (string, error) {
 	var tried []string
 	if dir := os.Getenv("APIGUARD_SHARED"); dir != "" {
-		if isDir(filepath.Join(dir, "reference")) {
+		if isShared(dir) {
 			return dir, nil
 		}
-		return "", fmt.Errorf("APIGUARD_SHARED=%s has no reference folder", dir)
+		return "", fmt.Errorf("APIGUARD_SHARED=%s has no reference/README.md", dir)
 	}
 	if root, err := repoRoot(); err == nil {
 		dir := filepath.Join(filepath.Dir(root), "shared")
-		if isDir(filepath.Join(dir, "reference")) {
+		if isShared(dir) {
 			return dir, nil
 		}
 		tried = append(tried, dir)
 	}
-	if isDir("/work/shared/reference") {
+	if isShared("/work/shared") {
 		return "/work/shared", nil
 	}
 	tried = append(tried, "/work/shared")
 	return "", fmt.Errorf("the shared reference folder is missing (looked in %v): set APIGUARD_SHARED to the directory holding reference/tyk/%s", tried, TykCRDsFile)
 }
 
-func isDir(path string) bool {
-	info, err := os.Stat(path)
-	return err == nil && info.IsDir()
+// isShared reports whether dir is the shared folder: its reference/ holds the index
+// README.md, not merely a reference directory some run left behind.
+func isShared(dir string) bool {
+	info, err := os.Stat(filepath.Join(dir, "reference", "README.md"))
+	return err == nil && info.Mode().IsRegular()
 }
 
 // TykCRDsPath is the path of Tyk Operator's real CRDs (TykCRDsFile) in SharedDir.

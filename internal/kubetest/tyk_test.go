@@ -15,6 +15,9 @@ func TestSharedDirFromEnv(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, "reference"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "reference", "README.md"), []byte("# index\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("APIGUARD_SHARED", dir)
 	got, err := SharedDir()
 	if err != nil || got != dir {
@@ -22,10 +25,16 @@ func TestSharedDirFromEnv(t *testing.T) {
 	}
 }
 
+// A folder with only an empty reference/ (left behind by some run) is not the shared
+// folder: its index README.md decides.
 func TestSharedDirEnvWithoutReferenceFails(t *testing.T) {
-	t.Setenv("APIGUARD_SHARED", t.TempDir())
-	if _, err := SharedDir(); err == nil || !strings.Contains(err.Error(), "no reference folder") {
-		t.Fatalf("SharedDir() error = %v, want a missing reference folder", err)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "reference"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("APIGUARD_SHARED", dir)
+	if _, err := SharedDir(); err == nil || !strings.Contains(err.Error(), "no reference/README.md") {
+		t.Fatalf("SharedDir() error = %v, want a missing reference/README.md", err)
 	}
 }
 
