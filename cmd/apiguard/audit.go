@@ -84,10 +84,14 @@ func runAudit(ctx context.Context, o auditOptions, out io.Writer) error {
 		return slices.Contains(o.exclude, obj.Namespace) || snap.Ignored[obj.Namespace]
 	})
 	slices.SortFunc(objects, audit.CompareObjects)
+	refs, err := auditReferences(cfg)
+	if err != nil {
+		return fail(err)
+	}
 	results := make([]report.Result, len(objects))
 	forEach(len(objects), func(i int) {
 		obj := objects[i]
-		res, err := evaluate.Audit(ctx, set, obj.Raw)
+		res, err := evaluate.AuditWithReferences(ctx, set, obj.Raw, refs)
 		results[i] = report.Result{
 			File: "kubernetes/" + cluster, Index: i, Item: -1,
 			APIVersion: obj.APIVersion, Kind: obj.Kind, Namespace: obj.Namespace, Name: obj.Name,

@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
 	"github.com/apiguard/apiguard/pkg/evaluate"
 	"github.com/apiguard/apiguard/pkg/manifest"
 	"github.com/apiguard/apiguard/pkg/policy"
@@ -45,4 +48,14 @@ func checkObject(ctx context.Context, set *policy.PolicySet, raw []byte, ro poli
 		return evaluate.Result{Request: req, Patched: req.Object.Raw, Decision: policy.Decision{Revision: set.Revision()}}, err
 	}
 	return evaluate.RequestWithReferences(ctx, set, req, refs)
+}
+
+// auditReferences reads a Tyk OAS API's ConfigMap from the audited cluster (one GET per
+// API), so apiguard audit judges the document and reports a missing ConfigMap.
+func auditReferences(cfg *rest.Config) (references.Lookup, error) {
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return references.ClusterLookup(cs), nil
 }

@@ -3,6 +3,10 @@ package audit
 import (
 	"context"
 	"time"
+
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/apiguard/apiguard/pkg/references"
 )
 
 // pollInterval is how often the leader looks for a new policy revision to audit at once.
@@ -33,6 +37,12 @@ func (a *Auditor) lead(ctx context.Context, identity string) {
 			defer events.stop()
 		}
 	}
+	var refs references.Lookup
+	if cs, err := kubernetes.NewForConfig(a.opts.Config); err != nil {
+		log.Error(err, "audit: Tyk OAS APIs are judged without their ConfigMaps")
+	} else {
+		refs = references.ClusterLookup(cs)
+	}
 	exclude := map[string]bool{}
 	for _, ns := range a.opts.Exclude {
 		exclude[ns] = true
@@ -53,6 +63,7 @@ func (a *Auditor) lead(ctx context.Context, identity string) {
 				workers:     a.opts.Workers,
 				maxEntries:  a.opts.MaxEntries,
 				evalTimeout: a.opts.EvalTimeout,
+				references:  refs,
 			})
 			if rep == nil {
 				return

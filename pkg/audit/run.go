@@ -9,6 +9,7 @@ import (
 
 	"github.com/apiguard/apiguard/pkg/evaluate"
 	"github.com/apiguard/apiguard/pkg/policy"
+	"github.com/apiguard/apiguard/pkg/references"
 )
 
 // runOptions tune one run.
@@ -22,6 +23,8 @@ type runOptions struct {
 	maxEntries int
 	// evalTimeout bounds one object's evaluation.
 	evalTimeout time.Duration
+	// references reads a Tyk OAS API's ConfigMap (one GET), as admission does.
+	references references.Lookup
 }
 
 // chunkSize is how many objects are evaluated before their entries are merged, which
@@ -112,7 +115,7 @@ func evaluateChunk(ctx context.Context, set *policy.PolicySet, chunk []*Object, 
 func judge(ctx context.Context, set *policy.PolicySet, o *Object, opts runOptions) []Entry {
 	ctx, cancel := context.WithTimeout(ctx, opts.evalTimeout)
 	defer cancel()
-	res, err := evaluate.Audit(ctx, set, o.Raw)
+	res, err := evaluate.AuditWithReferences(ctx, set, o.Raw, opts.references)
 	if err != nil {
 		return []Entry{{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, Message: err.Error(), Action: ActionError, Revision: set.Revision(), UID: o.UID}}
 	}

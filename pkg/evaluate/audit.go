@@ -6,6 +6,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/apiguard/apiguard/pkg/policy"
+	"github.com/apiguard/apiguard/pkg/references"
 )
 
 // Audit judges an object already stored in the cluster. The verdict is validation with
@@ -17,12 +18,26 @@ import (
 // the object with them applied. The webhook's audit loop and `apiguard audit` both call
 // this, so they report the same findings.
 func Audit(ctx context.Context, set *policy.PolicySet, obj []byte) (Result, error) {
+	return AuditWithReferences(ctx, set, obj, nil)
+}
+
+// AuditWithReferences is Audit with the object's references (a Tyk OAS API's ConfigMap)
+// read from the cluster by lookup, as admission reads them, so audit re-checks a Tyk OAS
+// API with its ConfigMap and reports one whose ConfigMap is missing. A nil lookup
+// resolves nothing (the policies then report the reference as unresolved).
+func AuditWithReferences(ctx context.Context, set *policy.PolicySet, obj []byte, lookup references.Lookup) (Result, error) {
 	req, err := policy.RequestFor(obj, policy.RequestOptions{Operation: policy.OperationAudit})
 	if err != nil {
 		return Result{Decision: policy.Decision{Revision: set.Revision()}}, err
 	}
 	res := Result{Request: req, Patched: obj, Decision: policy.Decision{Revision: set.Revision()}}
-	d, err := set.Evaluate(ctx, policy.Input{Request: req})
+	var refs map[string]any
+	if lookup != nil {
+		if refs, err = references.ForRequest(ctx, req, references.SourceCluster, lookup); err != nil {
+			return res, err
+		}
+	}
+	d, err := set.Evaluate(ctx, policy.Input{Request: req, References: refs})
 	if err != nil {
 		return res, err
 	}
@@ -32,7 +47,7 @@ func Audit(ctx context.Context, set *policy.PolicySet, obj []byte) (Result, erro
 	}
 	create := *req
 	create.Operation = admissionv1.Create
-	m, err := set.Mutate(ctx, policy.Input{Request: &create}, policy.DefaultMaxMutationRounds)
+	m, err := set.Mutate(ctx, policy.Input{Request: &create, References: refs}, policy.DefaultMaxMutationRounds)
 	if err != nil {
 		return res, err
 	}

@@ -22,13 +22,21 @@ deny contains msg if {
 }
 `
 
-func TestReferencesReachPolicies(t *testing.T) {
-	ctx := context.Background()
-	set, err := policy.Load(ctx, fstest.MapFS{"refs.rego": &fstest.MapFile{Data: []byte(refsPolicy)}}, policy.LoadOptions{Revision: "r"})
+// apiJSON refers to the ConfigMap demo/oas, key k.
+const apiJSON = `{"apiVersion":"tyk.tyk.io/v1alpha1","kind":"TykOasApiDefinition","metadata":{"name":"h","namespace":"demo"},"spec":{"tykOAS":{"configmapRef":{"name":"oas","keyName":"k"}}}}`
+
+func refsSet(t *testing.T) *policy.PolicySet {
+	t.Helper()
+	set, err := policy.Load(context.Background(), fstest.MapFS{"refs.rego": &fstest.MapFile{Data: []byte(refsPolicy)}}, policy.LoadOptions{Revision: "r"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := []byte(`{"apiVersion":"tyk.tyk.io/v1alpha1","kind":"TykOasApiDefinition","metadata":{"name":"h","namespace":"demo"},"spec":{"tykOAS":{"configmapRef":{"name":"oas","keyName":"k"}}}}`)
+	return set
+}
+
+func TestReferencesReachPolicies(t *testing.T) {
+	ctx := context.Background()
+	set := refsSet(t)
 	cm := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "oas"}, "data": map[string]any{"k": "doc"}}
 	tests := map[string]struct {
 		objects []map[string]any
@@ -41,7 +49,7 @@ func TestReferencesReachPolicies(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			req, err := policy.RequestFor(api, policy.RequestOptions{Operation: admissionv1.Create, Namespace: "demo"})
+			req, err := policy.RequestFor([]byte(apiJSON), policy.RequestOptions{Operation: admissionv1.Create, Namespace: "demo"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -59,8 +67,20 @@ func TestReferencesReachPolicies(t *testing.T) {
 		})
 	}
 	// Without references the key is absent, which policies must never read as a pass.
-	res, err := Object(ctx, set, api, policy.RequestOptions{Operation: admissionv1.Create, Namespace: "demo"})
+	res, err := Object(ctx, set, []byte(apiJSON), policy.RequestOptions{Operation: admissionv1.Create, Namespace: "demo"})
 	if err != nil || len(res.Decision.Violations) != 1 || res.Decision.Violations[0].Message != "absent none -" {
 		t.Errorf("no references: %+v, %v", res.Decision.Violations, err)
+	}
+}
+
+func TestAuditReadsReferencesFromTheCluster(t *testing.T) {
+	ctx := context.Background()
+	set := refsSet(t)
+	lookup := func(_ context.Context, ns, name string) (map[string]any, bool, error) {
+		return map[string]any{"k": ns + "/" + name}, true, nil
+	}
+	res, err := AuditWithReferences(ctx, set, []byte(apiJSON), lookup)
+	if err != nil || len(res.Decision.Violations) != 1 || res.Decision.Violations[0].Message != "true cluster demo/oas" {
+		t.Errorf("audit with references: %+v, %v", res.Decision.Violations, err)
 	}
 }

@@ -1,0 +1,200 @@
+# METADATA
+# title: How Tyk reads a Tyk OAS API
+# description: >-
+#   The OpenAPI document of a Tyk OAS API and its x-tyk-api-gateway extension, as the
+#   tyk.oas_* policies judge it. A TykOasApiDefinition (and TykStreamsApiDefinition,
+#   TykMcpProxyDefinition) holds no security settings itself: it names a ConfigMap key
+#   (spec.tykOAS|tykStreams|tykMCP.configmapRef {name, keyName, namespace}; Tyk
+#   Operator v1.4.2 CRD: "If Namespace is not provided, we assume that the ConfigMap is
+#   in the same namespace") whose content is the document. The engine resolves the
+#   ConfigMap into input.references.configmaps["<ns>/<name>"] (pkg/references); a
+#   ConfigMap under review whose data carries x-tyk-api-gateway is judged as the API it
+#   defines. Field names follow Tyk's schema (apidef/oas/schema/x-tyk-api-gateway.json).
+#   Not a policy: it defines no deny, warn or patch rule.
+package lib.tykoas
+
+import data.lib.kubernetes as k8s
+
+extension := "x-tyk-api-gateway"
+
+# The spec field that holds the configmapRef of each kind.
+ref_fields := {
+	"TykOasApiDefinition": "tykOAS",
+	"TykStreamsApiDefinition": "tykStreams",
+	"TykMcpProxyDefinition": "tykMCP",
+}
+
+# api_object holds for a Tyk Operator kind that keeps its document in a ConfigMap.
+api_object if {
+	k8s.group == "tyk.tyk.io"
+	ref_fields[k8s.kind]
+}
+
+# config_map holds for a core ConfigMap under review.
+config_map if {
+	k8s.group == ""
+	k8s.kind == "ConfigMap"
+}
+
+ref := r if {
+	api_object
+	r := k8s.spec[ref_fields[k8s.kind]].configmapRef
+	is_object(r)
+}
+
+# ref_namespace: configmapRef.namespace, else the API's own namespace.
+ref_namespace := ns if {
+	ns := ref.namespace
+	is_string(ns)
+	ns != ""
+} else := k8s.namespace
+
+ref_name := ref.name
+
+ref_key := ref.keyName
+
+ref_display := sprintf("ConfigMap %s/%s key %q", [ref_namespace, ref_name, ref_key])
+
+cross_namespace if ref_namespace != k8s.namespace
+
+# entry is the resolved reference, when the engine resolved it.
+entry := e if {
+	e := input.references.configmaps[sprintf("%s/%s", [ref_namespace, ref_name])]
+	is_object(e)
+}
+
+# state of the reference: ok, unresolved (no entry: the engine did not look), absent
+# (only the input files were searched), missing (the cluster has no such ConfigMap),
+# no_key, unparsable (neither JSON nor YAML, or not a mapping) or no_extension.
+state := "unresolved" if {
+	ref
+	not entry
+} else := "absent" if {
+	entry.found == false
+	entry.source == "input"
+} else := "missing" if {
+	entry.found != true
+} else := "no_key" if {
+	not has_text
+} else := "unparsable" if {
+	not parsed_object
+} else := "no_extension" if {
+	not has_extension
+} else := "ok"
+
+text := entry.data[ref_key]
+
+text_document := parse(text)
+
+# Helpers, because `not f(x)` is true, not undefined, only when x is defined.
+has_text if is_string(text)
+
+parsed_object if is_object(text_document)
+
+has_extension if is_object(text_document[extension])
+
+# parse(s) is the document in s: JSON, else YAML (Tyk Operator reads the key as a Tyk
+# OAS document; YAML is how most people write OpenAPI). Undefined when neither parses.
+parse(s) := json.unmarshal(s) if {
+	is_string(s)
+	json.is_valid(s)
+} else := yaml.unmarshal(s) if {
+	is_string(s)
+	yaml.is_valid(s)
+}
+
+# documents: the x-tyk-api-gateway documents under review, each
+# {"where": <text naming the ConfigMap and key>, "gw": <the extension object>}:
+# the one a Tyk API object refers to, or each key of a ConfigMap under review whose
+# content carries the extension.
+documents contains {"where": ref_display, "gw": gw} if {
+	state == "ok"
+	gw := text_document[extension]
+}
+
+documents contains {"where": where, "gw": gw} if {
+	config_map
+	some key, text in object.get(k8s.resource, "data", {})
+	is_string(text)
+	contains(text, extension)
+	gw := parse(text)[extension]
+	is_object(gw)
+	where := sprintf("ConfigMap %s/%s key %q", [k8s.namespace, k8s.name, key])
+}
+
+# field(where, path) names a field inside the document for messages.
+field(where, path) := sprintf("%s: %s.%s", [where, extension, path])
+
+# served(gw) holds unless no caller reaches the API directly: info.state.internal
+# true (X-Tyk-State.internal, the OAS form of the classic internal flag: routed to
+# only from other APIs), or info.state.active false behind a Tyk Dashboard (the
+# open-source gateway serves inactive APIs; see lib.tyk served, TykTechnologies/tyk#1151).
+served(gw) if not unserved(gw)
+
+unserved(gw) if gw.info.state.internal == true
+
+unserved(gw) if {
+	gw.info.state.active == false
+	k8s.setting(["tyk", "dashboard"], false) == true
+}
+
+# authenticated(gw): server.authentication.enabled is true. Absent or false leaves
+# every operation open (X-Tyk-Authentication.enabled, required by the schema;
+# TykTechnologies/tyk apidef/oas/authentication.go ExtractTo sets UseKeylessAccess =
+# !a.Enabled, and apidef/oas/security.go extractSecurityTo sets UseKeylessAccess = true
+# when the document has no authentication at all).
+authenticated(gw) if gw.server.authentication.enabled == true
+
+# operations_ignoring_auth(gw): operation IDs under middleware.operations whose
+# ignoreAuthentication.enabled is true (X-Tyk-Allowance): Tyk adds them to the
+# classic ignored paths, which skip authentication.
+operations_ignoring_auth(gw) := {id |
+	some id, op in object.get(gw, ["middleware", "operations"], {})
+	op.ignoreAuthentication.enabled == true
+}
+
+# weak_tls_versions: X-Tyk-TLSTransport minVersion enum values below TLS 1.2.
+weak_tls_versions := {"1.0", "1.1"}
+
+# rate_limited(gw): upstream.rateLimit, or any operation's rateLimit, is enabled.
+rate_limited(gw) if gw.upstream.rateLimit.enabled == true
+
+rate_limited(gw) if {
+	some op in object.get(gw, ["middleware", "operations"], {})
+	op.rateLimit.enabled == true
+}
+
+# plugin_hooks(gw): the custom plugin hooks set in middleware.global (X-Tyk-Global:
+# prePlugin(s), postAuthenticationPlugin(s), postPlugin(s), responsePlugin(s), each
+# X-Tyk-CustomPluginDefinition with enabled), per operation postPlugins, and
+# server.authentication.custom (X-Tyk-CustomPluginAuthentication).
+plugin_hook_names := [
+	"prePlugin", "prePlugins", "postAuthenticationPlugin", "postAuthenticationPlugins",
+	"postPlugin", "postPlugins", "responsePlugin", "responsePlugins",
+]
+
+plugin_hooks(gw) := hooks if {
+	global := object.get(gw, ["middleware", "global"], {})
+	g := {sprintf("middleware.global.%s", [h]) | some h in plugin_hook_names; enabled_plugin(global[h])}
+	o := {sprintf("middleware.operations.%s.postPlugins", [id]) |
+		some id, op in object.get(gw, ["middleware", "operations"], {})
+		enabled_plugin(op.postPlugins)
+	}
+	a := {"server.authentication.custom" | gw.server.authentication.custom.enabled == true}
+	hooks := (g | o) | a
+}
+
+# A hook is one definition ({enabled, functionName, ...}, or the older {plugins: [...]})
+# or a list of them; any enabled one runs code.
+enabled_plugin(h) if h.enabled == true
+
+enabled_plugin(h) if {
+	is_array(h)
+	some p in h
+	p.enabled == true
+}
+
+enabled_plugin(h) if {
+	some p in h.plugins
+	p.enabled == true
+}
