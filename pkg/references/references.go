@@ -150,3 +150,10 @@ func (ix *Index) Lookup(_ context.Context, namespace, name string) (map[string]a
 
 // Len is the number of ConfigMaps indexed.
 func (ix *Index) Len() int { return len(ix.configMaps) }
+
+// ConfigMapMatchCondition is the CEL expression of the webhook's matchCondition for
+// ConfigMap writes: only a ConfigMap whose data carries a Tyk OAS document
+// (x-tyk-api-gateway) reaches apiguard, so the API server never calls the webhook for
+// any other ConfigMap (no added latency or failure risk for other controllers). The
+// chart renders this very expression (test/chart checks they agree).
+const ConfigMapMatchCondition = `has(object.data) && object.data.exists(k, object.data[k].contains('x-tyk-api-gateway'))`

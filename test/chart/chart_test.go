@@ -688,13 +688,22 @@ type webhookCommon struct {
 
 func checkValidating(t *testing.T, c admissionv1.ValidatingWebhookConfiguration, fp admissionv1.FailurePolicyType, timeout int32, groups, excluded []string) {
 	t.Helper()
-	if len(c.Webhooks) != 2 {
-		t.Fatalf("validating webhooks: %d, want the policies and the namespace guard", len(c.Webhooks))
+	// With Tyk, a third webhook judges ConfigMaps carrying a Tyk OAS document
+	// (checkTykOASConfigMaps, tykoas_test.go).
+	want := 2
+	if slices.Contains(groups, "tyk") {
+		want = 3
+	}
+	if len(c.Webhooks) != want {
+		t.Fatalf("validating webhooks: %d, want the policies, the namespace guard and (with tyk) the Tyk OAS ConfigMaps: %d", len(c.Webhooks), want)
 	}
 	w := c.Webhooks[0]
 	checkWebhook(t, webhookCommon{w.Name, w.ClientConfig, w.Rules, w.FailurePolicy, w.MatchPolicy, w.SideEffects, w.TimeoutSeconds, w.AdmissionReviewVersions, w.NamespaceSelector, w.ObjectSelector},
 		"validate.apiguard.io", "/validate", fp, timeout, wantRules(groups, admissionv1.Create, admissionv1.Update, admissionv1.Delete), excluded)
 	checkNamespaceGuard(t, c.Webhooks[1], timeout)
+	if want == 3 {
+		checkTykOASConfigMaps(t, c.Webhooks[2], w, fp, timeout, excluded)
+	}
 }
 
 // checkNamespaceGuard: the escape-hatch guard sees only namespace changes touching the
