@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -89,8 +90,24 @@ func (h *Handlers) withMemoryBudget(webhook string, next http.Handler) http.Hand
 		}
 		h.opts.Metrics.memoryReserved.Add(float64(n))
 		defer func() {
-			h.memory.sem.Release(n)
-			h.opts.Metrics.memoryReserved.Sub(float64(n))
+			release := func() {
+				h.memory.sem.Release(n)
+				h.opts.Metrics.memoryReserved.Sub(float64(n))
+			}
+			if n < h.memory.size/4 {
+				release()
+				return
+			}
+			// A large request leaves most of its reservation behind as garbage, which the
+			// collector, paced by GOGC against the container limit (GOMEMLIMIT), may not
+			// have reclaimed when the next large request starts: back to back, three 3 MiB
+			// Ingresses took the process past the chart's 256 MiB limit. Collect first,
+			// then hand the budget on; the response is not held up, since this runs after
+			// the handler in its own goroutine.
+			go func() {
+				runtime.GC()
+				release()
+			}()
 		}()
 		// Only the API server's own deadline goes on with the request: it counts from
 		// when the call was sent, so time spent waiting for memory is time the evaluation
