@@ -152,8 +152,11 @@ func (ix *Index) Lookup(_ context.Context, namespace, name string) (map[string]a
 func (ix *Index) Len() int { return len(ix.configMaps) }
 
 // ConfigMapMatchCondition is the CEL expression of the webhook's matchCondition for
-// ConfigMap writes: only a ConfigMap whose data carries a Tyk OAS document
-// (x-tyk-api-gateway) reaches apiguard, so the API server never calls the webhook for
-// any other ConfigMap (no added latency or failure risk for other controllers). The
-// chart renders this very expression (test/chart checks they agree).
-const ConfigMapMatchCondition = `has(object.data) && object.data.exists(k, object.data[k].contains('x-tyk-api-gateway'))`
+// ConfigMap writes: only a ConfigMap whose data may carry a Tyk OAS document reaches
+// apiguard, so the API server never calls the webhook for any other ConfigMap (no added
+// latency or failure risk for other controllers). A value matches when it holds
+// x-tyk-api-gateway, or any JSON \u escape: Tyk decodes the document with Go's
+// encoding/json, which reads "x\u002dtyk-api-gateway" as the extension, so a literal
+// match alone would let an escaped key past the webhook. The chart renders this very
+// expression (test/chart checks they agree); lib.tykoas applies the same test.
+const ConfigMapMatchCondition = `has(object.data) && object.data.exists(k, object.data[k].contains('x-tyk-api-gateway') || object.data[k].contains('\\u'))`

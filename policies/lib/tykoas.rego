@@ -119,11 +119,18 @@ documents contains {"where": where, "gw": gw} if {
 	config_map
 	some key, text in object.get(k8s.resource, "data", {})
 	is_string(text)
-	contains(text, extension)
+	may_carry(text)
 	gw := parse(text)[extension]
 	is_object(gw)
 	where := sprintf("ConfigMap %s/%s key %q", [k8s.namespace, k8s.name, key])
 }
+
+# may_carry(text) is the webhook's matchCondition (pkg/references.ConfigMapMatchCondition):
+# the text holds x-tyk-api-gateway, or a JSON \u escape, which Go's encoding/json (Tyk's
+# decoder) and json.unmarshal turn into the same key ("x\u002dtyk-api-gateway").
+may_carry(text) if contains(text, extension)
+
+may_carry(text) if contains(text, `\u`)
 
 # field(where, path) names a field inside the document for messages.
 field(where, path) := sprintf("%s: %s.%s", [where, extension, path])

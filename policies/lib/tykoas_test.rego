@@ -142,3 +142,17 @@ test_secure_document_is_read if {
 	some d in tykoas.documents with input as api_input(secure_gw, {})
 	d.gw == secure_gw
 }
+
+# A JSON escape in the key: Go's encoding/json (Tyk) and json.unmarshal both read it as
+# x-tyk-api-gateway, so the ConfigMap must not slip past the literal match.
+test_configmap_with_escaped_extension_key if {
+	escaped := `{"openapi":"3.0.3","x\u002dtyk-api-gateway":{"info":{"name":"h","state":{"active":true}},"upstream":{"url":"http://h"},"server":{"listenPath":{"value":"/h"}}}}`
+	not contains(escaped, "x-tyk-api-gateway")
+	inp := {"request": {
+		"operation": "UPDATE", "name": "cm", "namespace": "demo",
+		"kind": {"group": "", "version": "v1", "kind": "ConfigMap"},
+		"object": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "demo"}, "data": {"a": escaped}},
+	}}
+	some d in tykoas.documents with input as inp
+	d.gw.server.listenPath.value == "/h"
+}

@@ -120,6 +120,18 @@ func TestTykOASThroughAPIServer(t *testing.T) {
 			t.Fatalf("update to keyless: err = %v", err)
 		}
 	})
+	t.Run("an update hiding the extension key behind a JSON escape is denied", func(t *testing.T) {
+		cur, err := cms.Get(ctx, "httpbin-oas", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Go's encoding/json, Tyk's decoder, reads x\u002dtyk-api-gateway as the extension.
+		cur.Data["oas.json"] = strings.Replace(tykOASDocument(false), `"x-tyk-api-gateway"`, `"x\u002dtyk-api-gateway"`, 1)
+		_, err = cms.Update(ctx, cur, metav1.UpdateOptions{})
+		if err == nil || !strings.Contains(err.Error(), "[tyk.oas_keyless]") {
+			t.Fatalf("escaped update to keyless: err = %v", err)
+		}
+	})
 	t.Run("an API whose ConfigMap is missing is denied", func(t *testing.T) {
 		_, err := createStrict(ctx, api("orphan", "no-such-configmap"))
 		if err == nil || !strings.Contains(err.Error(), "[tyk.oas_reference]") || !strings.Contains(err.Error(), "does not exist") {
