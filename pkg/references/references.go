@@ -117,7 +117,9 @@ type Index struct {
 }
 
 // NewIndex indexes the ConfigMaps (core v1) among objects; one without a namespace is
-// in defaultNamespace, where its request would put it.
+// in defaultNamespace, where its request would put it. Only data is kept: Tyk Operator
+// reads cm.Data[keyName] and never binaryData (TykTechnologies/tyk-operator
+// controllers/tykoasapidefinition_controller.go).
 func NewIndex(objects iter.Seq[map[string]any], defaultNamespace string) *Index {
 	ix := &Index{configMaps: map[string]map[string]any{}}
 	for obj := range objects {

@@ -94,8 +94,11 @@ parsed_object if is_object(text_document)
 has_extension if is_object(text_document[extension])
 
 # parse(s) is the document in s: JSON, else YAML. Tyk Operator takes the key as a Tyk
-# OAS document "in JSON format" (Tyk docs, tyk-operator getting-started); a YAML one is
-# judged all the same, never let through unread. JSON comes first, so a text valid as
+# OAS document "in JSON format" (Tyk docs, tyk-operator getting-started): its controller
+# (TykTechnologies/tyk-operator controllers/tykoasapidefinition_controller.go) reads
+# cm.Data[keyName] only (never binaryData), checks x-tyk-api-gateway with jsonparser and
+# sends the text on to Tyk; a ConfigMap update re-reconciles every API naming it. A YAML
+# document would fail there; it is judged all the same, never let through unread. JSON comes first, so a text valid as
 # both is read as Tyk reads it, and a repeated key keeps its last value as in Go's
 # encoding/json. Undefined when neither parses.
 parse(s) := json.unmarshal(s) if {
