@@ -158,6 +158,19 @@ unserved(gw) if {
 # when the document has no authentication at all).
 authenticated(gw) if gw.server.authentication.enabled == true
 
+# crd_static_mtls holds for a TykOasApiDefinition whose spec.clientCertificate is
+# enabled with an allowlist: Tyk Operator writes that flag into the document's
+# server.clientCertificates (controllers/tykoasapidefinition_controller.go
+# processClientCertificate, jsonparser.Set), and a static client-certificate allowlist
+# admits only clients holding a listed certificate (Tyk docs, "Client mTLS", static), the
+# OAS form of the classic use_mutual_tls_auth. The document's own flag is overwritten by
+# the CRD's, so a ConfigMap alone never proves it.
+crd_static_mtls if {
+	k8s.kind == "TykOasApiDefinition"
+	k8s.spec.clientCertificate.enabled == true
+	count(k8s.spec.clientCertificate.allowlist) > 0
+}
+
 # operations_ignoring_auth(gw): operation IDs under middleware.operations whose
 # ignoreAuthentication.enabled is true (X-Tyk-Allowance): Tyk adds them to the
 # classic ignored paths, which skip authentication.

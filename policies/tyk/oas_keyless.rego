@@ -10,7 +10,10 @@
 #   apiguard.io/public-api: "approved" on the object under review in a namespace
 #   listed in data.apiguard.config.tyk.keylessNamespaces. An API with
 #   info.state.internal true, or info.state.active false behind a Tyk Dashboard
-#   (tyk.dashboard), is not judged (lib.tykoas served).
+#   (tyk.dashboard), is not judged (lib.tykoas served). A TykOasApiDefinition with
+#   spec.clientCertificate enabled and an allowlist is not keyless: static client mTLS
+#   admits only listed certificates (Tyk Operator writes the flag into the document; the
+#   document's own flag is overwritten, so a ConfigMap alone does not count).
 # custom:
 #   kinds: [tyk.tyk.io/TykOasApiDefinition, tyk.tyk.io/TykStreamsApiDefinition, tyk.tyk.io/TykMcpProxyDefinition, ConfigMap]
 #   severity: high
@@ -30,6 +33,7 @@ deny contains msg if {
 	some d in tykoas.documents
 	tykoas.served(d.gw)
 	not tykoas.authenticated(d.gw)
+	not tykoas.crd_static_mtls
 	not approved
 	msg := sprintf("%s: %s is not true, so anyone who reaches the gateway can call every operation; set it to true with a security scheme%s", [k8s.display, tykoas.field(d.where, "server.authentication.enabled"), hint])
 }

@@ -41,3 +41,12 @@ test_configmap_write_is_judged if {
 	startswith(m, `ConfigMap demo/httpbin-oas: ConfigMap demo/httpbin-oas key "oas.json": x-tyk-api-gateway.server.authentication.enabled is not true`)
 	count(oas_keyless.deny) == 0 with input as t.configmap_input(t.secure_gw)
 }
+
+test_crd_static_mtls_is_not_keyless if {
+	mtls := {"request": {"object": {"spec": {"clientCertificate": {"enabled": true, "allowlist": ["client-ca"]}}}}}
+	count(oas_keyless.deny) == 0 with input as object.union(t.api_input(keyless, {}), mtls)
+	no_list := {"request": {"object": {"spec": {"clientCertificate": {"enabled": true, "allowlist": []}}}}}
+	count(oas_keyless.deny) == 1 with input as object.union(t.api_input(keyless, {}), no_list)
+	doc_only := object.union(keyless, {"server": {"clientCertificates": {"enabled": true, "allowlist": ["id"]}}})
+	count(oas_keyless.deny) == 1 with input as t.configmap_input(doc_only)
+}
