@@ -31,7 +31,7 @@ import data.lib.kubernetes as k8s
 
 deny contains msg if {
 	applies
-	some where, ref in backends
+	some [where, ref] in backends
 	why := reasons(ref)
 	count(why) > 0
 	msg := sprintf(
@@ -46,15 +46,17 @@ applies if {
 	k8s.kind in {"TCPRoute", "UDPRoute", "TLSRoute", "HTTPRoute", "GRPCRoute"}
 }
 
-# Every backend reference, keyed by where it is in the object.
-backends[where] := ref if {
+# Every backend reference, with where it is in the object. A set of pairs, not an object
+# keyed by location: OPA checks each new key of a partial object against every key
+# before it, which made 10,000 backends quadratic (1.2 s; the pairs take 30 ms).
+backends contains [where, ref] if {
 	some i, rule in k8s.array_at(k8s.spec, "rules")
 	some j, ref in k8s.array_at(rule, "backendRefs")
 	is_object(ref)
 	where := sprintf("spec.rules[%d].backendRefs[%d]", [i, j])
 }
 
-backends[where] := ref if {
+backends contains [where, ref] if {
 	some i, rule in k8s.array_at(k8s.spec, "rules")
 	some j, filter in k8s.array_at(rule, "filters")
 	ref := filter.requestMirror.backendRef
@@ -62,7 +64,7 @@ backends[where] := ref if {
 	where := sprintf("spec.rules[%d].filters[%d].requestMirror.backendRef", [i, j])
 }
 
-backends[where] := ref if {
+backends contains [where, ref] if {
 	some i, rule in k8s.array_at(k8s.spec, "rules")
 	some j, backend in k8s.array_at(rule, "backendRefs")
 	some f, filter in k8s.array_at(backend, "filters")
