@@ -48,7 +48,7 @@ weak_versions := {769: "TLS 1.0", 770: "TLS 1.1"}
 
 warn contains msg if {
 	applies
-	some field, url in target_urls
+	some [field, url] in target_urls
 	host := plain_http_host(url)
 	not in_cluster(host)
 	msg := sprintf(
@@ -63,14 +63,16 @@ applies if {
 	k8s.kind == "ApiDefinition"
 }
 
-# target_urls maps a field description to each upstream URL.
-target_urls[field] := url if {
+# target_urls pairs a field description with each upstream URL: a set of pairs, since
+# OPA checks each key of a partial object against every key before it (quadratic in a
+# long target_list).
+target_urls contains [field, url] if {
 	field := "spec.proxy.target_url"
 	url := k8s.spec.proxy.target_url
 	is_string(url)
 }
 
-target_urls[field] := url if {
+target_urls contains [field, url] if {
 	some i, url in k8s.array_at(k8s.spec.proxy, "target_list")
 	is_string(url)
 	field := sprintf("spec.proxy.target_list[%d]", [i])
