@@ -104,13 +104,6 @@ func (s *PolicySet) Warnings() []string { return slices.Clone(s.warnings) }
 // ExemptNamespaces returns the configured exempt namespace patterns.
 func (s *PolicySet) ExemptNamespaces() []string { return slices.Clone(s.exempt) }
 
-// Compiler and Store expose the compiled modules and data so the test runner can run the
-// repository's tests against exactly what would be activated.
-func (s *PolicySet) Compiler() *ast.Compiler { return s.compiler }
-
-// Store returns the data store the set evaluates against.
-func (s *PolicySet) Store() storage.Store { return s.store }
-
 // allPolicies, as a key of data.apiguard.config.enforcement, sets the action of every
 // policy that has no override of its own: the rollout stage ("warn" while a first
 // install shows what it would deny, then "deny"), with per-policy overrides on top.
