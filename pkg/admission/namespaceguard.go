@@ -10,11 +10,9 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
-)
 
-// IgnoreLabel exempts a namespace from apiguard's webhooks (their namespaceSelector
-// excludes it). It is the escape hatch, so turning it on is itself guarded.
-const IgnoreLabel = "apiguard.io/ignore"
+	"github.com/apiguard/apiguard/pkg/policy"
+)
 
 // NamespaceGuard serves /validate-namespace: it denies turning the escape hatch on
 // (apiguard.io/ignore=true on a namespace that did not have it) unless the user is in one
@@ -54,14 +52,14 @@ func guardNamespace(req admission.Request, adminGroups []string) admission.Respo
 	}
 	for _, g := range req.UserInfo.Groups {
 		if slices.Contains(adminGroups, g) {
-			return admission.Allowed("").WithWarnings(fmt.Sprintf("[apiguard] namespace %s is now exempt from apiguard: %s=true set by %s", req.Name, IgnoreLabel, req.UserInfo.Username))
+			return admission.Allowed("").WithWarnings(fmt.Sprintf("[apiguard] namespace %s is now exempt from apiguard: %s=true set by %s", req.Name, policy.IgnoreLabel, req.UserInfo.Username))
 		}
 	}
 	who := "one of the exemption-admin groups"
 	if len(adminGroups) > 0 {
 		who = "a member of " + strings.Join(adminGroups, ", ")
 	}
-	return admission.Denied(fmt.Sprintf("[apiguard] setting %s=true on namespace %s exempts it from apiguard's policies; only %s may do that. Fix the objects instead, or ask a platform admin", IgnoreLabel, req.Name, who))
+	return admission.Denied(fmt.Sprintf("[apiguard] setting %s=true on namespace %s exempts it from apiguard's policies; only %s may do that. Fix the objects instead, or ask a platform admin", policy.IgnoreLabel, req.Name, who))
 }
 
 func ignoreLabelSet(raw []byte) (bool, error) {
@@ -76,5 +74,5 @@ func ignoreLabelSet(raw []byte) (bool, error) {
 	if err := json.Unmarshal(raw, &ns); err != nil {
 		return false, fmt.Errorf("decode namespace: %w", err)
 	}
-	return ns.Metadata.Labels[IgnoreLabel] == "true", nil
+	return ns.Metadata.Labels[policy.IgnoreLabel] == "true", nil
 }

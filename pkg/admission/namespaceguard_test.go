@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/apiguard/apiguard/pkg/policy"
 )
 
 func namespaceReview(op string, user string, groups []string, newLabels, oldLabels map[string]string) []byte {
@@ -29,7 +31,7 @@ func TestNamespaceGuard(t *testing.T) {
 	f := newFixture(t, Options{}, nil) // no policy set: the guard must not need one
 	h, _ := New(Options{Policies: f.holder, Metrics: f.metrics})
 	guard := h.NamespaceGuard([]string{"platform-admins"})
-	on := map[string]string{IgnoreLabel: "true"}
+	on := map[string]string{policy.IgnoreLabel: "true"}
 	off := map[string]string{"team": "a"}
 	cases := map[string]struct {
 		body    []byte
@@ -40,7 +42,7 @@ func TestNamespaceGuard(t *testing.T) {
 		"add the label on update":             {namespaceReview("UPDATE", "alice", nil, on, off), false},
 		"label already there":                 {namespaceReview("UPDATE", "alice", nil, on, on), true},
 		"remove the label":                    {namespaceReview("UPDATE", "alice", nil, off, on), true},
-		"label false":                         {namespaceReview("CREATE", "alice", nil, map[string]string{IgnoreLabel: "false"}, nil), true},
+		"label false":                         {namespaceReview("CREATE", "alice", nil, map[string]string{policy.IgnoreLabel: "false"}, nil), true},
 		"unrelated namespace":                 {namespaceReview("CREATE", "alice", nil, off, nil), true},
 	}
 	for name, tc := range cases {

@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 
 	"github.com/apiguard/apiguard/internal/compactcache"
-	"github.com/apiguard/apiguard/pkg/admission"
+	"github.com/apiguard/apiguard/pkg/policy"
 )
 
 // clusterCache is the audit's view of the cluster: a controller-runtime cache with one
@@ -136,7 +136,7 @@ func (c *clusterCache) objects() []*Object {
 func (c *clusterCache) ignoredNamespaces() map[string]bool {
 	out := map[string]bool{}
 	for _, item := range c.namespaces.GetStore().List() {
-		if o, ok := item.(*Object); ok && o.Labels[admission.IgnoreLabel] == "true" {
+		if o, ok := item.(*Object); ok && o.Labels[policy.IgnoreLabel] == "true" {
 			out[o.Name] = true
 		}
 	}

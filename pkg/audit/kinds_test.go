@@ -2,7 +2,9 @@ package audit
 
 import (
 	"context"
+	"os/exec"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/apiguard/apiguard/pkg/policy"
@@ -38,6 +40,24 @@ func TestEveryExposureKindPoliciesCoverTheTable(t *testing.T) {
 			if !slices.Contains(kinds, k.Kind) && !slices.Contains(kinds, qualified) {
 				t.Errorf("%s does not judge %s (custom.kinds %v)", id, qualified, kinds)
 			}
+		}
+	}
+}
+
+// The audit reads exemptions (policy.IgnoreLabel) but serves no admission requests: it
+// must not pull in pkg/admission and, with it, controller-runtime's webhook server.
+func TestAuditDoesNotImportTheWebhook(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool on PATH")
+	}
+	out, err := exec.Command(goTool, "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep == "github.com/apiguard/apiguard/pkg/admission" || strings.HasPrefix(dep, "sigs.k8s.io/controller-runtime/pkg/webhook") {
+			t.Errorf("pkg/audit depends on %s", dep)
 		}
 	}
 }

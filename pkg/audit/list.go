@@ -12,8 +12,8 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/apiguard/apiguard/internal/compactcache"
-	"github.com/apiguard/apiguard/pkg/admission"
 	"github.com/apiguard/apiguard/pkg/inventory"
+	"github.com/apiguard/apiguard/pkg/policy"
 )
 
 // Snapshot is the cluster as `apiguard audit` reads it, once: the exposure objects, the
@@ -77,7 +77,7 @@ func List(ctx context.Context, cfg *rest.Config) (*Snapshot, error) {
 	snap.Inventory = idx.Document()
 	ignored := map[string]bool{}
 	nsGVR := schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
-	snap.IgnoredErr = eachObject(ctx, dyn.Resource(nsGVR), metav1.ListOptions{LabelSelector: admission.IgnoreLabel + "=true"}, func(u *unstructured.Unstructured) error {
+	snap.IgnoredErr = eachObject(ctx, dyn.Resource(nsGVR), metav1.ListOptions{LabelSelector: policy.IgnoreLabel + "=true"}, func(u *unstructured.Unstructured) error {
 		ignored[u.GetName()] = true
 		return nil
 	})
