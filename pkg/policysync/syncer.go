@@ -94,9 +94,13 @@ type Syncer struct {
 	metrics *metrics
 	mu      sync.Mutex // guards status
 	status  Status
+	// syncMu is held across one sync (SyncOnce, or Run's activation of the cache), so
+	// syncs never overlap whoever calls them: the Holder's revision a sync fetches
+	// against is the one it replaces, and refusal is read and written by one sync at a
+	// time. It is taken before mu, never after.
+	syncMu sync.Mutex
 	// refusal is the last revision the gate refused for a reason only a new commit can
-	// change: it does not compile, or its tests fail. SyncOnce runs alone (Run's loop),
-	// so it needs no lock.
+	// change: it does not compile, or its tests fail. Guarded by syncMu.
 	refusal *refusal
 }
 
@@ -188,8 +192,11 @@ func jitter(d time.Duration) time.Duration {
 }
 
 // SyncOnce fetches, gates and, if the revision passes, activates it. It returns the
-// result label and the error that stopped activation, if any.
+// result label and the error that stopped activation, if any. It may be called while
+// Run is running: it waits for a sync in progress and then runs alone.
 func (s *Syncer) SyncOnce(ctx context.Context) (string, error) {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
 	start := time.Now()
 	current := ""
 	if set := s.opts.Holder.Current(); set != nil {
@@ -292,6 +299,11 @@ func (s *Syncer) gateAndActivate(ctx context.Context, snap source.Snapshot, from
 
 // activateCache serves the cached snapshot, marked stale until the source confirms it.
 func (s *Syncer) activateCache(ctx context.Context) {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	if s.opts.Holder.Current() != nil {
+		return // a SyncOnce that overlapped Run's start activated a fresher revision
+	}
 	start := time.Now()
 	snap, savedAt, err := loadCache(s.opts.CacheDir)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -3,11 +3,15 @@ package policysync
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -410,4 +414,65 @@ func TestRunActivatesANewCommitWithoutRestart(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	t.Logf("commit to activation: %s (interval %s)", time.Since(pushed).Round(time.Millisecond), interval)
+}
+
+// turnstile is a source whose every fetch is a new revision, alternately one that
+// compiles and one that does not, so syncs go through activation and through the
+// refusal memory in turn. It counts fetches without a lock and fails the test if two
+// fetches overlap: the Syncer must run one sync at a time.
+type turnstile struct {
+	t      *testing.T
+	n      int
+	inside atomic.Int32
+}
+
+func (s *turnstile) String() string { return "turnstile" }
+
+func (s *turnstile) Fetch(ctx context.Context, _ string) (source.Snapshot, error) {
+	if s.inside.Add(1) != 1 {
+		s.t.Error("two syncs fetch at once")
+	}
+	defer s.inside.Add(-1)
+	s.n++
+	src := policySrc(fmt.Sprintf("v%d", s.n))
+	if s.n%2 == 0 {
+		src = "package cm.verdict\n\ndeny contains\n"
+	}
+	snap, err := source.Tree{Name: "turnstile", FS: fstest.MapFS{"cm/verdict.rego": {Data: []byte(src)}}}.Snapshot(ctx)
+	snap.Revision = fmt.Sprintf("%s-%d", snap.Revision, s.n)
+	time.Sleep(time.Millisecond) // widen the window an overlap would need
+	return snap, err
+}
+
+// SyncOnce may be called while Run loops (as cmd/webhook's start-up sync could): the
+// two take turns. Run with -race, an overlap also shows as a data race.
+func TestSyncOnceConcurrentWithRun(t *testing.T) {
+	src := &turnstile{t: t}
+	holder := policy.NewHolder()
+	s, err := New(Options{Source: src, Holder: holder, Interval: time.Millisecond, Registerer: prometheus.NewRegistry(), Log: logr.Discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 10 {
+				res, _ := s.SyncOnce(ctx)
+				if res != ResultActivated && res != ResultCompileFailed {
+					t.Errorf("SyncOnce: %s", res)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	cancel()
+	<-done
+	if holder.Current() == nil {
+		t.Fatal("nothing activated")
+	}
 }
