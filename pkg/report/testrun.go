@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
@@ -189,57 +188,24 @@ func indentLines(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix) + "\n"
 }
 
-type junitSkipped struct {
-	Message string `xml:"message,attr,omitempty"`
-}
-
-// JUnit for apiguard test: a testsuite per file and a testcase per Rego test or fixture
-// case, with durations, so CI systems list and time each one.
-type junitTestSuites struct {
-	XMLName  xml.Name         `xml:"testsuites"`
-	Name     string           `xml:"name,attr"`
-	Tests    int              `xml:"tests,attr"`
-	Fails    int              `xml:"failures,attr"`
-	Errors   int              `xml:"errors,attr"`
-	Skipped  int              `xml:"skipped,attr"`
-	Time     string           `xml:"time,attr"`
-	Suites   []junitTestSuite `xml:"testsuite"`
-	duration time.Duration
-}
-
-type junitTestSuite struct {
-	Name    string          `xml:"name,attr"`
-	Tests   int             `xml:"tests,attr"`
-	Fails   int             `xml:"failures,attr"`
-	Errors  int             `xml:"errors,attr"`
-	Skipped int             `xml:"skipped,attr"`
-	Time    string          `xml:"time,attr"`
-	Cases   []junitTestCase `xml:"testcase"`
-}
-
-type junitTestCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitMessage `xml:"failure,omitempty"`
-	Error     *junitMessage `xml:"error,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
+// writeTestJUnit: a testsuite per file and a testcase per Rego test or fixture case,
+// with durations, so CI systems list and time each one.
 func writeTestJUnit(w io.Writer, run TestRun) error {
-	doc := junitTestSuites{Name: "apiguard test"}
+	doc := junitSuites{Name: "apiguard test"}
+	var skipped int
+	var duration time.Duration
 	for _, s := range run.Suites {
-		suite := junitTestSuite{Name: s.Name, Tests: len(s.Cases)}
+		suite := junitSuite{Name: s.Name, Tests: len(s.Cases)}
+		var suiteSkipped int
 		var total time.Duration
 		for _, c := range s.Cases {
 			class := c.Classname
 			if class == "" {
 				class = s.Name
 			}
-			tc := junitTestCase{Name: c.Name, Classname: class, Time: seconds(c.Duration), SystemOut: c.Output}
+			tc := junitCase{Name: c.Name, Classname: class, Time: seconds(c.Duration), SystemOut: c.Output}
 			text := strings.TrimSpace(strings.Join(nonEmpty(c.Message, c.Detail), "\n"))
 			switch c.Outcome {
 			case TestFailed:
@@ -250,30 +216,23 @@ func writeTestJUnit(w io.Writer, run TestRun) error {
 				suite.Errors++
 			case TestSkipped:
 				tc.Skipped = &junitSkipped{Message: c.Message}
-				suite.Skipped++
+				suiteSkipped++
 			}
 			total += c.Duration
 			suite.Cases = append(suite.Cases, tc)
 		}
+		suite.Skipped = &suiteSkipped
 		suite.Time = seconds(total)
 		doc.Tests += suite.Tests
 		doc.Fails += suite.Fails
 		doc.Errors += suite.Errors
-		doc.Skipped += suite.Skipped
-		doc.duration += total
+		skipped += suiteSkipped
+		duration += total
 		doc.Suites = append(doc.Suites, suite)
 	}
-	doc.Time = seconds(doc.duration)
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	doc.Skipped = &skipped
+	doc.Time = seconds(duration)
+	return encodeJUnit(w, doc)
 }
 
 func nonEmpty(parts ...string) []string {
