@@ -12,24 +12,25 @@ import (
 type junitSuites struct {
 	XMLName xml.Name `xml:"testsuites"`
 	Name    string   `xml:"name,attr"`
-	Tests   int      `xml:"tests,attr"`
-	Fails   int      `xml:"failures,attr"`
-	Errors  int      `xml:"errors,attr"`
-	// Skipped is nil for apiguard check, which skips nothing; a pointer so that
-	// apiguard test still writes skipped="0".
-	Skipped *int         `xml:"skipped,attr,omitempty"`
-	Time    string       `xml:"time,attr,omitempty"`
-	Suites  []junitSuite `xml:"testsuite"`
+	junitCounts
+	Suites []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name    string      `xml:"name,attr"`
-	Tests   int         `xml:"tests,attr"`
-	Fails   int         `xml:"failures,attr"`
-	Errors  int         `xml:"errors,attr"`
-	Skipped *int        `xml:"skipped,attr,omitempty"`
-	Time    string      `xml:"time,attr,omitempty"`
-	Cases   []junitCase `xml:"testcase"`
+	Name string `xml:"name,attr"`
+	junitCounts
+	Cases []junitCase `xml:"testcase"`
+}
+
+// junitCounts are the attributes testsuites and testsuite share, in this order.
+type junitCounts struct {
+	Tests  int `xml:"tests,attr"`
+	Fails  int `xml:"failures,attr"`
+	Errors int `xml:"errors,attr"`
+	// Skipped is nil for apiguard check, which skips nothing; a pointer so that
+	// apiguard test still writes skipped="0".
+	Skipped *int   `xml:"skipped,attr,omitempty"`
+	Time    string `xml:"time,attr,omitempty"`
 }
 
 type junitCase struct {

@@ -197,7 +197,7 @@ func writeTestJUnit(w io.Writer, run TestRun) error {
 	var skipped int
 	var duration time.Duration
 	for _, s := range run.Suites {
-		suite := junitSuite{Name: s.Name, Tests: len(s.Cases)}
+		suite := junitSuite{Name: s.Name, junitCounts: junitCounts{Tests: len(s.Cases)}}
 		var suiteSkipped int
 		var total time.Duration
 		for _, c := range s.Cases {
