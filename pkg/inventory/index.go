@@ -18,6 +18,10 @@ const (
 	Hosts           = "hosts"
 	Gateways        = "gateways"
 	ReferenceGrants = "referenceGrants"
+	// ListenPaths maps a Tyk listen path to every API serving it, with the API's custom
+	// domain ("" when it answers on every host): tyk.tyk.io ApiDefinitions and
+	// TykOasApiDefinitions, in one section across kinds.
+	ListenPaths = "listenPaths"
 )
 
 // Key names one entry of a section, e.g. {Hosts, "shop.example.com"}.
@@ -72,7 +76,7 @@ func New(sections ...string) *Index {
 
 // AllSections lists every section.
 func AllSections() []string {
-	return []string{Hosts, Gateways, ReferenceGrants}
+	return []string{Hosts, Gateways, ReferenceGrants, ListenPaths}
 }
 
 // Upsert records an object (a decoded Kubernetes object) and returns the keys whose

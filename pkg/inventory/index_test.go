@@ -81,7 +81,7 @@ func TestGatewayAPIAndGrants(t *testing.T) {
 	want := `{"gateways":{"infra/gw":{"gatewayClassName":"public","listeners":[{"hostname":"*.example.com","name":"http","port":80,"protocol":"HTTP"},` +
 		`{"allowedRouteKinds":["HTTPRoute"],"allowedRoutesFrom":"All","name":"https","port":443,"protocol":"HTTPS"}]}},` +
 		`"hosts":{"a.example.com":[{"kind":"HTTPRoute","name":"r","namespace":"app"}]},` +
-		`"referenceGrants":{"backend":[{"from":[{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","namespace":"app"}],"name":"g","to":[{"group":"","kind":"Service","name":""}]}]}}`
+		`"listenPaths":{},"referenceGrants":{"backend":[{"from":[{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","namespace":"app"}],"name":"g","to":[{"group":"","kind":"Service","name":""}]}]}}`
 	if string(b) != want {
 		t.Errorf("document:\n got %s\nwant %s", b, want)
 	}
@@ -95,5 +95,42 @@ func TestSectionsLimitTheIndex(t *testing.T) {
 	}
 	if x.Objects() != 0 {
 		t.Error("an object for a left-out section was kept")
+	}
+}
+
+func TestTykListenPaths(t *testing.T) {
+	x := New()
+	classic := obj(t, `{"apiVersion":"tyk.tyk.io/v1alpha1","kind":"ApiDefinition","metadata":{"name":"orders","namespace":"a","creationTimestamp":"2026-01-02T03:04:05Z"},
+		"spec":{"name":"orders","domain":"API.example.com.","proxy":{"listen_path":"/orders","target_url":"http://orders"}}}`)
+	if got := x.Upsert(classic); !reflect.DeepEqual(got, []Key{{ListenPaths, "/orders"}}) {
+		t.Fatalf("changed = %v", got)
+	}
+	want := []any{map[string]any{"namespace": "a", "name": "orders", "kind": "ApiDefinition", "created": "2026-01-02T03:04:05Z", "domain": "api.example.com"}}
+	if got := x.Value(Key{ListenPaths, "/orders"}); !reflect.DeepEqual(got, want) {
+		t.Errorf("classic claim = %#v", got)
+	}
+	// A Tyk OAS API claims what Tyk Operator wrote into its status; a disabled custom
+	// domain answers on every host ("").
+	oas := obj(t, `{"apiVersion":"tyk.tyk.io/v1alpha1","kind":"TykOasApiDefinition","metadata":{"name":"copy","namespace":"b"},
+		"spec":{"tykOAS":{"configmapRef":{"name":"doc","keyName":"oas.json"}}},
+		"status":{"listenPath":"/orders","domain":{"name":"api.example.com","enabled":false}}}`)
+	x.Upsert(oas)
+	list, _ := x.Value(Key{ListenPaths, "/orders"}).([]any)
+	if len(list) != 2 || list[1].(map[string]any)["kind"] != "TykOasApiDefinition" || list[1].(map[string]any)["domain"] != "" {
+		t.Errorf("two claims across kinds: %#v", list)
+	}
+	// Internal and TCP APIs register no HTTP route; an OAS API not yet reconciled has no
+	// status and claims nothing.
+	for _, s := range []string{
+		`{"apiVersion":"tyk.tyk.io/v1alpha1","kind":"ApiDefinition","metadata":{"name":"i","namespace":"c"},"spec":{"internal":true,"proxy":{"listen_path":"/x"}}}`,
+		`{"apiVersion":"tyk.tyk.io/v1alpha1","kind":"ApiDefinition","metadata":{"name":"t","namespace":"c"},"spec":{"protocol":"tcp","proxy":{"listen_path":"/x"}}}`,
+		`{"apiVersion":"tyk.tyk.io/v1alpha1","kind":"TykOasApiDefinition","metadata":{"name":"n","namespace":"c"},"spec":{}}`,
+	} {
+		if got := x.Upsert(obj(t, s)); len(got) != 0 {
+			t.Errorf("%s claimed %v", s, got)
+		}
+	}
+	if doc := x.Document(); doc[ListenPaths] == nil {
+		t.Errorf("document lacks %s: %v", ListenPaths, doc)
 	}
 }

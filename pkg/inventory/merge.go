@@ -28,7 +28,7 @@ func IdentityOf(obj map[string]any) (Identity, bool) {
 // Merge is the offline inventory: built (projected from the input) merged into base
 // (what --data says the cluster holds), neither modified.
 //
-//   - Hosts and ReferenceGrants: per key, the union of the claims. A claim in base by
+//   - Hosts, ListenPaths and ReferenceGrants: per key, the union of the claims. A claim in base by
 //     an object of the input (inputs) is dropped first, under every key: the input's
 //     version replaces the cluster's, which may have claimed hosts it no longer does.
 //   - Gateways: per key, the input's Gateway replaces the cluster's.
@@ -53,7 +53,7 @@ func Merge(base, built map[string]any, inputs []Identity) map[string]any {
 		}
 		have, _ := base[section].(map[string]any)
 		switch section {
-		case Hosts, ReferenceGrants:
+		case Hosts, ListenPaths, ReferenceGrants:
 			out[section] = unionSection(section, have, add, replaced)
 		default:
 			merged := make(map[string]any, len(have)+len(add))

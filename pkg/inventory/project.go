@@ -18,8 +18,12 @@ func Kinds() []compactcache.Kind {
 	return append(kinds,
 		compactcache.Kind{Group: gatewayGroup, Version: "v1", Kind: "Gateway", Resource: "gateways"},
 		compactcache.Kind{Group: gatewayGroup, Version: "v1beta1", Kind: "ReferenceGrant", Resource: "referencegrants"},
+		compactcache.Kind{Group: tykGroup, Version: "v1alpha1", Kind: "ApiDefinition", Resource: "apidefinitions"},
+		compactcache.Kind{Group: tykGroup, Version: "v1alpha1", Kind: "TykOasApiDefinition", Resource: "tykoasapidefinitions"},
 	)
 }
+
+const tykGroup = "tyk.tyk.io"
 
 // hostnameRoutes are the route kinds whose spec.hostnames claim hosts in the one host
 // inventory. Adding a kind that has spec.hostnames (TLSRoute, say) is one line here:
@@ -191,8 +195,53 @@ func project(id objectID, obj map[string]any) []contribution {
 			return out
 		}
 		return []contribution{{Key{ReferenceGrants, id.namespace}, grantInfo{name: id.name, from: refs(spec["from"], "namespace"), to: refs(spec["to"], "name")}}}
+	case id.group == tykGroup && id.kind == "ApiDefinition":
+		// gateway/api_loader.go: processSpec skips an internal API (chainDef.Skip) and
+		// loadHTTPService then registers no route; tcp and tls APIs get no HTTP route.
+		if internal, _ := spec["internal"].(bool); internal {
+			return nil
+		}
+		if protocol, _ := spec["protocol"].(string); protocol == "tcp" || protocol == "tls" {
+			return nil
+		}
+		proxy, _ := spec["proxy"].(map[string]any)
+		path, _ := proxy["listen_path"].(string)
+		domain, _ := spec["domain"].(string)
+		return listenClaims(id, created, path, domain)
+	case id.group == tykGroup && id.kind == "TykOasApiDefinition":
+		// The listen path and domain live in the ConfigMap's document, which the webhook
+		// does not watch; Tyk Operator writes what it applied into status.
+		status, _ := obj["status"].(map[string]any)
+		path, _ := status["listenPath"].(string)
+		d, _ := status["domain"].(map[string]any)
+		domain := ""
+		if enabled, _ := d["enabled"].(bool); enabled {
+			domain, _ = d["name"].(string)
+		}
+		return listenClaims(id, created, path, domain)
 	}
 	return nil
+}
+
+// listenClaim is one Tyk API's claim on a listen path, on its custom domain ("" when
+// the API answers on every host).
+type listenClaim struct{ namespace, name, kind, created, domain string }
+
+func (l listenClaim) json() map[string]any {
+	m := hostClaim{namespace: l.namespace, name: l.name, kind: l.kind, created: l.created}.json()
+	m["domain"] = l.domain
+	return m
+}
+
+// listenClaims is the claim of a Tyk API on its listen path, keyed by the path as Tyk
+// matches it (a plain string prefix, gorilla/mux PathPrefix); an API without a listen
+// path claims none. The domain is normalised like a host.
+func listenClaims(id objectID, created, path, domain string) []contribution {
+	path = strings.TrimSpace(path)
+	if path == "" {
+		return nil
+	}
+	return []contribution{{Key{ListenPaths, path}, listenClaim{namespace: id.namespace, name: id.name, kind: id.kind, created: created, domain: NormalizeHost(domain)}}}
 }
 
 // hostClaims is one claim per distinct normalised host. Paths are not kept: a host

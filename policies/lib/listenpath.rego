@@ -1,0 +1,193 @@
+# METADATA
+# title: Tyk listen-path ownership
+# description: >-
+#   How Tyk Gateway routes a request to an API, written once
+#   (TykTechnologies/tyk gateway/api_loader.go). loadHTTPService puts an API with a
+#   custom domain (enable_custom_domains and spec.Domain) under
+#   router.Host(domain).Subrouter(), and an API without one on the bare router, where
+#   it answers on every host; it then registers router.PathPrefix(listenPath), a plain
+#   string prefix (gorilla/mux). loadApps registers APIs longest listen path first ("so
+#   that /foo doesn't break /foo-bar"), so an API whose listen path extends another's
+#   (/api/v2 over /api, /api-admin over /api) takes those requests from it, and two
+#   APIs with the same listen path race (sort.Slice is not stable). Unless
+#   http_server_options.enable_strict_routes is set (apiguard config
+#   tyk.strictRoutes), /api also serves /api-admin. A listen path belongs to the
+#   namespace that claimed it first, as hosts do (lib.hosts): the claims are
+#   data.apiguard.inventory.listenPaths, from ApiDefinition spec.proxy.listen_path and
+#   spec.domain and TykOasApiDefinition status.listenPath and status.domain. Not a
+#   policy: it defines no deny, violation, warn or patch rule.
+package lib.listenpath
+
+import data.lib.hosts
+import data.lib.kubernetes as k8s
+import data.lib.tyk
+import data.lib.tykoas
+
+# tyk.customDomains (default true): the gateways run with enable_custom_domains. When
+# false Tyk ignores every API's domain and all APIs share one router.
+custom_domains := k8s.setting(["tyk", "customDomains"], true)
+
+# tyk.strictRoutes (default false): http_server_options.enable_strict_routes, under
+# which a listen path without a trailing slash serves itself and its subpaths only
+# (explicitRouteSubpaths), so /api no longer serves /api-admin.
+strict_routes := k8s.setting(["tyk", "strictRoutes"], false)
+
+domain_of(d) := "" if {
+	custom_domains != true
+} else := hosts.normalize(d) if {
+	is_string(d)
+} else := ""
+
+claim(path, domain) := {"path": trim_space(path), "domain": domain_of(domain)} if {
+	is_string(path)
+	trim_space(path) != ""
+}
+
+# declared(obj) are the (path, domain) pairs obj claims as stored objects show them:
+# an ApiDefinition's spec (unless internal or TCP/TLS: no HTTP route), a Tyk OAS API's
+# status (what Tyk Operator applied).
+declared(obj) := {c |
+	obj.kind == "ApiDefinition"
+	spec := object.get(obj, "spec", {})
+	object.get(spec, "internal", false) != true
+	not object.get(spec, "protocol", "") in {"tcp", "tls"}
+	c := claim(object.get(spec, ["proxy", "listen_path"], ""), object.get(spec, "domain", ""))
+} | {c |
+	obj.kind in {"TykOasApiDefinition", "TykStreamsApiDefinition", "TykMcpProxyDefinition"}
+	status := object.get(obj, "status", {})
+	c := claim(object.get(status, "listenPath", ""), status_domain(status))
+}
+
+status_domain(status) := status.domain.name if {
+	status.domain.enabled == true
+} else := status.domain if {
+	is_string(status.domain)
+} else := ""
+
+# doc_claims are what the x-tyk-api-gateway documents under review serve
+# (server.listenPath.value; server.customDomain.name when customDomain.enabled).
+doc_claims contains c if {
+	some d in tykoas.documents
+	tykoas.served(d.gw)
+	c := claim(object.get(d.gw, ["server", "listenPath", "value"], ""), doc_domain(d.gw))
+}
+
+doc_domain(gw) := gw.server.customDomain.name if {
+	gw.server.customDomain.enabled == true
+} else := ""
+
+# own: what the object under review serves.
+own := declared(k8s.resource) if {
+	tyk.api_definition
+	tyk.served
+} else := doc_claims | declared(k8s.resource) if {
+	k8s.group in {"tyk.tyk.io", ""}
+} else := set()
+
+held := own if {
+	k8s.is_audit
+} else := declared(old) | old_docs if {
+	input.request.operation == "UPDATE"
+	old := input.request.oldObject
+	is_object(old)
+} else := set()
+
+# A ConfigMap's old documents: the listen paths it defined before this write.
+old_docs := {c |
+	tykoas.config_map
+	some _, text in object.get(input.request.oldObject, "data", {})
+	is_string(text)
+	gw := tykoas.parse(text)[tykoas.extension]
+	is_object(gw)
+	tykoas.served(gw)
+	c := claim(object.get(gw, ["server", "listenPath", "value"], ""), doc_domain(gw))
+}
+
+# covered(mine, theirs) holds when Tyk hands requests of the listen path theirs to
+# the listen path mine: mine is theirs or extends it (it is registered first).
+covered(mine, theirs) if mine == theirs
+
+covered(mine, theirs) if {
+	strict_routes != true
+	startswith(mine, theirs)
+}
+
+covered(mine, theirs) if {
+	strict_routes == true
+	startswith(mine, theirs)
+	endswith(theirs, "/")
+}
+
+covered(mine, theirs) if {
+	strict_routes == true
+	startswith(mine, concat("", [theirs, "/"]))
+}
+
+# Domains overlap when equal or when either is "" (every host).
+overlap(a, b) if a == b
+
+overlap(a, _) if a == ""
+
+overlap(_, b) if b == ""
+
+# prefixes(p): every leading substring of p, p included; listen paths are short.
+prefixes(p) := {substring(p, 0, n) | some n in numbers.range(1, count(p))}
+
+inventory_claims(path) := c if {
+	c := data.apiguard.inventory.listenPaths[path]
+	is_array(c)
+} else := []
+
+# foreign(mine) are the claims of other namespaces whose requests mine takes, that
+# came first.
+foreign(mine) := [c |
+	some theirs in prefixes(mine.path)
+	covered(mine.path, theirs)
+	some c in inventory_claims(theirs)
+	is_object(c)
+	is_string(c.namespace)
+	c.namespace != ""
+	c.namespace != k8s.namespace
+	overlap(mine.domain, domain_of(object.get(c, "domain", "")))
+	not shared(theirs, k8s.namespace, c.namespace)
+	first(mine, c)
+]
+
+first(mine, _) if not mine in held
+
+first(mine, c) if {
+	mine in held
+	not hosts.mine_first(c)
+}
+
+# conflicts maps each listen path (with its domain, "" for every host) of the object
+# to the sorted claims it takes over ("Kind namespace/name (listen path on domain)").
+conflicts[key] := owners if {
+	some mine in own
+	claimed := foreign(mine)
+	count(claimed) > 0
+	key := display(mine.path, mine.domain)
+	owners := sort({sprintf("%s %s/%s (%s)", [object.get(c, "kind", "object"), c.namespace, object.get(c, "name", "<unnamed>"), display(theirs_path(c, mine), domain_of(object.get(c, "domain", "")))]) | some c in claimed})
+}
+
+theirs_path(c, mine) := p if {
+	some p in prefixes(mine.path)
+	some c2 in inventory_claims(p)
+	c2 == c
+}
+
+display(path, "") := sprintf("%s on every host", [path])
+
+display(path, domain) := sprintf("%s on %s", [path, domain]) if domain != ""
+
+# data.apiguard.config.tyk.sharedListenPaths lists listen paths several namespaces may
+# serve together: [{"listenPath": "/api", "namespaces": ["shop", "payments"]}],
+# matched literally against the earlier claim's listen path; namespaces are globs.
+shared(path, a, b) if {
+	some e in k8s.setting(["tyk", "sharedListenPaths"], [])
+	is_object(e)
+	e.listenPath == path
+	is_array(e.namespaces)
+	hosts.listed(e.namespaces, a)
+	hosts.listed(e.namespaces, b)
+}

@@ -1,0 +1,42 @@
+package lib.listenpath_test
+
+import data.lib.listenpath
+
+test_covered_is_prefix_longest_first if {
+	listenpath.covered("/api", "/api")
+	listenpath.covered("/api/v2", "/api")
+	listenpath.covered("/api-admin", "/api")
+	not listenpath.covered("/api", "/api/v2")
+}
+
+test_strict_routes_cover_segments_only if {
+	not listenpath.covered("/api-admin", "/api") with data.apiguard.config as {"tyk": {"strictRoutes": true}}
+	listenpath.covered("/api/v2", "/api") with data.apiguard.config as {"tyk": {"strictRoutes": true}}
+	listenpath.covered("/api/v2", "/api/") with data.apiguard.config as {"tyk": {"strictRoutes": true}}
+	listenpath.covered("/api", "/api") with data.apiguard.config as {"tyk": {"strictRoutes": true}}
+}
+
+test_overlap_every_host if {
+	listenpath.overlap("a.example.com", "a.example.com")
+	listenpath.overlap("", "a.example.com")
+	listenpath.overlap("a.example.com", "")
+	not listenpath.overlap("a.example.com", "b.example.com")
+}
+
+test_domain_normalised_or_ignored if {
+	listenpath.domain_of("A.Example.com.") == "a.example.com"
+	listenpath.domain_of(null) == ""
+	listenpath.domain_of("a.example.com") == "" with data.apiguard.config as {"tyk": {"customDomains": false}}
+}
+
+test_declared_from_spec_and_status if {
+	listenpath.declared({"kind": "ApiDefinition", "spec": {"domain": "x.io", "proxy": {"listen_path": "/a"}}}) == {{"path": "/a", "domain": "x.io"}}
+	listenpath.declared({"kind": "ApiDefinition", "spec": {"internal": true, "proxy": {"listen_path": "/a"}}}) == set()
+	listenpath.declared({"kind": "TykOasApiDefinition", "status": {"listenPath": "/b", "domain": {"name": "x.io", "enabled": true}}}) == {{"path": "/b", "domain": "x.io"}}
+	listenpath.declared({"kind": "TykOasApiDefinition", "status": {"listenPath": "/b", "domain": {"name": "x.io", "enabled": false}}}) == {{"path": "/b", "domain": ""}}
+	listenpath.declared({"kind": "TykOasApiDefinition", "spec": {}}) == set()
+}
+
+test_prefixes if {
+	listenpath.prefixes("/ab") == {"/", "/a", "/ab"}
+}

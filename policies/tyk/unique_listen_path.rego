@@ -1,0 +1,38 @@
+# METADATA
+# title: Tyk API must not take over a listen path served from another namespace
+# description: >-
+#   Tyk Gateway routes by custom domain, then by listen path as a plain string
+#   prefix, longest listen path first (TykTechnologies/tyk gateway/api_loader.go
+#   loadHTTPService and loadApps; lib.listenpath). An API whose listen path equals or
+#   extends one another namespace's API already serves (/api, /api/v2, /api-admin over
+#   /api), on the same custom domain or where either API has none (it answers on every
+#   host), takes that API's requests. Ownership is first claim, as for Ingress hosts:
+#   data.apiguard.inventory.listenPaths holds ApiDefinition spec.proxy.listen_path and
+#   spec.domain and TykOasApiDefinition status.listenPath and status.domain; an
+#   incoming Tyk OAS API (or a ConfigMap carrying x-tyk-api-gateway) is judged by its
+#   document's server.listenPath.value and server.customDomain. On UPDATE a listen
+#   path the API already served is kept unless the other claim is older; on AUDIT the
+#   younger claim is reported. A shorter listen path (/api under an existing
+#   /api/v2) is allowed: the longer one is still matched first. Internal APIs are not
+#   judged. Without an inventory the check passes.
+# custom:
+#   kinds: [tyk.tyk.io/ApiDefinition, tyk.tyk.io/TykOasApiDefinition, tyk.tyk.io/TykStreamsApiDefinition, tyk.tyk.io/TykMcpProxyDefinition, ConfigMap]
+#   severity: high
+#   field: spec.proxy.listen_path, x-tyk-api-gateway.server.listenPath.value
+#   remediation: >-
+#     Use a listen path that does not start with another namespace's (or a custom
+#     domain of your own on both APIs), have that owner remove it, or list the listen
+#     path for both namespaces in apiguard.config.tyk.sharedListenPaths.
+package tyk.unique_listen_path
+
+import data.lib.kubernetes as k8s
+import data.lib.listenpath
+
+deny contains msg if {
+	k8s.is_check
+	some path, owners in listenpath.conflicts
+	msg := sprintf(
+		"%s: listen path %s (spec.proxy.listen_path, or x-tyk-api-gateway.server.listenPath.value with server.customDomain) takes requests Tyk already routes to another namespace's API: %s; Tyk matches listen paths as prefixes, longest first, and an API without a custom domain answers on every host, so use a listen path that does not start with theirs, give both APIs distinct custom domains, have that owner remove it, or list it for both namespaces in apiguard.config.tyk.sharedListenPaths",
+		[k8s.display, path, concat(", ", owners)],
+	)
+}

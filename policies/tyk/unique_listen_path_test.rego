@@ -1,0 +1,106 @@
+package tyk.unique_listen_path_test
+
+import data.lib.tykoas_test as t
+import data.tyk.unique_listen_path
+
+# The owner: an ApiDefinition in namespace "shop" serving /orders on every host.
+inv(path, domain) := {"listenPaths": {path: [{"namespace": "shop", "name": "orders", "kind": "ApiDefinition", "created": "2026-01-01T00:00:00Z", "domain": domain}]}}
+
+classic(ns, path, domain) := {"request": {
+	"uid": "1", "operation": "CREATE", "name": "copy", "namespace": ns,
+	"kind": {"group": "tyk.tyk.io", "version": "v1alpha1", "kind": "ApiDefinition"},
+	"object": {"apiVersion": "tyk.tyk.io/v1alpha1", "kind": "ApiDefinition", "metadata": {"name": "copy", "namespace": ns},
+		"spec": {"name": "copy", "domain": domain, "use_keyless": false, "proxy": {"listen_path": path, "target_url": "http://copy"}}},
+}}
+
+oas(path, domain) := t.api_input(t.gw_with({"server": {"listenPath": {"value": path}, "customDomain": domain}}), {})
+
+denied(inp, data_inv) if count(unique_listen_path.deny) == 1 with input as inp with data.apiguard.inventory as data_inv
+
+passes(inp, data_inv) if count(unique_listen_path.deny) == 0 with input as inp with data.apiguard.inventory as data_inv
+
+test_same_listen_path_every_host_is_denied if {
+	denied(classic("attacker", "/orders", ""), inv("/orders", ""))
+	msg := unique_listen_path.deny with input as classic("attacker", "/orders", "") with data.apiguard.inventory as inv("/orders", "")
+	msg == {`ApiDefinition attacker/copy: listen path /orders on every host (spec.proxy.listen_path, or x-tyk-api-gateway.server.listenPath.value with server.customDomain) takes requests Tyk already routes to another namespace's API: ApiDefinition shop/orders (/orders on every host); Tyk matches listen paths as prefixes, longest first, and an API without a custom domain answers on every host, so use a listen path that does not start with theirs, give both APIs distinct custom domains, have that owner remove it, or list it for both namespaces in apiguard.config.tyk.sharedListenPaths`}
+}
+
+test_longer_listen_path_takes_the_prefix if {
+	denied(classic("attacker", "/orders/admin", ""), inv("/orders", ""))
+	denied(classic("attacker", "/orders-admin", ""), inv("/orders", ""))
+	denied(classic("attacker", "/orders/", ""), inv("/orders", ""))
+}
+
+# The shorter path is matched after the longer one: the owner keeps its requests.
+test_shorter_listen_path_passes if {
+	passes(classic("attacker", "/ord", ""), inv("/orders", ""))
+	passes(classic("attacker", "/", ""), inv("/orders", ""))
+}
+
+test_strict_routes_keep_segment_boundary if {
+	count(unique_listen_path.deny) == 0 with input as classic("attacker", "/orders-admin", "") with data.apiguard.inventory as inv("/orders", "") with data.apiguard.config as {"tyk": {"strictRoutes": true}}
+	count(unique_listen_path.deny) == 1 with input as classic("attacker", "/orders/admin", "") with data.apiguard.inventory as inv("/orders", "") with data.apiguard.config as {"tyk": {"strictRoutes": true}}
+}
+
+test_domains if {
+	# Distinct custom domains: separate routers.
+	passes(classic("attacker", "/orders", "evil.example.com"), inv("/orders", "shop.example.com"))
+	# Same domain, in another spelling.
+	denied(classic("attacker", "/orders", "Shop.Example.com."), inv("/orders", "shop.example.com"))
+	# No domain answers on every host, the owner's too; an owner without one answers on ours.
+	denied(classic("attacker", "/orders", ""), inv("/orders", "shop.example.com"))
+	denied(classic("attacker", "/orders", "evil.example.com"), inv("/orders", ""))
+	# Gateways without enable_custom_domains ignore every domain.
+	count(unique_listen_path.deny) == 1 with input as classic("attacker", "/orders", "evil.example.com") with data.apiguard.inventory as inv("/orders", "shop.example.com") with data.apiguard.config as {"tyk": {"customDomains": false}}
+}
+
+test_same_namespace_and_no_inventory_pass if {
+	passes(classic("shop", "/orders", ""), inv("/orders", ""))
+	count(unique_listen_path.deny) == 0 with input as classic("attacker", "/orders", "")
+}
+
+test_internal_api_is_not_judged if {
+	inp := json.patch(classic("attacker", "/orders", ""), [{"op": "add", "path": "/request/object/spec/internal", "value": true}])
+	passes(inp, inv("/orders", ""))
+}
+
+test_shared_listen_path if {
+	cfg := {"tyk": {"sharedListenPaths": [{"listenPath": "/orders", "namespaces": ["shop", "att*"]}]}}
+	count(unique_listen_path.deny) == 0 with input as classic("attacker", "/orders/x", "") with data.apiguard.inventory as inv("/orders", "") with data.apiguard.config as cfg
+}
+
+test_tyk_oas_document_is_judged if {
+	# t.api_input is a TykOasApiDefinition in namespace demo.
+	denied(oas("/orders/v2", {"enabled": false, "name": "shop.example.com"}), inv("/orders", "shop.example.com"))
+	passes(oas("/orders/v2", {"enabled": true, "name": "other.example.com"}), inv("/orders", "shop.example.com"))
+	denied(oas("/orders/v2", {"enabled": true, "name": "shop.example.com"}), inv("/orders", "shop.example.com"))
+}
+
+test_configmap_write_is_judged if {
+	gw := t.gw_with({"server": {"listenPath": {"value": "/orders"}}})
+	denied(t.configmap_input(gw), inv("/orders", ""))
+}
+
+# Ownership by age: an UPDATE keeps a listen path the API already served unless the
+# other claim is older; AUDIT reports the younger one.
+test_update_and_audit_age if {
+	upd := json.patch(classic("attacker", "/orders", ""), [
+		{"op": "replace", "path": "/request/operation", "value": "UPDATE"},
+		{"op": "add", "path": "/request/object/metadata/creationTimestamp", "value": "2025-01-01T00:00:00Z"},
+		{"op": "add", "path": "/request/oldObject", "value": classic("attacker", "/orders", "").request.object},
+	])
+	passes(upd, inv("/orders", ""))
+	younger := json.patch(upd, [{"op": "replace", "path": "/request/object/metadata/creationTimestamp", "value": "2027-01-01T00:00:00Z"}])
+	denied(younger, inv("/orders", ""))
+	audit := json.patch(younger, [{"op": "replace", "path": "/request/operation", "value": "AUDIT"}])
+	denied(audit, inv("/orders", ""))
+}
+
+# The inventory projects a Tyk OAS API's status; an UPDATE of it keeps what it served.
+test_oas_status_is_held_on_update if {
+	base := oas("/orders", {"enabled": false, "name": ""})
+	status := {"listenPath": "/orders", "domain": {"enabled": false, "name": ""}}
+	obj := object.union(base.request.object, {"status": status, "metadata": {"creationTimestamp": "2025-01-01T00:00:00Z"}})
+	upd := object.union(base, {"request": {"operation": "UPDATE", "object": obj, "oldObject": obj}})
+	passes(upd, inv("/orders", ""))
+}
