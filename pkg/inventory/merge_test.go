@@ -80,3 +80,25 @@ func TestFromData(t *testing.T) {
 		t.Errorf("FromData = %s, want %s", got, want)
 	}
 }
+
+// Listen paths merge like hosts: an offline check of a new API sees the cluster's claim
+// on its listen path beside the input's, and an input API replaces its cluster version.
+func TestMergeListenPaths(t *testing.T) {
+	claim := func(ns, name, domain string) map[string]any {
+		return map[string]any{"namespace": ns, "name": name, "kind": "ApiDefinition", "domain": domain}
+	}
+	base := map[string]any{ListenPaths: map[string]any{
+		"/orders": []any{claim("shop", "orders", "")},
+		"/old":    []any{claim("team", "api", "")},
+	}}
+	built := map[string]any{ListenPaths: map[string]any{
+		"/orders": []any{claim("attacker", "grab", "")},
+		"/new":    []any{claim("team", "api", "")},
+	}}
+	got, _ := json.Marshal(Merge(base, built, []Identity{{"ApiDefinition", "attacker", "grab"}, {"ApiDefinition", "team", "api"}}))
+	want := `{"listenPaths":{"/new":[{"domain":"","kind":"ApiDefinition","name":"api","namespace":"team"}],` +
+		`"/orders":[{"domain":"","kind":"ApiDefinition","name":"grab","namespace":"attacker"},{"domain":"","kind":"ApiDefinition","name":"orders","namespace":"shop"}]}}`
+	if string(got) != want {
+		t.Errorf("merge:\n got %s\nwant %s", got, want)
+	}
+}

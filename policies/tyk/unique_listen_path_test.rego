@@ -104,3 +104,16 @@ test_oas_status_is_held_on_update if {
 	upd := object.union(base, {"request": {"operation": "UPDATE", "object": obj, "oldObject": obj}})
 	passes(upd, inv("/orders", ""))
 }
+
+# A ConfigMap write keeps the listen path its document already served when it is the
+# older claim, and is denied when it moves onto another namespace's.
+test_configmap_update_ages if {
+	gw := t.gw_with({"server": {"listenPath": {"value": "/orders"}}})
+	inp := t.configmap_input(gw)
+	obj := object.union(inp.request.object, {"metadata": {"creationTimestamp": "2025-01-01T00:00:00Z"}})
+	kept := object.union(inp, {"request": {"object": obj, "oldObject": obj}})
+	passes(kept, inv("/orders", ""))
+	moved_old := object.union(obj, {"data": {"oas.json": json.marshal({"openapi": "3.0.3", "x-tyk-api-gateway": t.gw_with({"server": {"listenPath": {"value": "/mine"}}})})}})
+	moved := object.union(inp, {"request": {"object": obj, "oldObject": moved_old}})
+	denied(moved, inv("/orders", ""))
+}
