@@ -133,6 +133,24 @@ overlap(_, b) if b == ""
 # prefixes(p): every leading substring of p, p included; listen paths are short.
 prefixes(p) := {substring(p, 0, n) | some n in numbers.range(1, count(p))}
 
+# candidates(mine) are the listen paths whose requests mine takes: the prefixes it
+# covers and, for a listen path with gorilla/mux variables (Tyk keeps such a listen path
+# as a template: explicitRouteSubpaths, "keep paths with params as-is"), every claimed
+# listen path no longer than it (so registered after it: loadApps sorts by length) that
+# starts with its literal part before the first "{". A variable matches any segment
+# ("/{a}/billing" takes /orders/billing), so this is judged on the literal part alone,
+# the safe side.
+candidates(mine) := {theirs |
+	some theirs in prefixes(mine)
+	covered(mine, theirs)
+} | {theirs |
+	contains(mine, "{")
+	literal := substring(mine, 0, indexof(mine, "{"))
+	some theirs, _ in object.get(data.apiguard, ["inventory", "listenPaths"], {})
+	count(theirs) <= count(mine)
+	startswith(theirs, literal)
+}
+
 inventory_claims(path) := c if {
 	c := data.apiguard.inventory.listenPaths[path]
 	is_array(c)
@@ -141,8 +159,7 @@ inventory_claims(path) := c if {
 # foreign(mine) are the claims of other namespaces whose requests mine takes, that
 # came first.
 foreign(mine) := [c |
-	some theirs in prefixes(mine.path)
-	covered(mine.path, theirs)
+	some theirs in candidates(mine.path)
 	some c in inventory_claims(theirs)
 	is_object(c)
 	is_string(c.namespace)
@@ -171,7 +188,7 @@ conflicts[key] := owners if {
 }
 
 theirs_path(c, mine) := p if {
-	some p in prefixes(mine.path)
+	some p in candidates(mine.path)
 	some c2 in inventory_claims(p)
 	c2 == c
 }

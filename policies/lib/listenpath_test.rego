@@ -40,3 +40,20 @@ test_declared_from_spec_and_status if {
 test_prefixes if {
 	listenpath.prefixes("/ab") == {"/", "/a", "/ab"}
 }
+
+test_templates if {
+	inv := {"/orders": [], "/orders-and-more-long": [], "/billing": []}
+
+	# "/{rest:.*}" is longer than /orders, tried first, and matches every path.
+	"/orders" in listenpath.candidates("/{rest:.*}") with data.apiguard.inventory.listenPaths as inv
+
+	# A variable matches any segment: /orders/billing/... goes to this API.
+	"/orders" in listenpath.candidates("/{a}/billing/{b}") with data.apiguard.inventory.listenPaths as inv
+
+	# Shorter than the owner's: registered after it, takes nothing.
+	not "/orders-and-more-long" in listenpath.candidates("/{r:.*}") with data.apiguard.inventory.listenPaths as inv
+
+	# A literal part that is not the owner's.
+	not "/orders" in listenpath.candidates("/billing/{id}") with data.apiguard.inventory.listenPaths as inv
+	"/billing" in listenpath.candidates("/billing/{id}") with data.apiguard.inventory.listenPaths as inv
+}

@@ -13,7 +13,9 @@
 #   document's server.listenPath.value and server.customDomain. On UPDATE a listen
 #   path the API already served is kept unless the other claim is older; on AUDIT the
 #   younger claim is reported. A shorter listen path (/api under an existing
-#   /api/v2) is allowed: the longer one is still matched first. Internal APIs are not
+#   /api/v2) is allowed: the longer one is still matched first. A listen path with
+#   gorilla/mux variables (/{rest:.*}) takes every claimed listen path no longer than it
+#   that starts with its literal part. Internal APIs are not
 #   judged. Without an inventory the check passes.
 # custom:
 #   kinds: [tyk.tyk.io/ApiDefinition, tyk.tyk.io/TykOasApiDefinition, tyk.tyk.io/TykStreamsApiDefinition, tyk.tyk.io/TykMcpProxyDefinition, ConfigMap]

@@ -117,3 +117,10 @@ test_configmap_update_ages if {
 	moved := object.union(inp, {"request": {"object": obj, "oldObject": moved_old}})
 	denied(moved, inv("/orders", ""))
 }
+
+# A gorilla/mux variable in the listen path: "/{rest:.*}" is longer than "/orders", so
+# Tyk registers it first, and it matches every path.
+test_template_listen_path_is_denied if {
+	denied(classic("attacker", "/{rest:.*}", ""), inv("/orders", ""))
+	passes(classic("attacker", "/{r}", ""), inv("/orders", ""))
+}
