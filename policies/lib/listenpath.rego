@@ -123,6 +123,15 @@ covered(mine, theirs) if {
 	startswith(mine, concat("", [theirs, "/"]))
 }
 
+# kv_reference(path) holds for a listen path the gateway resolves when it loads the API
+# (TykTechnologies/tyk gateway/api_loader.go loadApps: gw.kvStore(spec.Proxy.ListenPath);
+# kvStore reads secrets://, env://, consul:// and vault:// references), so its value is
+# not in the object and its ownership cannot be judged.
+kv_reference(path) if {
+	some scheme in ["secrets://", "env://", "consul://", "vault://"]
+	startswith(path, scheme)
+}
+
 # Domains overlap when equal or when either is "" (every host).
 overlap(a, b) if a == b
 

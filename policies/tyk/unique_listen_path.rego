@@ -16,7 +16,9 @@
 #   /api/v2) is allowed: the longer one is still matched first. A listen path with
 #   gorilla/mux variables (/{rest:.*}) takes every claimed listen path no longer than it
 #   that starts with its literal part. Internal APIs are not
-#   judged. Without an inventory the check passes.
+#   judged. Without an inventory the check passes. A listen path the gateway reads
+#   from a KV store at load time (secrets://, env://, consul://, vault://) is warned:
+#   its value, and so its owner, is unknown here.
 # custom:
 #   kinds: [tyk.tyk.io/ApiDefinition, tyk.tyk.io/TykOasApiDefinition, tyk.tyk.io/TykStreamsApiDefinition, tyk.tyk.io/TykMcpProxyDefinition, ConfigMap]
 #   severity: high
@@ -36,5 +38,15 @@ deny contains msg if {
 	msg := sprintf(
 		"%s: listen path %s (spec.proxy.listen_path, or x-tyk-api-gateway.server.listenPath.value with server.customDomain) takes requests Tyk already routes to another namespace's API: %s; Tyk matches listen paths as prefixes, longest first, and an API without a custom domain answers on every host, so use a listen path that does not start with theirs, give both APIs distinct custom domains, have that owner remove it, or list it for both namespaces in apiguard.config.tyk.sharedListenPaths",
 		[k8s.display, path, concat(", ", owners)],
+	)
+}
+
+warn contains msg if {
+	k8s.is_check
+	some mine in listenpath.own
+	listenpath.kv_reference(mine.path)
+	msg := sprintf(
+		"%s: listen path %q is read from a KV store when the gateway loads the API (secrets://, env://, consul:// or vault://), so apiguard cannot tell whether it takes another namespace's listen path; write the listen path itself in spec.proxy.listen_path (or x-tyk-api-gateway.server.listenPath.value)",
+		[k8s.display, mine.path],
 	)
 }

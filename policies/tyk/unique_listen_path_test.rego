@@ -124,3 +124,9 @@ test_template_listen_path_is_denied if {
 	denied(classic("attacker", "/{rest:.*}", ""), inv("/orders", ""))
 	passes(classic("attacker", "/{r}", ""), inv("/orders", ""))
 }
+
+test_kv_listen_path_is_warned if {
+	w := unique_listen_path.warn with input as classic("attacker", "env://ORDERS_PATH", "")
+	count(w) == 1
+	count(unique_listen_path.warn) == 0 with input as classic("attacker", "/orders", "")
+}
