@@ -15,11 +15,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"testing/fstest"
 
 	"github.com/spf13/pflag"
 	"sigs.k8s.io/yaml"
 
+	"github.com/apiguard/apiguard/internal/memfs"
 	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/report"
 	"github.com/apiguard/apiguard/pkg/source"
@@ -159,8 +159,9 @@ func conftestTrees(ctx context.Context, specs []string, auth source.GitAuth) ([]
 			if err != nil {
 				return nil, "", fmt.Errorf("policy file: %w", err)
 			}
-			base := filepath.Base(spec)
-			trees = append(trees, policy.ConftestTree{Name: filepath.ToSlash(filepath.Dir(spec)), FS: fstest.MapFS{base: &fstest.MapFile{Data: b, Mode: 0o444}}})
+			mem := memfs.New()
+			mem.Add(filepath.Base(spec), b)
+			trees = append(trees, policy.ConftestTree{Name: filepath.ToSlash(filepath.Dir(spec)), FS: mem})
 			sum := sha256.Sum256(b)
 			fmt.Fprintf(h, "%s\n", hex.EncodeToString(sum[:]))
 			continue

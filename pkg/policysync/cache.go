@@ -10,9 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"testing/fstest"
 	"time"
 
+	"github.com/apiguard/apiguard/internal/memfs"
 	"github.com/apiguard/apiguard/pkg/source"
 )
 
@@ -126,9 +126,9 @@ func loadCache(dir string) (source.Snapshot, time.Time, error) {
 	if got := digest(files); got != m.Digest {
 		return source.Snapshot{}, time.Time{}, fmt.Errorf("cache for revision %s is damaged (digest mismatch); ignoring it", m.Revision)
 	}
-	mem := fstest.MapFS{}
+	mem := memfs.New()
 	for name, b := range files {
-		mem[name] = &fstest.MapFile{Data: b, Mode: 0o444}
+		mem.Add(name, b)
 	}
 	return source.Snapshot{FS: mem, Revision: m.Revision, Origin: m.Origin, Commit: m.Commit}, m.SavedAt, nil
 }

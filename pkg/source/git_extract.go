@@ -7,10 +7,11 @@ import (
 	"io/fs"
 	"path"
 	"strings"
-	"testing/fstest"
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/apiguard/apiguard/internal/memfs"
 )
 
 // extract reads the policy path of the commit's tree into memory, enforcing the file
@@ -35,7 +36,7 @@ func (g *Git) extract(ctx context.Context, c *object.Commit) (fs.FS, error) {
 			return nil, fmt.Errorf("git: policy path %q not found in %s: %w", g.opts.Path, shortSHA(c.Hash.String()), err)
 		}
 	}
-	out := fstest.MapFS{}
+	out := memfs.New()
 	links := map[string]string{}
 	files := 0
 	var total int64
@@ -90,7 +91,7 @@ func (g *Git) extract(ctx context.Context, c *object.Commit) (fs.FS, error) {
 				links[p] = string(data)
 				continue
 			}
-			out[p] = &fstest.MapFile{Data: data, Mode: 0o444}
+			out.Add(p, data)
 		}
 		return nil
 	}
@@ -108,7 +109,7 @@ func (g *Git) extract(ctx context.Context, c *object.Commit) (fs.FS, error) {
 			if total += int64(len(data)); total > lim.MaxTotalBytes {
 				return nil, overTotal(total)
 			}
-			out[path.Clean(link)] = &fstest.MapFile{Data: data, Mode: 0o444}
+			out.Add(path.Clean(link), data)
 		}
 	}
 	return out, nil
@@ -116,7 +117,7 @@ func (g *Git) extract(ctx context.Context, c *object.Commit) (fs.FS, error) {
 
 // resolveLink follows a symlink inside the policy tree. Absolute targets and targets that
 // climb out of the policy path are refused: the tree must not pull in other content.
-func resolveLink(files fstest.MapFS, links map[string]string, link, targetPath string) ([]byte, error) {
+func resolveLink(files memfs.Map, links map[string]string, link, targetPath string) ([]byte, error) {
 	for hop := 0; hop < maxSymlinkHops; hop++ {
 		if path.IsAbs(targetPath) {
 			return nil, fmt.Errorf("symlink %s -> %s is absolute; it would leave the policy path", link, targetPath)
@@ -125,8 +126,8 @@ func resolveLink(files fstest.MapFS, links map[string]string, link, targetPath s
 		if resolved == ".." || strings.HasPrefix(resolved, "../") {
 			return nil, fmt.Errorf("symlink %s -> %s leaves the policy path", link, targetPath)
 		}
-		if f, ok := files[resolved]; ok {
-			return f.Data, nil
+		if data, ok := files.Data(resolved); ok {
+			return data, nil
 		}
 		next, isLink := links[resolved]
 		if !isLink {

@@ -15,9 +15,8 @@ import (
 	"path"
 	"strings"
 	"time"
-	// MapFS is a plain in-memory fs.FS with correct directory semantics; despite the
-	// package name it has no test-only behaviour.
-	"testing/fstest"
+
+	"github.com/apiguard/apiguard/internal/memfs"
 )
 
 // Snapshot is one immutable view of a policy tree.
@@ -148,7 +147,7 @@ const maxDirLinks = 8
 type treeReader struct {
 	ctx  context.Context
 	fsys fs.FS
-	mem  fstest.MapFS
+	mem  memfs.Map
 	hash hash.Hash
 }
 
@@ -161,10 +160,10 @@ type treeReader struct {
 // never walked themselves (.git, .github, ..data and the timestamped directory), so each
 // file is read once, under the name the user gave it. Whether a link may leave the tree
 // is up to fsys: Dir reads through an os.Root, which refuses it.
-func readTree(ctx context.Context, fsys fs.FS) (fstest.MapFS, string, error) {
-	r := &treeReader{ctx: ctx, fsys: fsys, mem: fstest.MapFS{}, hash: sha256.New()}
+func readTree(ctx context.Context, fsys fs.FS) (memfs.Map, string, error) {
+	r := &treeReader{ctx: ctx, fsys: fsys, mem: memfs.New(), hash: sha256.New()}
 	if err := r.walk(".", 0); err != nil {
-		return nil, "", err
+		return memfs.Map{}, "", err
 	}
 	return r.mem, hex.EncodeToString(r.hash.Sum(nil)), nil
 }
@@ -225,7 +224,7 @@ func (r *treeReader) copy(p string) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", p, err)
 	}
-	r.mem[p] = &fstest.MapFile{Data: b, Mode: 0o444}
+	r.mem.Add(p, b)
 	// Length-prefix both parts so a file boundary cannot be forged by content.
 	fmt.Fprintf(r.hash, "%d:%s%d:", len(p), p, len(b))
 	r.hash.Write(b)
@@ -239,7 +238,7 @@ func Merge(snaps ...Snapshot) (Snapshot, error) {
 	if len(snaps) == 1 {
 		return snaps[0], nil
 	}
-	merged := fstest.MapFS{}
+	merged := memfs.New()
 	owner := map[string]string{}
 	h := sha256.New()
 	var origins []string
@@ -256,7 +255,7 @@ func Merge(snaps ...Snapshot) (Snapshot, error) {
 				return err
 			}
 			owner[p] = s.Origin
-			merged[p] = &fstest.MapFile{Data: b, Mode: 0o444}
+			merged.Add(p, b)
 			return nil
 		})
 		if err != nil {
