@@ -20,7 +20,7 @@ import (
 func referenceIndex(docs []manifest.Document, defaultNamespace string) *references.Index {
 	objects := func(yield func(map[string]any) bool) {
 		for _, d := range docs {
-			if d.Kind() != "ConfigMap" {
+			if !references.Indexes(d.Kind()) {
 				continue
 			}
 			var obj map[string]any

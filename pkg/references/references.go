@@ -144,6 +144,10 @@ func NewIndex(objects iter.Seq[map[string]any], defaultNamespace string) *Index 
 	return ix
 }
 
+// Indexes reports whether NewIndex keeps objects of kind, so a caller can skip decoding
+// the others (apiguard check reads every manifest once).
+func Indexes(kind string) bool { return kind == "ConfigMap" }
+
 // Lookup is the Index's Lookup: found when the manifests hold the ConfigMap.
 func (ix *Index) Lookup(_ context.Context, namespace, name string) (map[string]any, bool, error) {
 	data, ok := ix.configMaps[namespace+"/"+name]
