@@ -190,6 +190,26 @@ rate_limited(gw) if {
 	op.rateLimit.enabled == true
 }
 
+rate_limited(gw) if {
+	some p in mcp_primitives(gw)
+	p.config.rateLimit.enabled == true
+}
+
+# mcp_primitive_fields: the MCP primitive maps of X-Tyk-Middleware (TykTechnologies/tyk
+# apidef/oas/middleware.go Middleware.McpTools, McpResources, McpPrompts), keyed by tool
+# name, resource URI or prompt name. Each value is an MCPPrimitive, which embeds Operation
+# (apidef/oas/mcp_primitive.go), so it carries an operation's middleware: rateLimit,
+# ignoreAuthentication, postPlugins and the rest; the gateway compiles them for the
+# primitive's internal JSON-RPC path (/mcp-tool:<name>, gateway generateMCPVEMs).
+mcp_primitive_fields := {"mcpTools": "tool", "mcpResources": "resource", "mcpPrompts": "prompt"}
+
+# mcp_primitives(gw): {"field", "type", "name", "config"} for each MCP primitive of gw.
+mcp_primitives(gw) := {{"field": field, "type": type, "name": name, "config": config} |
+	some field, type in mcp_primitive_fields
+	some name, config in object.get(gw, ["middleware", field], {})
+	is_object(config)
+}
+
 # plugin_hooks(gw): the custom plugin hooks set in middleware.global (X-Tyk-Global:
 # prePlugin(s), postAuthenticationPlugin(s), postPlugin(s), responsePlugin(s), each
 # X-Tyk-CustomPluginDefinition with enabled), per operation postPlugins, and
@@ -207,7 +227,11 @@ plugin_hooks(gw) := hooks if {
 		enabled_plugin(op.postPlugins)
 	}
 	a := {"server.authentication.custom" | gw.server.authentication.custom.enabled == true}
-	hooks := (g | o) | a
+	m := {sprintf("middleware.%s.%s.postPlugins", [p.field, p.name]) |
+		some p in mcp_primitives(gw)
+		enabled_plugin(p.config.postPlugins)
+	}
+	hooks := ((g | o) | a) | m
 }
 
 # A hook is one definition ({enabled, functionName, ...}, or the older {plugins: [...]})
@@ -224,3 +248,71 @@ enabled_plugin(h) if {
 	some p in h.plugins
 	p.enabled == true
 }
+
+# streaming_extension is Tyk Streams' OAS extension (TykTechnologies/tyk apidef/oas/oas.go
+# ExtensionTykStreaming; schema apidef/streams/schema/x-tyk-streaming.json: {"streams":
+# {<stream name>: <Bento stream config>}}). A TykStreamsApiDefinition's document carries
+# it beside x-tyk-api-gateway; the gateway's streaming middleware hands each stream to
+# Bento (ee/middleware/streams).
+streaming_extension := "x-tyk-streaming"
+
+# stream_documents: the x-tyk-streaming streams under review, each {"where", "gw",
+# "streams"}, found as documents finds the gateway extension (the referenced document, or
+# each key of a ConfigMap under review).
+stream_documents contains {"where": ref_display, "gw": text_document[extension], "streams": streams} if {
+	state == "ok"
+	streams := text_document[streaming_extension].streams
+	is_object(streams)
+}
+
+stream_documents contains {"where": where, "gw": doc[extension], "streams": streams} if {
+	config_map
+	some key, text in object.get(k8s.resource, "data", {})
+	is_string(text)
+	may_carry(text)
+	doc := parse(text)
+	is_object(doc[extension])
+	streams := doc[streaming_extension].streams
+	is_object(streams)
+	where := sprintf("ConfigMap %s/%s key %q", [k8s.namespace, k8s.name, key])
+}
+
+# streaming_field(where, path) names a field inside x-tyk-streaming for messages.
+streaming_field(where, path) := sprintf("%s: %s.%s", [where, streaming_extension, path])
+
+# loaded(gw) holds unless the gateways never load the API: info.state.active false
+# behind a Tyk Dashboard (see served). An internal API is still loaded, and its streams
+# still run (the streaming middleware starts them when the API loads,
+# ee/middleware/streams/middleware.go Init), so internal does not exempt a stream.
+loaded(gw) if not dashboard_inactive(gw)
+
+dashboard_inactive(gw) if {
+	gw.info.state.active == false
+	k8s.setting(["tyk", "dashboard"], false) == true
+}
+
+# plain_outside_cluster(url, schemes) holds for a URL whose scheme is one of schemes
+# (lower case, with "://") and whose host is not a Kubernetes Service name: traffic to it
+# leaves the cluster unencrypted. A Service is reached by its bare name or a *.svc /
+# *.svc.cluster.local name (Kubernetes DNS for Services and Pods); the two-label form
+# name.namespace is not trusted, since "example.com" reads the same.
+plain_outside_cluster(url, schemes) if {
+	is_string(url)
+	some scheme in schemes
+	startswith(lower(trim_space(url)), scheme)
+	not in_cluster_host(url_host(trim_space(url)))
+}
+
+# url_host(url): the host of an absolute URL, lower case, without user info or port.
+url_host(url) := h if {
+	rest := substring(url, indexof(url, "://") + 3, -1)
+	authority := split(split(split(rest, "/")[0], "?")[0], "#")[0]
+	hostport := split(authority, "@")[count(split(authority, "@")) - 1]
+	h := lower(regex.replace(hostport, `:[0-9]*$`, ""))
+}
+
+in_cluster_host(h) if not contains(h, ".")
+
+in_cluster_host(h) if endswith(h, ".svc")
+
+in_cluster_host(h) if endswith(h, ".svc.cluster.local")

@@ -107,12 +107,15 @@ test_rate_limited if {
 }
 
 test_plugin_hooks if {
-	tykoas.plugin_hooks({"middleware": {"global": {
-		"pluginConfig": {"driver": "python"},
-		"prePlugins": [{"enabled": true, "functionName": "f"}],
-		"postPlugin": {"plugins": [{"enabled": true, "functionName": "g"}]},
-		"responsePlugins": [{"enabled": false, "functionName": "h"}],
-	}}, "server": {"authentication": {"enabled": true, "custom": {"enabled": true}}}}) == {"middleware.global.prePlugins", "middleware.global.postPlugin", "server.authentication.custom"}
+	tykoas.plugin_hooks({
+		"middleware": {"global": {
+			"pluginConfig": {"driver": "python"},
+			"prePlugins": [{"enabled": true, "functionName": "f"}],
+			"postPlugin": {"plugins": [{"enabled": true, "functionName": "g"}]},
+			"responsePlugins": [{"enabled": false, "functionName": "h"}],
+		}},
+		"server": {"authentication": {"enabled": true, "custom": {"enabled": true}}},
+	}) == {"middleware.global.prePlugins", "middleware.global.postPlugin", "server.authentication.custom"}
 }
 
 # Inputs the tyk.oas_* tests share: a TykOasApiDefinition whose resolved ConfigMap
@@ -155,4 +158,44 @@ test_configmap_with_escaped_extension_key if {
 	}}
 	some d in tykoas.documents with input as inp
 	d.gw.server.listenPath.value == "/h"
+}
+
+test_mcp_primitives if {
+	ps := tykoas.mcp_primitives({"middleware": {
+		"mcpTools": {"get-weather": {"rateLimit": {"enabled": true}}},
+		"mcpResources": {"file:///repo/*": {"block": {"enabled": true}}},
+		"mcpPrompts": {"review": {}},
+	}})
+	count(ps) == 3
+	{p.type | some p in ps} == {"tool", "resource", "prompt"}
+}
+
+test_mcp_primitive_rate_limit_counts if {
+	tykoas.rate_limited({"middleware": {"mcpTools": {"get-weather": {"rateLimit": {"enabled": true, "rate": 3, "per": "60s"}}}}})
+	not tykoas.rate_limited({"middleware": {"mcpTools": {"get-weather": {"rateLimit": {"enabled": false}}}}})
+}
+
+test_mcp_primitive_plugins if {
+	tykoas.plugin_hooks({"middleware": {"mcpTools": {"get-weather": {"postPlugins": [{"enabled": true, "functionName": "inspect", "path": "p.so"}]}}}}) == {"middleware.mcpTools.get-weather.postPlugins"}
+}
+
+test_stream_documents if {
+	d := json.marshal({"openapi": "3.0.3", "x-tyk-api-gateway": secure_gw, "x-tyk-streaming": {"streams": {"s": {"input": {"http_server": {}}}}}})
+	inp := object.union(api(ref), {"references": refs({"found": true, "source": "cluster", "data": {"oas.json": d}})})
+	some sd in tykoas.stream_documents with input as inp
+	sd.streams.s.input.http_server == {}
+	sd.gw == secure_gw
+
+	# A document without x-tyk-streaming has no streams to judge.
+	count(tykoas.stream_documents) == 0 with input as api_input(secure_gw, {})
+}
+
+test_plain_outside_cluster if {
+	tykoas.plain_outside_cluster("http://api.example.com/v1", ["http://"])
+	tykoas.plain_outside_cluster("WS://user@feed.example.com:80/x", ["ws://"])
+	not tykoas.plain_outside_cluster("https://api.example.com", ["http://"])
+	not tykoas.plain_outside_cluster("http://httpbin:8000", ["http://"])
+	not tykoas.plain_outside_cluster("http://httpbin.demo.svc/x", ["http://"])
+	not tykoas.plain_outside_cluster("http://httpbin.demo.svc.cluster.local", ["http://"])
+	tykoas.plain_outside_cluster("http://httpbin.demo", ["http://"])
 }
