@@ -10,7 +10,12 @@
 #   data.apiguard.inventory.listenPaths holds ApiDefinition spec.proxy.listen_path and
 #   spec.domain and TykOasApiDefinition status.listenPath and status.domain; an
 #   incoming Tyk OAS API (or a ConfigMap carrying x-tyk-api-gateway) is judged by its
-#   document's server.listenPath.value and server.customDomain. On UPDATE a listen
+#   document's server.listenPath.value and server.customDomain, read from the resolved
+#   ConfigMap at admission, before Tyk Operator writes any status; so are a
+#   TykStreamsApiDefinition and a TykMcpProxyDefinition, whose documents carry the same
+#   fields (their status.domain is a string, the Tyk OAS kind's an object). The inventory
+#   projects ApiDefinition and TykOasApiDefinition only (pkg/inventory), so an existing
+#   Streams or MCP API is not yet a claim others are judged against. On UPDATE a listen
 #   path the API already served is kept unless the other claim is older; on AUDIT the
 #   younger claim is reported. A shorter listen path (/api under an existing
 #   /api/v2) is allowed: the longer one is still matched first. A listen path with

@@ -9,8 +9,10 @@ inv(path, domain) := {"listenPaths": {path: [{"namespace": "shop", "name": "orde
 classic(ns, path, domain) := {"request": {
 	"uid": "1", "operation": "CREATE", "name": "copy", "namespace": ns,
 	"kind": {"group": "tyk.tyk.io", "version": "v1alpha1", "kind": "ApiDefinition"},
-	"object": {"apiVersion": "tyk.tyk.io/v1alpha1", "kind": "ApiDefinition", "metadata": {"name": "copy", "namespace": ns},
-		"spec": {"name": "copy", "domain": domain, "use_keyless": false, "proxy": {"listen_path": path, "target_url": "http://copy"}}},
+	"object": {
+		"apiVersion": "tyk.tyk.io/v1alpha1", "kind": "ApiDefinition", "metadata": {"name": "copy", "namespace": ns},
+		"spec": {"name": "copy", "domain": domain, "use_keyless": false, "proxy": {"listen_path": path, "target_url": "http://copy"}},
+	},
 }}
 
 oas(path, domain) := t.api_input(t.gw_with({"server": {"listenPath": {"value": path}, "customDomain": domain}}), {})
@@ -45,11 +47,14 @@ test_strict_routes_keep_segment_boundary if {
 test_domains if {
 	# Distinct custom domains: separate routers.
 	passes(classic("attacker", "/orders", "evil.example.com"), inv("/orders", "shop.example.com"))
+
 	# Same domain, in another spelling.
 	denied(classic("attacker", "/orders", "Shop.Example.com."), inv("/orders", "shop.example.com"))
+
 	# No domain answers on every host, the owner's too; an owner without one answers on ours.
 	denied(classic("attacker", "/orders", ""), inv("/orders", "shop.example.com"))
 	denied(classic("attacker", "/orders", "evil.example.com"), inv("/orders", ""))
+
 	# Gateways without enable_custom_domains ignore every domain.
 	count(unique_listen_path.deny) == 1 with input as classic("attacker", "/orders", "evil.example.com") with data.apiguard.inventory as inv("/orders", "shop.example.com") with data.apiguard.config as {"tyk": {"customDomains": false}}
 }
@@ -129,4 +134,32 @@ test_kv_listen_path_is_warned if {
 	w := unique_listen_path.warn with input as classic("attacker", "env://ORDERS_PATH", "")
 	count(w) == 1
 	count(unique_listen_path.warn) == 0 with input as classic("attacker", "/orders", "")
+}
+
+# TykStreamsApiDefinition and TykMcpProxyDefinition keep their listen path in the same
+# x-tyk-api-gateway document (server.listenPath.value, server.customDomain), read from the
+# resolved ConfigMap at admission, before Tyk Operator writes any status.
+kind_input(kind, field, path) := json.patch(oas(path, {"enabled": false, "name": ""}), [
+	{"op": "replace", "path": "/request/kind/kind", "value": kind},
+	{"op": "replace", "path": "/request/object/kind", "value": kind},
+	{"op": "replace", "path": "/request/object/spec", "value": {field: {"configmapRef": t.ref}}},
+])
+
+test_streams_and_mcp_documents_are_judged if {
+	denied(kind_input("TykStreamsApiDefinition", "tykStreams", "/orders/events"), inv("/orders", ""))
+	denied(kind_input("TykMcpProxyDefinition", "tykMCP", "/orders"), inv("/orders", ""))
+	passes(kind_input("TykMcpProxyDefinition", "tykMCP", "/mcp"), inv("/orders", ""))
+}
+
+# Their status.domain is a plain string (Tyk Operator v1.4.2 CRDs), the Tyk OAS kind's an
+# object: both are read as the domain the API held.
+test_streams_status_domain_string_is_held_on_update if {
+	base := json.patch(kind_input("TykStreamsApiDefinition", "tykStreams", "/orders"), [{"op": "replace", "path": "/references/configmaps/demo~1httpbin-oas/data/oas.json", "value": json.marshal({"openapi": "3.0.3", "x-tyk-api-gateway": t.gw_with({"server": {"listenPath": {"value": "/orders"}, "customDomain": {"enabled": true, "name": "api.example.com"}}})})}])
+	obj := object.union(base.request.object, {"status": {"listenPath": "/orders", "domain": "api.example.com"}, "metadata": {"creationTimestamp": "2025-01-01T00:00:00Z"}})
+	upd := object.union(base, {"request": {"operation": "UPDATE", "object": obj, "oldObject": obj}})
+	passes(upd, inv("/orders", "api.example.com"))
+
+	# Read as no domain, the held claim would not be the one the document makes.
+	unheld := object.union(upd, {"request": {"oldObject": object.union(obj, {"status": {"domain": "other.example.com"}})}})
+	denied(unheld, inv("/orders", "api.example.com"))
 }
