@@ -103,31 +103,14 @@ func auditRoutes(a *audit.Auditor) map[string]http.Handler {
 	})}
 }
 
-// releaseTimeout bounds how long shutdown waits for the audit to stop and release its
-// Lease, so a successor need not wait for the Lease to expire.
+// releaseTimeout is the time shutdown allows the audit, beyond the server's drain, to
+// stop and release its Lease, so a successor need not wait for the Lease to expire.
 const releaseTimeout = 5 * time.Second
 
-// startAuditor campaigns for the audit Lease in the background until ctx ends. The
-// returned function waits (briefly) for the Lease to be released.
-func startAuditor(ctx context.Context, a *audit.Auditor, o options, health net.Addr, log logr.Logger) func() {
-	if a == nil {
-		return func() {}
-	}
+// auditRunnable campaigns for the audit Lease until ctx ends, then releases it.
+func auditRunnable(a *audit.Auditor, o options, health net.Addr) runnable {
 	identity := audit.Identity(advertiseAddress(o.audit.advertise, health, os.Getenv("POD_IP")))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := a.Run(ctx, identity); err != nil {
-			log.Error(err, "audit stopped")
-		}
-	}()
-	return func() {
-		select {
-		case <-done:
-		case <-time.After(releaseTimeout):
-			log.Info("audit did not release its Lease in time; the next leader waits for it to expire")
-		}
-	}
+	return runnable{name: "audit", run: func(ctx context.Context) error { return a.Run(ctx, identity) }}
 }
 
 // advertiseAddress is where other replicas reach this one's /audit: the flag, else the

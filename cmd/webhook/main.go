@@ -151,6 +151,8 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer cleanup()
+	// Everything long-running joins this group, which run waits for (see runAll).
+	var parts []runnable
 	if o.tls.secret != "" {
 		cfg, err := clusterConfig(o.kubeconfig)
 		if err != nil {
@@ -160,9 +162,11 @@ func run(ctx context.Context, o options) error {
 		if err != nil {
 			return err
 		}
-		if err := startSelfManagedTLS(ctx, o, cs, log.WithName("tls")); err != nil {
+		rotate, err := startSelfManagedTLS(ctx, o, cs, log.WithName("tls"))
+		if err != nil {
 			return err
 		}
+		parts = append(parts, rotate)
 	}
 	extraData, err := policy.ReadDataFiles(o.dataFiles)
 	if err != nil {
@@ -214,14 +218,15 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	// Git may be unreachable at start: serve not-ready (never allow-all) and keep trying.
-	go syncer.Run(ctx)
+	parts = append(parts, runnable{name: "policysync", run: func(ctx context.Context) error {
+		syncer.Run(ctx)
+		return nil
+	}})
 	ready := syncer.Ready
 	if watcher != nil {
-		go func() {
-			if err := watcher.Run(ctx); err != nil && ctx.Err() == nil {
-				log.Error(err, "inventory watch stopped; the webhook stays not ready")
-			}
-		}()
+		// An inventory that stopped following the cluster fails the process: referential
+		// policies would otherwise decide on an index that no longer changes.
+		parts = append(parts, runnable{name: "inventory", run: watcher.Run})
 		ready = func() error { return errors.Join(syncer.Ready(), watcher.Synced()) }
 	}
 
@@ -271,8 +276,14 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	defer startAuditor(ctx, auditor, o, srv.HealthAddr(), log.WithName("audit"))()
-	return srv.Run(ctx)
+	if auditor != nil {
+		parts = append(parts, auditRunnable(auditor, o, srv.HealthAddr()))
+	}
+	// The server returns only once ctx ends (after draining) or a listener fails.
+	parts = append(parts, runnable{name: "server", run: srv.Run})
+	// A clean stop takes the server's drain plus the audit's Lease release.
+	grace := o.shutdownDelay + o.shutdownTimeout + releaseTimeout
+	return runAll(ctx, log, grace, parts...)
 }
 
 // prepareCerts checks --cert-dir, or with --self-signed-cert issues a development

@@ -36,11 +36,12 @@ func bindTLSFlags(f *pflag.FlagSet, t *selfManagedTLS) {
 }
 
 // startSelfManagedTLS reconciles once (the server needs the files to start), retrying
-// while the API server is unreachable, then keeps rotating in the background.
-func startSelfManagedTLS(ctx context.Context, o options, cs kubernetes.Interface, log logr.Logger) error {
+// while the API server is unreachable, and returns the rotator that keeps rotating, for
+// run's group.
+func startSelfManagedTLS(ctx context.Context, o options, cs kubernetes.Interface, log logr.Logger) (runnable, error) {
 	t := o.tls
 	if o.namespace == "" {
-		return errors.New("--tls-self-managed-secret needs --namespace (or $POD_NAMESPACE)")
+		return runnable{}, errors.New("--tls-self-managed-secret needs --namespace (or $POD_NAMESPACE)")
 	}
 	r, err := certrotation.New(certrotation.Options{
 		Client: cs, Namespace: o.namespace, SecretName: t.secret,
@@ -50,7 +51,7 @@ func startSelfManagedTLS(ctx context.Context, o options, cs kubernetes.Interface
 		Log: log,
 	})
 	if err != nil {
-		return err
+		return runnable{}, err
 	}
 	deadline := time.Now().Add(time.Minute)
 	for {
@@ -59,15 +60,17 @@ func startSelfManagedTLS(ctx context.Context, o options, cs kubernetes.Interface
 			break
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("self-managed TLS: %w", err)
+			return runnable{}, fmt.Errorf("self-managed TLS: %w", err)
 		}
 		log.Info("self-managed TLS not ready yet; retrying", "error", err.Error())
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return runnable{}, ctx.Err()
 		case <-time.After(2 * time.Second):
 		}
 	}
-	go r.Run(ctx, t.checkInterval)
-	return nil
+	return runnable{name: "tls-rotation", run: func(ctx context.Context) error {
+		r.Run(ctx, t.checkInterval)
+		return nil
+	}}, nil
 }

@@ -134,12 +134,19 @@ func (s *Server) closeListeners() {
 // Run serves until ctx is cancelled, then drains: it reports not ready, waits
 // ShutdownDelay, stops accepting, and lets in-flight requests finish.
 func (s *Server) Run(ctx context.Context) error {
+	// The certificate watcher outlives ctx so a drain still reloads certificates; Run
+	// joins it before returning, and its failure (it could not watch the files, so a
+	// rotated certificate would never be served) stops the server.
 	watchCtx, stopWatch := context.WithCancel(context.Background())
-	defer stopWatch()
+	watchDone := make(chan struct{})
+	var watchErr error
 	go func() {
-		if err := s.watcher.Start(watchCtx); err != nil {
-			s.opts.Log.Error(err, "certificate watcher stopped")
-		}
+		defer close(watchDone)
+		watchErr = s.watcher.Start(watchCtx)
+	}()
+	defer func() {
+		stopWatch()
+		<-watchDone
 	}()
 
 	mux := http.NewServeMux()
@@ -177,6 +184,8 @@ func (s *Server) Run(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 	case runErr = <-errs:
+	case <-watchDone:
+		runErr = fmt.Errorf("certificate watcher stopped: %w", watchErr)
 	}
 	s.shuttingDown.Store(true)
 	if runErr == nil && s.opts.ShutdownDelay > 0 {
