@@ -194,9 +194,10 @@ func mergeObjects(dst, src map[string]any) {
 	}
 }
 
-// Load reads every policy and data file in fsys and compiles them into an immutable
-// PolicySet. Any parse or compile problem is returned as a *CompileError naming file:row;
-// a tree that does not compile never yields a set.
+// Load reads every policy and data file in fsys and compiles them into a PolicySet, fixed
+// from then on but for data.apiguard.inventory (see PolicySet). Any parse or compile
+// problem is returned as a *CompileError naming file:row; a tree that does not compile
+// never yields a set.
 func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (*PolicySet, error) {
 	src, err := readSources(fsys, opts)
 	if err != nil {
