@@ -8,9 +8,12 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/apiguard/apiguard/pkg/audit"
 	"github.com/apiguard/apiguard/pkg/evaluate"
+	"github.com/apiguard/apiguard/pkg/references"
 	"github.com/apiguard/apiguard/pkg/report"
 )
 
@@ -76,7 +79,7 @@ func runAudit(ctx context.Context, o auditOptions, out io.Writer) error {
 	if snap.IgnoredErr != nil {
 		o.warn(fmt.Errorf("cannot list namespaces, so objects in namespaces labelled apiguard.io/ignore=true are judged too: %w", snap.IgnoredErr))
 	}
-	set, err := loadPolicies(ctx, o.policy, map[string]any{"apiguard": map[string]any{"inventory": snap.Inventory}})
+	set, err := loadPolicies(ctx, o.policy, inventoryData(snap.Inventory))
 	if err != nil {
 		return fail(err)
 	}
@@ -88,16 +91,19 @@ func runAudit(ctx context.Context, o auditOptions, out io.Writer) error {
 	if err != nil {
 		return fail(err)
 	}
+	raws := make([][]byte, len(objects))
+	for i, obj := range objects {
+		raws[i] = obj.Raw
+	}
+	judged, errs := evaluate.AuditAll(ctx, set, raws, refs)
 	results := make([]report.Result, len(objects))
-	forEach(len(objects), func(i int) {
-		obj := objects[i]
-		res, err := evaluate.AuditWithReferences(ctx, set, obj.Raw, refs)
+	for i, obj := range objects {
 		results[i] = report.Result{
 			File: "kubernetes/" + cluster, Index: i, Item: -1,
 			APIVersion: obj.APIVersion, Kind: obj.Kind, Namespace: obj.Namespace, Name: obj.Name,
-			Decision: res.Decision, Patches: res.Patches, Err: err,
+			Decision: judged[i].Decision, Patches: judged[i].Patches, Err: errs[i],
 		}
-	})
+	}
 	if err := report.Write(out, o.output, results, reportOptions(set, out)); err != nil {
 		return fail(err)
 	}
@@ -105,4 +111,14 @@ func runAudit(ctx context.Context, o auditOptions, out io.Writer) error {
 		return &exitError{code: code}
 	}
 	return nil
+}
+
+// auditReferences reads a Tyk OAS API's ConfigMap from the audited cluster (one GET per
+// API), so apiguard audit judges the document and reports a missing ConfigMap.
+func auditReferences(cfg *rest.Config) (references.Lookup, error) {
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return references.ClusterLookup(cs), nil
 }

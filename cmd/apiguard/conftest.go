@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +17,6 @@ import (
 	"github.com/spf13/pflag"
 	"sigs.k8s.io/yaml"
 
-	"github.com/apiguard/apiguard/internal/memfs"
 	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/report"
 	"github.com/apiguard/apiguard/pkg/source"
@@ -151,33 +148,15 @@ func splitCommas(values []string) []string {
 // normal mode, or a single .rego file, which conftest also accepts. Trees are kept apart
 // rather than merged, since two conftest policy directories may both hold main.rego.
 func conftestTrees(ctx context.Context, specs []string, auth source.GitAuth) ([]policy.ConftestTree, string, error) {
-	trees := make([]policy.ConftestTree, 0, len(specs))
-	h := sha256.New()
-	for _, spec := range specs {
-		if info, err := os.Stat(spec); err == nil && info.Mode().IsRegular() {
-			b, err := os.ReadFile(spec)
-			if err != nil {
-				return nil, "", fmt.Errorf("policy file: %w", err)
-			}
-			mem := memfs.New()
-			mem.Add(filepath.Base(spec), b)
-			trees = append(trees, policy.ConftestTree{Name: filepath.ToSlash(filepath.Dir(spec)), FS: mem})
-			sum := sha256.Sum256(b)
-			fmt.Fprintf(h, "%s\n", hex.EncodeToString(sum[:]))
-			continue
-		}
-		snap, err := snapshot(ctx, spec, auth)
-		if err != nil {
-			return nil, "", err
-		}
-		name := filepath.ToSlash(filepath.Clean(spec))
-		if isGitURL(spec) {
-			name = source.RedactURL(spec)
-		}
-		trees = append(trees, policy.ConftestTree{Name: name, FS: snap.FS})
-		fmt.Fprintf(h, "%s\n", snap.Revision)
+	resolved, err := source.Resolver{Auth: auth, Files: true}.ResolveAll(ctx, specs)
+	if err != nil {
+		return nil, "", err
 	}
-	return trees, hex.EncodeToString(h.Sum(nil)), nil
+	trees := make([]policy.ConftestTree, 0, len(resolved))
+	for _, t := range resolved {
+		trees = append(trees, policy.ConftestTree{Name: t.Name(), FS: t.FS})
+	}
+	return trees, source.CombinedRevision(resolved), nil
 }
 
 // conftestDoc is one input as conftest sees it: a YAML document, or an element of a

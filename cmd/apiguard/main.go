@@ -15,6 +15,7 @@ import (
 
 	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/report"
+	"github.com/apiguard/apiguard/pkg/source"
 )
 
 // exitError carries an exit code out of a command; only main turns it into os.Exit.
@@ -83,7 +84,7 @@ func newVersionCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			version := buildVersion()
-			library, err := builtinLibrary().Snapshot(cmd.Context())
+			library, err := source.Library().Snapshot(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -4,25 +4,15 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/apiguard/apiguard/pkg/source"
-	library "github.com/apiguard/apiguard/policies"
 )
 
-// builtinPolicy names the library built into the binary as a --policy value. It is the
-// default, and it can be combined with directories or URLs ("the library plus our own").
-// A directory literally called builtin is ./builtin.
-const builtinPolicy = "builtin"
-
+// policyFlagUsage documents --policy; source.Resolver reads its values.
 const policyFlagUsage = "policy tree: builtin (the bundled library), a directory, or a Git URL[?ref=<branch|tag|sha>&path=<dir>]; repeatable, merged (default builtin)"
-
-// builtinLibrary is the policy library compiled into this binary.
-func builtinLibrary() source.Tree {
-	return source.Tree{Name: builtinPolicy, FS: library.FS()}
-}
 
 // bindPolicyFlags binds where the policies come from, shared by check and audit so both
 // load a policy tree the same way.
 func bindPolicyFlags(f *pflag.FlagSet, o *checkOptions) {
-	f.StringArrayVar(&o.policies, "policy", []string{builtinPolicy}, policyFlagUsage)
+	f.StringArrayVar(&o.policies, "policy", []string{source.Builtin}, policyFlagUsage)
 	f.StringVar(&o.clusterName, "cluster-name", "", "select clusters/<name>/ in the policy tree, as the webhook's --cluster-name does")
 	bindGitAuthFlags(f, &o.gitAuth)
 	f.StringArrayVar(&o.data, "data", nil, "JSON or YAML data merged over the policies' data (per-cluster values); repeatable")

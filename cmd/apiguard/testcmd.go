@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -92,9 +90,17 @@ func runTest(ctx context.Context, o testOptions, args []string, out, errOut io.W
 	}
 	specs := append(slices.Clone(o.policies), args...)
 	if len(specs) == 0 {
-		specs = []string{builtinPolicy}
+		specs = []string{source.Builtin}
 	}
-	snap, names, err := policyTree(ctx, specs, o.gitAuth)
+	trees, err := source.Resolver{Auth: o.gitAuth}.ResolveAll(ctx, specs)
+	if err != nil {
+		return usage(err)
+	}
+	snap, err := source.Merge(source.Snapshots(trees)...)
+	if err != nil {
+		return usage(err)
+	}
+	names, err := source.FileNames(trees)
 	if err != nil {
 		return usage(err)
 	}
@@ -156,53 +162,6 @@ func runTest(ctx context.Context, o testOptions, args []string, out, errOut io.W
 		return &exitError{code: report.ExitDenied, err: fmt.Errorf("coverage %.2f%% is below the threshold of %.2f%%", tests.Coverage.Percent, o.threshold)}
 	}
 	return nil
-}
-
-// policyTree merges the policy trees and returns, with the snapshot, how to show a path
-// inside it: a local tree's files keep the directory the user named, so an editor can
-// open them from the report; a Git tree's paths stay relative to the repository.
-func policyTree(ctx context.Context, specs []string, auth source.GitAuth) (source.Snapshot, func(string) string, error) {
-	snaps := make([]source.Snapshot, 0, len(specs))
-	shown := map[string]string{}
-	for _, spec := range specs {
-		s, err := snapshot(ctx, spec, auth)
-		if err != nil {
-			return source.Snapshot{}, nil, err
-		}
-		if spec == builtinPolicy {
-			err := fs.WalkDir(s.FS, ".", func(p string, d fs.DirEntry, err error) error {
-				if err == nil && !d.IsDir() {
-					shown[p] = builtinPolicy + ":" + p
-				}
-				return err
-			})
-			if err != nil {
-				return source.Snapshot{}, nil, err
-			}
-		} else if !isGitURL(spec) {
-			err := fs.WalkDir(s.FS, ".", func(p string, d fs.DirEntry, err error) error {
-				if err == nil && !d.IsDir() {
-					shown[p] = filepath.Join(spec, filepath.FromSlash(p))
-				}
-				return err
-			})
-			if err != nil {
-				return source.Snapshot{}, nil, fmt.Errorf("policy directory %s: %w", spec, err)
-			}
-		}
-		snaps = append(snaps, s)
-	}
-	snap, err := source.Merge(snaps...)
-	if err != nil {
-		return source.Snapshot{}, nil, err
-	}
-	names := func(p string) string {
-		if s, ok := shown[p]; ok {
-			return s
-		}
-		return p
-	}
-	return snap, names, nil
 }
 
 // regoSuites groups Rego test results by file, keeping their order (file, then row).

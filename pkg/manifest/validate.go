@@ -100,6 +100,30 @@ func NewValidator(fields FieldValidation, docs []Document) (*Validator, map[int]
 	return v, errs
 }
 
+// ReadCRDs reads paths (apiguard check's --crd) and keeps their
+// CustomResourceDefinitions, whose schemas validate custom resources as the cluster's
+// CRDs would; other documents are ignored. What cannot be read is an error: a schema the
+// user asked for is missing. No paths means no CRDs.
+func ReadCRDs(paths []string, opts Options) ([]Document, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	entries, err := ReadEntries(paths, opts)
+	if err != nil {
+		return nil, err
+	}
+	var crds []Document
+	for _, e := range entries {
+		switch {
+		case e.Err != nil:
+			return nil, e.Err
+		case IsCRD(*e.Document):
+			crds = append(crds, *e.Document)
+		}
+	}
+	return crds, nil
+}
+
 // IsCRD reports whether d is a CustomResourceDefinition, whose schema NewValidator reads.
 func IsCRD(d Document) bool {
 	return d.Kind() == "CustomResourceDefinition" && strings.HasPrefix(d.APIVersion(), "apiextensions.k8s.io/")

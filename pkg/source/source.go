@@ -240,7 +240,6 @@ func Merge(snaps ...Snapshot) (Snapshot, error) {
 	}
 	merged := memfs.New()
 	owner := map[string]string{}
-	h := sha256.New()
 	var origins []string
 	for _, s := range snaps {
 		err := fs.WalkDir(s.FS, ".", func(p string, e fs.DirEntry, err error) error {
@@ -261,8 +260,7 @@ func Merge(snaps ...Snapshot) (Snapshot, error) {
 		if err != nil {
 			return Snapshot{}, fmt.Errorf("merge policy trees: %w", err)
 		}
-		fmt.Fprintf(h, "%s\n", s.Revision)
 		origins = append(origins, s.Origin)
 	}
-	return Snapshot{FS: merged, Revision: hex.EncodeToString(h.Sum(nil)), Origin: strings.Join(origins, "+")}, nil
+	return Snapshot{FS: merged, Revision: revisionOf(snaps), Origin: strings.Join(origins, "+")}, nil
 }
