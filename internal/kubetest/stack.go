@@ -23,7 +23,12 @@ type StackOptions struct {
 	// GuardLabel and GuardValue select the namespaces the webhook guards.
 	GuardLabel, GuardValue string
 	FailurePolicy          admissionregistrationv1.FailurePolicyType
-	Output                 io.Writer
+	// TykOASConfigMaps also registers the chart's ConfigMap webhook (TykOASConfigMapRules
+	// behind its matchCondition), so a ConfigMap carrying an insecure Tyk OAS document is
+	// judged as the chart judges it. Off by default: the e2e and corpus suites seed such
+	// ConfigMaps as fixtures.
+	TykOASConfigMaps bool
+	Output           io.Writer
 }
 
 // Stack is a running guarded control plane.
@@ -80,6 +85,13 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 		return fail(err)
 	}
 	s.stops = append(s.stops, func() error { return unregister(context.Background()) })
+	if opts.TykOASConfigMaps {
+		unregister, err := Register(ctx, s.Client, TykOASConfigMapRegistration("apiguard-tyk-oas-configmaps", s.Webhook, selector))
+		if err != nil {
+			return fail(err)
+		}
+		s.stops = append(s.stops, func() error { return unregister(context.Background()) })
+	}
 	return s, nil
 }
 

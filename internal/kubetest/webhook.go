@@ -28,6 +28,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/apiguard/apiguard/pkg/policysync"
+	"github.com/apiguard/apiguard/pkg/references"
 )
 
 // FreePort returns a loopback port that was free a moment ago.
@@ -299,6 +300,23 @@ func ExposureRules(ops ...admissionregistrationv1.OperationType) []admissionregi
 		rule("", "services"),
 		rule("gateway.networking.k8s.io", "gateways", "httproutes", "grpcroutes", "listenersets", "tlsroutes", "tcproutes", "udproutes"),
 		rule("tyk.tyk.io", TykResources()...),
+	}
+}
+
+// TykOASConfigMapRegistration is the chart's ConfigMap webhook (tyk-oas-configmaps in
+// charts/apiguard/templates/webhookconfigurations.yaml) for w: ConfigMap creates and
+// updates, and only those whose data may carry a Tyk OAS document
+// (references.ConfigMapMatchCondition), in the namespaces selector picks (nil: all).
+func TykOASConfigMapRegistration(name string, w *Webhook, selector *metav1.LabelSelector) Registration {
+	scope := admissionregistrationv1.NamespacedScope
+	return Registration{
+		Name: name, URL: w.URL, CABundle: w.CABundle,
+		ValidateRules: []admissionregistrationv1.RuleWithOperations{{
+			Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
+			Rule:       admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"configmaps"}, Scope: &scope},
+		}},
+		NamespaceSelector: selector,
+		MatchConditions:   []admissionregistrationv1.MatchCondition{{Name: "carries-x-tyk-api-gateway", Expression: references.ConfigMapMatchCondition}},
 	}
 }
 

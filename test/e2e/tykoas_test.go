@@ -10,12 +10,10 @@ import (
 	"testing"
 	"time"
 
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
-	"github.com/apiguard/apiguard/pkg/references"
 )
 
 // tykOASDocument is a Tyk OAS document whose authentication is on or off.
@@ -60,16 +58,8 @@ func TestTykOASThroughAPIServer(t *testing.T) {
 	ctx := context.Background()
 	ns := namespace(t, "main")
 	waitGuarded(t, ns)
-	scope := admissionregistrationv1.NamespacedScope
-	remove, err := kubetest.Register(ctx, testEnv.cs, kubetest.Registration{
-		Name: "apiguard-e2e-tyk-oas-configmaps", URL: testEnv.webhook.URL, CABundle: testEnv.webhook.CABundle,
-		ValidateRules: []admissionregistrationv1.RuleWithOperations{{
-			Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
-			Rule:       admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"configmaps"}, Scope: &scope},
-		}},
-		NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{mainLabel: "main"}},
-		MatchConditions:   []admissionregistrationv1.MatchCondition{{Name: "carries-x-tyk-api-gateway", Expression: references.ConfigMapMatchCondition}},
-	})
+	remove, err := kubetest.Register(ctx, testEnv.cs, kubetest.TykOASConfigMapRegistration("apiguard-e2e-tyk-oas-configmaps", testEnv.webhook,
+		&metav1.LabelSelector{MatchLabels: map[string]string{mainLabel: "main"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
