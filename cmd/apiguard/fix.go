@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/apiguard/apiguard/internal/atomicfile"
+	"github.com/apiguard/apiguard/internal/unifieddiff"
 	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/report"
 	"github.com/apiguard/apiguard/pkg/yamledit"
@@ -93,7 +94,7 @@ func applyFixes(mode fixMode, results []report.Result, diffOut, log io.Writer) e
 		switch mode {
 		case fixDiff:
 			name := filepath.ToSlash(c.path)
-			if _, err := io.WriteString(diffOut, yamledit.UnifiedDiff("a/"+name, "b/"+name, c.old, c.new)); err != nil {
+			if _, err := io.WriteString(diffOut, unifieddiff.Diff("a/"+name, "b/"+name, c.old, c.new)); err != nil {
 				return err
 			}
 		case fixWrite:

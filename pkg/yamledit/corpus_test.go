@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/apiguard/apiguard/internal/unifieddiff"
 )
 
 // manifestCorpus holds manifests in the shapes --fix meets: Helm output,
@@ -178,12 +180,12 @@ func TestCorpus(t *testing.T) {
 						checkEquivalent(t, []byte(src), out, edits)
 						again, err := ApplyPatches(out, edits)
 						if err != nil || string(again) != string(out) {
-							t.Fatalf("not idempotent (%v):\n%s", err, UnifiedDiff("a/first", "b/second", out, again))
+							t.Fatalf("not idempotent (%v):\n%s", err, unifieddiff.Diff("a/first", "b/second", out, again))
 						}
 						if strings.HasPrefix(strings.TrimSpace(src), "{") {
 							return // JSON is re-encoded
 						}
-						for _, line := range strings.Split(UnifiedDiff("a/x", "b/x", []byte(src), out), "\n") {
+						for _, line := range strings.Split(unifieddiff.Diff("a/x", "b/x", []byte(src), out), "\n") {
 							// Only "{}", "[]", "~" and "null" lines are rewritten.
 							if strings.HasPrefix(line, "-") && !strings.HasPrefix(line, "---") &&
 								!strings.ContainsAny(line, "{[~") && !strings.Contains(line, "null") && strings.TrimSpace(line[1:]) != "" &&

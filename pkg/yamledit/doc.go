@@ -1,7 +1,7 @@
 // Package yamledit writes the secure-default patches of the mutating
 // policies (JSON-patch "add" operations) back into the manifest files they
-// were computed from, for `apiguard check --fix`, renders the result as a
-// unified diff for `--diff`, and finds the line of a field for findings.
+// were computed from, for `apiguard check --fix` and `--diff` (whose diff
+// internal/unifieddiff writes), and finds the line of a field for findings.
 //
 // Re-encoding a document would lose comments, key order and quoting, so
 // edits are textual: go.yaml.in/yaml/v3 parses the document only to learn

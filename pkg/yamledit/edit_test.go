@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/apiguard/apiguard/internal/unifieddiff"
 )
 
 type editCase struct {
@@ -562,7 +564,7 @@ func TestApplyPatches(t *testing.T) {
 				t.Fatal(err)
 			}
 			if string(out) != tc.want {
-				t.Fatalf("got:\n%s\nwant:\n%s\ndiff:\n%s", out, tc.want, UnifiedDiff("a/want", "b/got", []byte(tc.want), out))
+				t.Fatalf("got:\n%s\nwant:\n%s\ndiff:\n%s", out, tc.want, unifieddiff.Diff("a/want", "b/got", []byte(tc.want), out))
 			}
 			checkEquivalent(t, []byte(tc.src), out, tc.edits)
 			again, err := ApplyPatches(out, tc.edits)
@@ -570,7 +572,7 @@ func TestApplyPatches(t *testing.T) {
 				t.Fatalf("second application: %v", err)
 			}
 			if !tc.inserts && string(again) != string(out) {
-				t.Errorf("not idempotent; second application:\n%s", UnifiedDiff("a/first", "b/second", out, again))
+				t.Errorf("not idempotent; second application:\n%s", unifieddiff.Diff("a/first", "b/second", out, again))
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apiguard/apiguard/internal/unifieddiff"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -90,7 +91,7 @@ func FuzzApplyPatches(f *testing.F) {
 		}
 		checkEquivalent(t, out, again, edits)
 		if engineNoop(t, out, edits) && !bytes.Equal(again, out) {
-			t.Fatalf("second application changed the file:\n%s", UnifiedDiff("a/first", "b/second", out, again))
+			t.Fatalf("second application changed the file:\n%s", unifieddiff.Diff("a/first", "b/second", out, again))
 		}
 	})
 }

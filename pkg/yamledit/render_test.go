@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apiguard/apiguard/internal/unifieddiff"
 	yaml "go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
 )
@@ -142,7 +143,7 @@ spec:
 	if err != nil {
 		panic(err)
 	}
-	fmt.Print(UnifiedDiff("a/ingress.yaml", "b/ingress.yaml", src, out))
+	fmt.Print(unifieddiff.Diff("a/ingress.yaml", "b/ingress.yaml", src, out))
 	// Output:
 	// --- a/ingress.yaml
 	// +++ b/ingress.yaml

@@ -1,4 +1,7 @@
-package yamledit
+// Package unifieddiff writes unified diffs (diff -u, git diff) of two texts, line by line,
+// for apiguard check --diff. It is its own package because a diff has nothing to do with
+// editing YAML: pkg/yamledit produces the fixed text, this compares the two.
+package unifieddiff
 
 import (
 	"bytes"
@@ -10,12 +13,12 @@ import (
 // diff -u and git diff.
 const diffContext = 3
 
-// UnifiedDiff returns a unified diff from old to new, or "" when they are
+// Diff returns a unified diff from old to new, or "" when they are
 // equal. The names are written as given after "---" and "+++", so for
 // `patch -p1` and `git apply` pass "a/"+path and "b/"+path. Lines are
 // compared with their line endings, so CRLF files diff and patch cleanly,
 // and a last line without a newline is marked "\ No newline at end of file".
-func UnifiedDiff(oldName, newName string, old, new []byte) string {
+func Diff(oldName, newName string, old, new []byte) string {
 	if bytes.Equal(old, new) {
 		return ""
 	}

@@ -1,14 +1,12 @@
-package yamledit
+package unifieddiff
 
 import (
-	"bytes"
 	"math/rand"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apiguard/apiguard/internal/unifieddiff/difftest"
 )
 
 func TestUnifiedDiffFormat(t *testing.T) {
@@ -59,12 +57,12 @@ func TestUnifiedDiffFormat(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := UnifiedDiff("a/f.yaml", "b/f.yaml", []byte(tc.old), []byte(tc.new))
+			got := Diff("a/f.yaml", "b/f.yaml", []byte(tc.old), []byte(tc.new))
 			if got != tc.want {
 				t.Errorf("got:\n%s\nwant:\n%s", got, tc.want)
 			}
 			if got != "" {
-				applyWithTools(t, tc.old, tc.new, got)
+				difftest.Apply(t, tc.old, tc.new, got)
 			}
 		})
 	}
@@ -72,37 +70,6 @@ func TestUnifiedDiffFormat(t *testing.T) {
 
 // applyWithTools checks that git apply and patch -p1 accept the diff and
 // turn old into new.
-func applyWithTools(t *testing.T, old, new, diff string) {
-	t.Helper()
-	for _, tool := range [][]string{{"git", "apply", "--check"}, {"git", "apply"}, {"patch", "-p1", "--quiet", "--no-backup-if-mismatch"}} {
-		if _, err := exec.LookPath(tool[0]); err != nil {
-			t.Logf("%s not installed", tool[0])
-			continue
-		}
-		dir := t.TempDir()
-		file := filepath.Join(dir, "f.yaml")
-		if err := os.WriteFile(file, []byte(old), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(tool[0], tool[1:]...)
-		cmd.Dir = dir
-		cmd.Stdin = strings.NewReader(diff)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%s: %v\n%s\ndiff:\n%s", strings.Join(tool, " "), err, out, diff)
-		}
-		if tool[len(tool)-1] == "--check" {
-			continue
-		}
-		got, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(got) != new {
-			t.Fatalf("%s produced %q, want %q\ndiff:\n%s", strings.Join(tool, " "), got, new, diff)
-		}
-	}
-}
-
 // TestUnifiedDiffApplies diffs random edits of random files and applies
 // the result with git and patch.
 func TestUnifiedDiffApplies(t *testing.T) {
@@ -115,12 +82,12 @@ func TestUnifiedDiffApplies(t *testing.T) {
 		old := randomLines(rng, rng.Intn(40))
 		new := mutate(rng, old)
 		oldText, newText := joinLines(rng, old), joinLines(rng, new)
-		diff := UnifiedDiff("a/f.yaml", "b/f.yaml", []byte(oldText), []byte(newText))
+		diff := Diff("a/f.yaml", "b/f.yaml", []byte(oldText), []byte(newText))
 		if (diff == "") != (oldText == newText) {
 			t.Fatalf("diff %q for %q -> %q", diff, oldText, newText)
 		}
 		if diff != "" {
-			applyWithTools(t, oldText, newText, diff)
+			difftest.Apply(t, oldText, newText, diff)
 		}
 	}
 }
@@ -185,13 +152,13 @@ func TestUnifiedDiffLargeFiles(t *testing.T) {
 	new[100] = "  changed: line\n"
 
 	start := time.Now()
-	diff := UnifiedDiff("a/f.yaml", "b/f.yaml", []byte(strings.Join(old, "")), []byte(strings.Join(new, "")))
+	diff := Diff("a/f.yaml", "b/f.yaml", []byte(strings.Join(old, "")), []byte(strings.Join(new, "")))
 	if strings.Count(diff, "@@ -") != 2 || !strings.Contains(diff, "+  added: line\n") {
 		t.Errorf("unexpected diff:\n%s", diff)
 	}
 	// Entirely different files are the worst case: O(ND) time, O(N) memory.
 	other := randomLines(rng, 4000)
-	diff = UnifiedDiff("a/f.yaml", "b/f.yaml", []byte(strings.Join(old[:4000], "")), []byte(strings.Join(other, "")))
+	diff = Diff("a/f.yaml", "b/f.yaml", []byte(strings.Join(old[:4000], "")), []byte(strings.Join(other, "")))
 	if !strings.HasPrefix(diff, "--- a/f.yaml\n+++ b/f.yaml\n@@ -1,4000 +1,4000 @@\n") {
 		t.Errorf("unexpected diff header:\n%.200s", diff)
 	}
@@ -239,21 +206,4 @@ func joinLines(rng *rand.Rand, lines []string) string {
 		s = strings.TrimSuffix(s, "\n")
 	}
 	return s
-}
-
-// TestDiffOfFix is the --diff use: the diff of a fixed manifest applies.
-func TestDiffOfFix(t *testing.T) {
-	for _, tc := range editCases {
-		out, err := ApplyPatches([]byte(tc.src), tc.edits)
-		if err != nil {
-			t.Fatal(err)
-		}
-		diff := UnifiedDiff("a/f.yaml", "b/f.yaml", []byte(tc.src), out)
-		if bytes.Equal(out, []byte(tc.src)) != (diff == "") {
-			t.Fatalf("%s: diff %q", tc.name, diff)
-		}
-		if diff != "" {
-			applyWithTools(t, tc.src, string(out), diff)
-		}
-	}
 }
