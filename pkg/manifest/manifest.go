@@ -201,10 +201,8 @@ func Read(paths []string, opts Options) ([]Document, error) {
 // (apiguard check). The error is only for unusable Options, such as a bad Ignore
 // pattern; problems with the input are Entries.
 func ReadEntries(paths []string, opts Options) ([]Entry, error) {
-	for _, p := range opts.Ignore {
-		if _, err := path.Match(p, ""); err != nil {
-			return nil, fmt.Errorf("ignore pattern %q: %w", p, err)
-		}
+	if err := checkIgnore(opts.Ignore); err != nil {
+		return nil, err
 	}
 	r := reader{opts: opts, max: opts.MaxFileBytes}
 	if r.max <= 0 {
@@ -310,9 +308,23 @@ func (r *reader) walk(root string) {
 	}
 }
 
-func (r *reader) ignored(rel, name string) bool {
-	for _, p := range r.opts.Ignore {
-		// Patterns were validated in Read, so errors cannot occur here.
+func (r *reader) ignored(rel, name string) bool { return ignoredBy(r.opts.Ignore, rel, name) }
+
+// checkIgnore refuses a malformed Options.Ignore pattern before anything is read.
+func checkIgnore(patterns []string) error {
+	for _, p := range patterns {
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("ignore pattern %q: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// ignoredBy reports whether a walked path is skipped: a pattern matches its slash path
+// relative to the walked directory, or its base name. Patterns were checked by
+// checkIgnore, so errors cannot occur here.
+func ignoredBy(patterns []string, rel, name string) bool {
+	for _, p := range patterns {
 		if ok, _ := path.Match(p, rel); ok {
 			return true
 		}
