@@ -155,7 +155,9 @@ func inventoryData(inventory map[string]any) map[string]any {
 	return map[string]any{"apiguard": map[string]any{"inventory": inventory}}
 }
 
-func loadPolicies(ctx context.Context, o checkOptions, inventoryData map[string]any) (*policy.PolicySet, error) {
+// loadPolicies compiles the merged --policy trees with the --data files and the
+// inventory, for check and audit; a set without policies is an error.
+func loadPolicies(ctx context.Context, o checkOptions, inventory map[string]any) (*policy.PolicySet, error) {
 	snap, err := source.Resolver{Auth: o.gitAuth}.Merged(ctx, o.policies)
 	if err != nil {
 		return nil, err
@@ -164,7 +166,7 @@ func loadPolicies(ctx context.Context, o checkOptions, inventoryData map[string]
 	if err != nil {
 		return nil, err
 	}
-	data = append(data, inventoryData)
+	data = append(data, inventory)
 	set, err := policy.Load(ctx, snap.FS, policy.LoadOptions{Revision: snap.Revision, ClusterName: o.clusterName, Data: data})
 	if err != nil {
 		return nil, fmt.Errorf("policies %s: %w", snap.Origin, err)
