@@ -7,10 +7,12 @@ import (
 	"github.com/apiguard/apiguard/pkg/references"
 )
 
-// newReferenceLookup returns the lookup the admission handlers resolve a Tyk OAS API's
-// ConfigMap with (one GET per request, RBAC get on configmaps), or nil when no cluster
-// is configured: then no reference is resolved and tyk.oas_reference denies every Tyk
-// OAS API as unresolved, never passing one it could not read.
+// newReferenceLookup returns the lookup the admission handlers resolve references with:
+// a Tyk OAS API's ConfigMap, and the template (ApiDefinition or TykOasApiDefinition, and
+// then its ConfigMap) an Ingress names for Tyk Operator's ingress controller. One GET per
+// object, RBAC get on configmaps and on the tyk.tyk.io kinds (the chart's ClusterRole
+// grants both). Nil when no cluster is configured: then no reference is resolved and
+// tyk.oas_reference and tyk.ingress_template deny what they cannot read, never passing it.
 func newReferenceLookup(o options, log logr.Logger) (references.Lookup, error) {
 	cfg, err := clusterConfig(o.kubeconfig)
 	if err != nil {

@@ -20,8 +20,9 @@ func OfflineReferences(ctx context.Context, req *admissionv1.AdmissionRequest, i
 	return references.ForRequest(ctx, req, source, ix.Lookup)
 }
 
-// ReferenceIndex indexes the ConfigMaps among objects; one without a namespace is in
-// defaultNamespace, as InventoryOf records it.
+// ReferenceIndex indexes the objects references can name among objects (ConfigMaps, and
+// the ApiDefinitions and TykOasApiDefinitions an Ingress of Tyk's class may name as its
+// template); one without a namespace is in defaultNamespace, as InventoryOf records it.
 func ReferenceIndex(objects iter.Seq[map[string]any], defaultNamespace string) *references.Index {
 	return references.NewIndex(objects, defaultNamespace)
 }

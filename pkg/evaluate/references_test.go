@@ -76,8 +76,11 @@ func TestReferencesReachPolicies(t *testing.T) {
 func TestAuditReadsReferencesFromTheCluster(t *testing.T) {
 	ctx := context.Background()
 	set := refsSet(t)
-	lookup := func(_ context.Context, ns, name string) (map[string]any, bool, error) {
-		return map[string]any{"k": ns + "/" + name}, true, nil
+	lookup := func(_ context.Context, kind, ns, name string) (map[string]any, bool, error) {
+		if kind != references.KindConfigMap {
+			t.Errorf("audit of a TykOasApiDefinition looked up a %s", kind)
+		}
+		return map[string]any{"data": map[string]any{"k": ns + "/" + name}}, true, nil
 	}
 	res, err := AuditWithReferences(ctx, set, []byte(apiJSON), lookup)
 	if err != nil || len(res.Decision.Violations) != 1 || res.Decision.Violations[0].Message != "true cluster demo/oas" {

@@ -61,7 +61,7 @@ func TestResolveOffline(t *testing.T) {
 		{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "s", "namespace": "demo"}},
 	}), "demo")
 	if ix.Len() != 2 {
-		t.Fatalf("indexed %d ConfigMaps, want 2", ix.Len())
+		t.Fatalf("indexed %d objects, want 2", ix.Len())
 	}
 	tests := map[string]struct {
 		ref  map[string]any
@@ -101,7 +101,7 @@ func TestResolveNothingAndErrors(t *testing.T) {
 	}
 	boom := errors.New("boom")
 	_, err = Resolve(ctx, api("TykOasApiDefinition", "tykOAS", map[string]any{"name": "oas", "keyName": "k"}), "demo", SourceCluster,
-		func(context.Context, string, string) (map[string]any, bool, error) { return nil, false, boom })
+		func(context.Context, string, string, string) (map[string]any, bool, error) { return nil, false, boom })
 	if !errors.Is(err, boom) {
 		t.Errorf("a failed lookup must fail the resolution, got %v", err)
 	}

@@ -21,11 +21,11 @@ func TestClusterLookup(t *testing.T) {
 		Data:       map[string]string{"oas.json": "{}"},
 	})
 	lookup := ClusterLookup(client)
-	data, found, err := lookup(ctx, "demo", "oas")
-	if err != nil || !found || !reflect.DeepEqual(data, map[string]any{"oas.json": "{}"}) {
+	data, found, err := lookup(ctx, KindConfigMap, "demo", "oas")
+	if err != nil || !found || !reflect.DeepEqual(data, map[string]any{"data": map[string]any{"oas.json": "{}"}}) {
 		t.Errorf("existing ConfigMap: %v %v %v", data, found, err)
 	}
-	if _, found, err := lookup(ctx, "other", "oas"); err != nil || found {
+	if _, found, err := lookup(ctx, KindConfigMap, "other", "oas"); err != nil || found {
 		t.Errorf("missing ConfigMap: found %v, err %v (want found false, no error)", found, err)
 	}
 	for _, a := range client.Actions() {
@@ -35,7 +35,7 @@ func TestClusterLookup(t *testing.T) {
 	}
 	boom := errors.New("forbidden")
 	client.PrependReactor("get", "configmaps", func(k8stesting.Action) (bool, runtime.Object, error) { return true, nil, boom })
-	if _, _, err := lookup(ctx, "demo", "oas"); !errors.Is(err, boom) {
+	if _, _, err := lookup(ctx, KindConfigMap, "demo", "oas"); !errors.Is(err, boom) {
 		t.Errorf("a failed GET must fail the lookup, got %v", err)
 	}
 }
@@ -43,7 +43,7 @@ func TestClusterLookup(t *testing.T) {
 func TestForRequest(t *testing.T) {
 	ctx := context.Background()
 	api := []byte(`{"apiVersion":"tyk.tyk.io/v1alpha1","kind":"TykOasApiDefinition","metadata":{"name":"h"},"spec":{"tykOAS":{"configmapRef":{"name":"oas","keyName":"k"}}}}`)
-	none := func(context.Context, string, string) (map[string]any, bool, error) { return nil, false, nil }
+	none := func(context.Context, string, string, string) (map[string]any, bool, error) { return nil, false, nil }
 	req := &admissionv1.AdmissionRequest{Namespace: "demo", Operation: admissionv1.Create}
 	req.Object.Raw = api
 	got, err := ForRequest(ctx, req, SourceCluster, none)

@@ -30,11 +30,65 @@ api_definition if {
 #     (default false).
 served if not unserved
 
-unserved if k8s.spec.internal == true
+unserved if unserved_spec(k8s.spec)
 
-unserved if {
-	k8s.spec.active == false
+# served_spec(spec) is served for a definition that is not under review: the template
+# an Ingress names for Tyk Operator's ingress controller, whose spec the controller
+# copies into every ApiDefinition it generates (controllers/ingress_controller.go
+# reconcileClassicApiDefinition: api.Spec = *template.Spec.DeepCopy()).
+served_spec(spec) if not unserved_spec(spec)
+
+unserved_spec(spec) if spec.internal == true
+
+unserved_spec(spec) if {
+	spec.active == false
 	k8s.setting(["tyk", "dashboard"], false) == true
+}
+
+# keyless_spec(spec): use_keyless: true, which lets anyone who reaches the gateway call
+# the API (tyk.no_keyless).
+keyless_spec(spec) if spec.use_keyless == true
+
+# public_api_label is the API owner's half of the public-API exception; the platform
+# team's half is data.apiguard.config.tyk.keylessNamespaces (tyk.no_keyless).
+public_api_label := "apiguard.io/public-api"
+
+# public_api_approved holds for an object under review labelled public-api "approved"
+# in a namespace listed in tyk.keylessNamespaces (a malformed setting allows none).
+public_api_approved if {
+	k8s.labels[public_api_label] == "approved"
+	k8s.namespace_in([p | some p in k8s.array_at(k8s.config.tyk, "keylessNamespaces"); is_string(p)])
+}
+
+# catch_all_ignored(spec): the ignored-path entries of a classic definition that match
+# every request path (see catch_all_path), each {"field", "path"}: paths.ignored[] (every
+# method) and extended_paths.ignored[] with a method whose action is no_action, in every
+# version (tyk.ignored_paths judges the definition under review the same way).
+catch_all_ignored(spec) := {e |
+	some e in ignored_entries(spec)
+	catch_all_path(e.path)
+}
+
+ignored_entries(spec) := plain | extended if {
+	versions := object.get(spec, ["version_data", "versions"], {})
+	plain := {{"field": sprintf("spec.version_data.versions[%q].paths.ignored[%d]", [name, i]), "path": p} |
+		is_object(versions)
+		some name, version in versions
+		is_object(version)
+		some i, p in k8s.array_at(version.paths, "ignored")
+		is_string(p)
+	}
+	extended := {{"field": sprintf("spec.version_data.versions[%q].extended_paths.ignored[%d].path", [name, i]), "path": p} |
+		is_object(versions)
+		some name, version in versions
+		is_object(version)
+		some i, e in k8s.array_at(version.extended_paths, "ignored")
+		p := e.path
+		is_string(p)
+		is_object(e.method_actions)
+		some action in e.method_actions
+		action.action == "no_action"
+	}
 }
 
 # any_origin(origin) holds for a CORS allowed origin that admits a site anyone can

@@ -49,3 +49,39 @@ test_narrow_paths if {
 		not tyk.catch_all_path(p)
 	}
 }
+
+test_spec_functions_for_a_template if {
+	tyk.served_spec({"use_keyless": true})
+	not tyk.served_spec({"internal": true})
+	tyk.served_spec({"active": false})
+	not tyk.served_spec({"active": false}) with data.apiguard.config as {"tyk": {"dashboard": true}}
+	tyk.keyless_spec({"use_keyless": true})
+	not tyk.keyless_spec({"use_keyless": "true"})
+	not tyk.keyless_spec({})
+}
+
+labelled_request(labels, ns) := {"request": {"operation": "CREATE", "namespace": ns, "object": {"metadata": {"namespace": ns, "labels": labels}}}}
+
+test_public_api_approved if {
+	approved := {"apiguard.io/public-api": "approved"}
+	cfg := {"tyk": {"keylessNamespaces": ["public-*"]}}
+	tyk.public_api_approved with input as labelled_request(approved, "public-docs") with data.apiguard.config as cfg
+	not tyk.public_api_approved with input as labelled_request(approved, "demo") with data.apiguard.config as cfg
+	not tyk.public_api_approved with input as labelled_request({}, "public-docs") with data.apiguard.config as cfg
+	not tyk.public_api_approved with input as labelled_request(approved, "public-docs") with data.apiguard.config as {"tyk": {"keylessNamespaces": "public-*"}}
+}
+
+test_catch_all_ignored if {
+	spec := {"version_data": {"versions": {"Default": {
+		"paths": {"ignored": ["/", "/health"]},
+		"extended_paths": {"ignored": [
+			{"path": "/{rest:.*}", "method_actions": {"GET": {"action": "no_action"}}},
+			{"path": ".*", "method_actions": {"GET": {"action": "reply"}}},
+		]},
+	}}}}
+	tyk.catch_all_ignored(spec) == {
+		{"field": `spec.version_data.versions["Default"].paths.ignored[0]`, "path": "/"},
+		{"field": `spec.version_data.versions["Default"].extended_paths.ignored[0].path`, "path": "/{rest:.*}"},
+	}
+	tyk.catch_all_ignored({}) == set()
+}
