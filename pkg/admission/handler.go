@@ -59,7 +59,8 @@ type Options struct {
 	Metrics           *Metrics
 	Log               logr.Logger
 	// References reads the objects a request's object refers to (a TykOasApiDefinition's
-	// ConfigMap, one GET) into input.references, inside the evaluation budget. Nil
+	// ConfigMap, one GET; an Ingress's Tyk template, one GET, and for a Tyk OAS template
+	// a second for its ConfigMap) into input.references, inside the evaluation budget. Nil
 	// passes none, which the policies that need them deny as unresolved.
 	References references.Lookup
 }
