@@ -40,7 +40,7 @@ import data.lib.tykoas
 # nodes are the fields of every object inside each stream, with their dotted path
 # below x-tyk-streaming: {"where", "path", "key", "value", "list_head"}. key is the field
 # (component) name; list_head holds when it is the first key, in sorted order, of an
-# array element, the one yaml.v2 writes after "- " (see survives_filter).
+# array element, the one yaml.v2 writes after "- " (see runs).
 nodes contains {"where": d.where, "path": path_text(name, array.concat(p, [k])), "key": k, "value": v, "list_head": list_head(p, parent, k)} if {
 	k8s.is_check
 	some d in tykoas.stream_documents
