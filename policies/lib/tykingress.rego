@@ -187,3 +187,27 @@ template_spec := s if {
 	template_kind == "ApiDefinition"
 	s := object.get(template, "spec", {})
 }
+
+# acme_solver holds for cert-manager's HTTP-01 solver Ingress: every path is under
+# /.well-known/acme-challenge/ and goes to a cm-acme-http-solver- Service (cert-manager
+# pkg/issuer/acme/http: the solver Ingress, Service and Pod are generated as
+# cm-acme-http-solver-*, the path is /.well-known/acme-challenge/<token>). The ACME
+# server must fetch the token without credentials, and Tyk Operator special-cases these
+# paths itself (controllers/ingress_controller.go: `.well-known/acme-challenge` and
+# `cm-acme-http-solver` keep the listen path and host header), so its keyless API is the
+# intended one: it answers only under the challenge prefix, from the solver. Both
+# conditions hold for every path; one path elsewhere, or to another Service, is judged.
+acme_solver if {
+	paths := [p |
+		some rule in k8s.array_at(k8s.spec, "rules")
+		some p in k8s.array_at(object.get(rule, "http", {}), "paths")
+	]
+	count(paths) > 0
+	every p in paths {
+		is_string(p.path)
+		startswith(p.path, "/.well-known/acme-challenge/")
+		not contains(p.path, "..")
+		is_string(p.backend.service.name)
+		startswith(p.backend.service.name, "cm-acme-http-solver-")
+	}
+}

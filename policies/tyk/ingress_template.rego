@@ -23,6 +23,9 @@
 #   tyk.dashboard) is not exposure. Ingresses of other classes are not judged; Tyk's
 #   classes are data.apiguard.config.tyk.ingressClasses (default ["tyk"], the
 #   controller's WATCH_INGRESS_CLASS), compared exactly as the controller compares them.
+#   cert-manager's HTTP-01 solver Ingress (every path under /.well-known/acme-challenge/
+#   to a cm-acme-http-solver- Service; lib.tykingress acme_solver) is not denied as
+#   keyless: the ACME server must fetch the token without credentials.
 # custom:
 #   kinds: [networking.k8s.io/Ingress]
 #   severity: high
@@ -57,6 +60,7 @@ deny contains msg if {
 	applies
 	ti.template_state == "default"
 	not tyk.public_api_approved
+	not ti.acme_solver
 	msg := sprintf("%s: sets no %s, so Tyk Operator builds its APIs from its built-in keyless template and anyone who reaches the gateway can call them; set %s to a template in %q that authenticates callers%s", [k8s.display, field, field, k8s.namespace, hint])
 }
 
@@ -65,6 +69,7 @@ deny contains msg if {
 	tyk.served_spec(ti.template_spec)
 	tyk.keyless_spec(ti.template_spec)
 	not tyk.public_api_approved
+	not ti.acme_solver
 	msg := sprintf("%s: %s, which sets spec.use_keyless: true; Tyk Operator copies it into every API it builds for this Ingress, so anyone who reaches the gateway can call them; name a template with use_keyless: false and an auth method%s", [k8s.display, names, hint])
 }
 
@@ -73,6 +78,7 @@ deny contains msg if {
 	tykoas.served(ti.gw)
 	not tykoas.authenticated(ti.gw)
 	not tyk.public_api_approved
+	not ti.acme_solver
 	msg := sprintf("%s: %s, whose %s is not true; Tyk Operator copies the document into every API it builds for this Ingress, so anyone who reaches the gateway can call them; set it to true with a security scheme%s", [k8s.display, names, tykoas.field(ti.oas_ref_display, "server.authentication.enabled"), hint])
 }
 

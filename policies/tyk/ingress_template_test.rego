@@ -136,3 +136,19 @@ test_delete_is_not_judged if {
 	inp := json.patch(ingress({"kubernetes.io/ingress.class": "tyk"}, {}, {}), [{"op": "replace", "path": "/request/operation", "value": "DELETE"}])
 	count(it.deny) == 0 with input as inp
 }
+
+solver_spec(path, service) := {"rules": [{"host": "web.example.com", "http": {"paths": [{
+	"path": path, "pathType": "ImplementationSpecific",
+	"backend": {"service": {"name": service, "port": {"number": 8089}}},
+}]}}]}
+
+solver(path, service) := json.patch(ingress({"kubernetes.io/ingress.class": "tyk"}, {}, {}), [{"op": "replace", "path": "/request/object/spec", "value": solver_spec(path, service)}])
+
+test_acme_solver_is_not_keyless_exposure if {
+	count(it.deny) == 0 with input as solver("/.well-known/acme-challenge/abc123", "cm-acme-http-solver-x7k2p")
+	count(it.deny) == 1 with input as solver("/", "cm-acme-http-solver-x7k2p")
+	count(it.deny) == 1 with input as solver("/.well-known/acme-challenge/abc123", "admin")
+	count(it.deny) == 1 with input as solver("/.well-known/acme-challenge/../admin", "cm-acme-http-solver-x7k2p")
+	two := json.patch(solver("/.well-known/acme-challenge/abc123", "cm-acme-http-solver-x7k2p"), [{"op": "add", "path": "/request/object/spec/rules/0/http/paths/-", "value": {"path": "/admin", "pathType": "Prefix", "backend": {"service": {"name": "cm-acme-http-solver-x7k2p", "port": {"number": 8089}}}}}])
+	count(it.deny) == 1 with input as two
+}
