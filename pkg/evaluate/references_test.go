@@ -87,3 +87,40 @@ func TestAuditReadsReferencesFromTheCluster(t *testing.T) {
 		t.Errorf("audit with references: %+v, %v", res.Decision.Violations, err)
 	}
 }
+
+// TestAuditResolvesIngressTemplates: audit reads an Ingress's Tyk template, and a Tyk OAS
+// template's ConfigMap, through the same lookup as admission (two GETs), so it re-checks
+// an Ingress against the template as it is now.
+func TestAuditResolvesIngressTemplates(t *testing.T) {
+	ctx := context.Background()
+	const tplPolicy = `package tpl
+
+deny contains msg if {
+	input.request.kind.kind == "Ingress"
+	t := input.references.tykoasapidefinitions["demo/tpl"]
+	c := input.references.configmaps["demo/doc"]
+	msg := sprintf("%v %v %v", [t.found, t.object.spec.tykOAS.configmapRef.name, c.data.k])
+}
+`
+	set, err := policy.Load(ctx, fstest.MapFS{"tpl.rego": &fstest.MapFile{Data: []byte(tplPolicy)}}, policy.LoadOptions{Revision: "r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked []string
+	lookup := func(_ context.Context, kind, ns, name string) (map[string]any, bool, error) {
+		asked = append(asked, kind+" "+ns+"/"+name)
+		if kind == references.KindConfigMap {
+			return map[string]any{"data": map[string]any{"k": "doc-text"}}, true, nil
+		}
+		return map[string]any{"apiVersion": "tyk.tyk.io/v1alpha1", "kind": kind, "metadata": map[string]any{"name": name, "namespace": ns},
+			"spec": map[string]any{"tykOAS": map[string]any{"configmapRef": map[string]any{"name": "doc", "keyName": "k"}}}}, true, nil
+	}
+	ing := `{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"web","namespace":"demo","annotations":{"kubernetes.io/ingress.class":"tyk","tyk.io/template":"tpl","tyk.io/template-kind":"TykOasApiDefinition"}},"spec":{}}`
+	res, err := AuditWithReferences(ctx, set, []byte(ing), lookup)
+	if err != nil || len(res.Decision.Violations) != 1 || res.Decision.Violations[0].Message != "true doc doc-text" {
+		t.Errorf("audit of an Ingress with a Tyk OAS template: %+v, %v", res.Decision.Violations, err)
+	}
+	if want := []string{"TykOasApiDefinition demo/tpl", "ConfigMap demo/doc"}; !slices.Equal(asked, want) {
+		t.Errorf("lookups %v, want %v", asked, want)
+	}
+}
