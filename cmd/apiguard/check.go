@@ -124,7 +124,6 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 		Set: set, Namespace: o.namespace, User: o.user, Groups: o.groups, Old: olds,
 		Timeout: o.inputs.timeout, References: evaluate.DocumentReferences(docs, o.namespace),
 	}.Run(ctx, entries, rejected)
-	fieldLines(results, set.Policies())
 	echoErrors(o.log, o.output, results)
 	switch {
 	case o.fix && o.diff:

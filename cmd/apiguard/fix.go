@@ -4,15 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 
 	"github.com/apiguard/apiguard/internal/atomicfile"
 	"github.com/apiguard/apiguard/internal/unifieddiff"
-	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/report"
 	"github.com/apiguard/apiguard/pkg/yamledit"
 )
@@ -105,66 +102,4 @@ func applyFixes(mode fixMode, results []report.Result, diffOut, log io.Writer) e
 		}
 	}
 	return nil
-}
-
-// fieldLines gives each result a FieldLine that finds a field's line in its file, so
-// SARIF and GitHub annotations can point at the offending field. A finding names its
-// field in Details["field"]; when it does not, the policy's declared field (METADATA
-// custom.field) is used. Files are read once, on first use.
-func fieldLines(results []report.Result, policies []policy.Policy) {
-	declared := map[string]string{}
-	for _, p := range policies {
-		if p.Field != "" {
-			declared[p.ID] = p.Field
-		}
-	}
-	var mu sync.Mutex
-	sources := map[string][]byte{}
-	read := func(file string) []byte {
-		mu.Lock()
-		defer mu.Unlock()
-		if src, ok := sources[file]; ok {
-			return src
-		}
-		src, _ := os.ReadFile(file) // unreadable now: fall back to the document's line
-		sources[file] = src
-		return src
-	}
-	for i := range results {
-		r := &results[i]
-		if r.File == "-" {
-			continue
-		}
-		for j := range r.Decision.Violations {
-			v := &r.Decision.Violations[j]
-			v.Details = withField(v.Details, declared[v.Policy])
-		}
-		for j := range r.Decision.Warnings {
-			w := &r.Decision.Warnings[j]
-			w.Details = withField(w.Details, declared[w.Policy])
-		}
-		file, index, item := r.File, r.Index, r.Item
-		r.FieldLine = func(field string) int {
-			src := read(file)
-			if src == nil {
-				return 0
-			}
-			return yamledit.FieldLine(src, index, item, field)
-		}
-	}
-}
-
-// withField returns details with "field" set to field unless it already names one. The
-// map is copied: decisions may share their details.
-func withField(details map[string]any, field string) map[string]any {
-	if field == "" {
-		return details
-	}
-	if _, ok := details["field"].(string); ok {
-		return details
-	}
-	out := make(map[string]any, len(details)+1)
-	maps.Copy(out, details)
-	out["field"] = field
-	return out
 }

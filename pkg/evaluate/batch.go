@@ -46,7 +46,8 @@ type Batch struct {
 // Run evaluates every entry on GOMAXPROCS workers sharing the compiled set's prepared
 // queries, keeping results in input order so every output format is stable. An entry that
 // could not be read, and an object the API server would reject (rejected, by entry, as
-// ValidateEntries returns it), become error results in their place.
+// ValidateEntries returns it), become error results in their place. Each result can
+// place its findings in the input files (see locate).
 func (b Batch) Run(ctx context.Context, entries []manifest.Entry, rejected []error) []report.Result {
 	olds := make(map[string][]byte, len(b.Old))
 	for _, d := range b.Old {
@@ -66,6 +67,7 @@ func (b Batch) Run(ctx context.Context, entries []manifest.Entry, rejected []err
 			results[i] = b.document(ctx, *e.Document, olds)
 		}
 	})
+	b.locate(results, entries, rejected)
 	return results
 }
 

@@ -16,9 +16,12 @@ type finding struct {
 	message  string
 	// field is the policy's Details["field"], "" when it named none.
 	field string
-	// line is where the finding points in the file: the field's line when FieldLine
-	// resolves it, else the document's; 0 when unknown.
-	line int
+	// file and line are where the finding points: the field's line in the object's file
+	// when FieldLine resolves it, else the document's; the place in another document
+	// when FieldLocation resolves it (moved). line is 0 when unknown.
+	file  string
+	line  int
+	moved bool
 }
 
 // findings lists what a result reports, blocking ones first. Dry-run results are left
@@ -26,11 +29,15 @@ type finding struct {
 func findings(r Result) []finding {
 	var out []finding
 	if r.Err != nil {
-		return []finding{{severity: "error", policy: "apiguard", message: r.Err.Error(), line: r.Line}}
+		return []finding{{severity: "error", policy: "apiguard", message: r.Err.Error(), file: r.File, line: r.Line}}
 	}
 	add := func(severity, policyID, message string, details map[string]any) {
 		field, _ := details["field"].(string)
-		out = append(out, finding{severity: severity, policy: policyID, message: message, field: field, line: fieldLine(r, field)})
+		f := finding{severity: severity, policy: policyID, message: message, field: field, file: r.File, line: fieldLine(r, field)}
+		if loc, ok := elsewhere(r, details); ok {
+			f.file, f.line, f.moved = loc.File, loc.Line, true
+		}
+		out = append(out, f)
 	}
 	for _, v := range r.Decision.Violations {
 		switch v.Action {
@@ -56,6 +63,17 @@ func fieldLine(r Result, field string) int {
 		}
 	}
 	return r.Line
+}
+
+// elsewhere is where a finding with details points in another document
+// (Result.FieldLocation); ok is false when it points into the object's own.
+func elsewhere(r Result, details map[string]any) (Location, bool) {
+	field, _ := details["field"].(string)
+	if field == "" || r.FieldLocation == nil {
+		return Location{}, false
+	}
+	loc, ok := r.FieldLocation(field)
+	return loc, ok && loc.Line > 0
 }
 
 func location(r Result) string {
@@ -85,7 +103,11 @@ func writeJUnit(w io.Writer, results []Result) error {
 		}
 		for _, f := range fs {
 			c := junitCase{Name: f.policy, Classname: class}
-			msg := &junitMessage{Message: f.message, Type: f.policy, Text: fmt.Sprintf("%s: [%s] %s", location(r), f.policy, f.message)}
+			where := location(r)
+			if f.moved {
+				where = fmt.Sprintf("%s:%d", f.file, f.line)
+			}
+			msg := &junitMessage{Message: f.message, Type: f.policy, Text: fmt.Sprintf("%s: [%s] %s", where, f.policy, f.message)}
 			switch {
 			case r.Err != nil:
 				c.Error = msg
@@ -148,7 +170,7 @@ func writeGitHub(w io.Writer, results []Result) error {
 	var b strings.Builder
 	for _, r := range results {
 		for _, f := range findings(r) {
-			props := "file=" + ghProperty(r.File)
+			props := "file=" + ghProperty(f.file)
 			if f.line > 0 {
 				props += fmt.Sprintf(",line=%d", f.line)
 			}

@@ -43,6 +43,19 @@ type Result struct {
 	// path ("spec.tls"). Formats that point at a line use it to land on the offending
 	// field rather than the top of the document.
 	FieldLine func(field string) int
+	// FieldLocation places a finding whose field lies in a document the object refers
+	// to or holds as a string, rather than in the object's own YAML: a Tyk OAS document
+	// (x-tyk-api-gateway…, x-tyk-streaming…) in a ConfigMap's data, for the ConfigMap and
+	// for the TykOasApiDefinition that names it. ok is false for any other field and when
+	// that document is not in the input; FieldLine places the finding then. Formats that
+	// point at a place point there, and -o json adds it to the finding; nil means never.
+	FieldLocation func(field string) (loc Location, ok bool)
+}
+
+// Location is a place in an input file: its path as given and a 1-based line.
+type Location struct {
+	File string
+	Line int
 }
 
 // Allowed reports whether the object would be admitted.
@@ -125,11 +138,16 @@ type jsonViolation struct {
 	Policy  string `json:"policy"`
 	Message string `json:"message"`
 	Action  string `json:"action"`
+	// File and Line are set for a finding about another document (Result.FieldLocation).
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
 }
 
 type jsonWarning struct {
 	Policy  string `json:"policy"`
 	Message string `json:"message"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
 }
 
 type jsonPatch struct {
@@ -175,11 +193,13 @@ func writeJSON(w io.Writer, results []Result) error {
 			jr.Error = r.Err.Error()
 		}
 		for _, v := range r.Decision.Violations {
-			jr.Violations = append(jr.Violations, jsonViolation{Policy: v.Policy, Message: v.Message, Action: string(v.Action)})
+			loc, _ := elsewhere(r, v.Details)
+			jr.Violations = append(jr.Violations, jsonViolation{Policy: v.Policy, Message: v.Message, Action: string(v.Action), File: loc.File, Line: loc.Line})
 		}
 		for _, wn := range r.Decision.Warnings {
 			if !wn.DryRun {
-				jr.Warnings = append(jr.Warnings, jsonWarning{Policy: wn.Policy, Message: wn.Message})
+				loc, _ := elsewhere(r, wn.Details)
+				jr.Warnings = append(jr.Warnings, jsonWarning{Policy: wn.Policy, Message: wn.Message, File: loc.File, Line: loc.Line})
 			}
 		}
 		for _, p := range r.Patches {

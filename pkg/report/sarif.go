@@ -149,7 +149,7 @@ func writeSARIF(w io.Writer, results []Result, opts Options) error {
 			if r.Err != nil {
 				id = sarifErrorRule
 			}
-			loc := sarifLocationOf(r, f.line)
+			loc := sarifLocationOf(r, f.file, f.line)
 			run.Results = append(run.Results, sarifResult{
 				RuleID:              id,
 				RuleIndex:           index[id],
@@ -250,11 +250,12 @@ func policyLevel(p policy.Policy) string {
 	return "note"
 }
 
-// sarifLocationOf points at line in r's file (line 1 when unknown: code scanning
-// requires a startLine) and names r's object as a logical location.
-func sarifLocationOf(r Result, line int) sarifLocation {
+// sarifLocationOf points at line in file (line 1 when unknown: code scanning requires a
+// startLine), r's file or the one holding the document a finding is about, and names
+// r's object, the one judged, as a logical location.
+func sarifLocationOf(r Result, file string, line int) sarifLocation {
 	loc := sarifLocation{PhysicalLocation: sarifPhysicalLocation{
-		ArtifactLocation: artifactLocation(r.File),
+		ArtifactLocation: artifactLocation(file),
 		Region:           sarifRegion{StartLine: max(line, 1)},
 	}}
 	if r.Kind != "" || r.Name != "" {
