@@ -61,8 +61,14 @@ deny contains msg if {
 	ti.template_state == "default"
 	not tyk.public_api_approved
 	not ti.acme_solver
-	msg := sprintf("%s: sets no %s, so Tyk Operator builds its APIs from its built-in keyless template and anyone who reaches the gateway can call them; set %s to a template in %q that authenticates callers%s", [k8s.display, field, field, k8s.namespace, hint])
+	msg := sprintf("%s: sets no %s, so Tyk Operator builds its APIs from %s; set %s to a template in %q that authenticates callers%s", [k8s.display, field, default_template, field, k8s.namespace, hint])
 }
+
+# The classic default is keyless (ingress_controller.go keyless()); the Tyk OAS default
+# (defaultOasIngressTemplate) is not one apiguard can read, and is never a pass.
+default_template := "its built-in keyless template and anyone who reaches the gateway can call them" if {
+	ti.template_kind == "ApiDefinition"
+} else := "its built-in default Tyk OAS template, whose security apiguard cannot judge (the classic default is keyless)"
 
 deny contains msg if {
 	applies
