@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -153,6 +154,12 @@ func TestClusterLookupTemplates(t *testing.T) {
 		switch r.URL.Path {
 		case "/apis/tyk.tyk.io/v1alpha1/namespaces/demo/apidefinitions/tpl":
 			_, _ = w.Write([]byte(`{"apiVersion":"tyk.tyk.io/v1alpha1","kind":"ApiDefinition","metadata":{"name":"tpl","namespace":"demo"},"spec":{"use_keyless":true,"proxy":{"listen_path":"/x"}}}`))
+		case "/apis/tyk.tyk.io/v1alpha1/namespaces/demo/apidefinitions/slow":
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+			w.WriteHeader(http.StatusOK)
 		case "/apis/tyk.tyk.io/v1alpha1/namespaces/demo/tykoasapidefinitions/denied":
 			w.WriteHeader(http.StatusForbidden)
 			_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403}`))
@@ -180,6 +187,14 @@ func TestClusterLookupTemplates(t *testing.T) {
 	}
 	if _, _, err := lookup(ctx, KindTykOasApiDefinition, "demo", "denied"); err == nil || !strings.Contains(err.Error(), "denied") {
 		t.Errorf("a forbidden GET must fail the lookup, got %v", err)
+	}
+	// The request's evaluation budget bounds the GET: a slow API server fails the
+	// lookup (the request is undecided), it never passes.
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, found, err := lookup(short, KindApiDefinition, "demo", "slow"); err == nil || found || time.Since(start) > 2*time.Second {
+		t.Errorf("a GET past the budget: found %v, err %v after %v", found, err, time.Since(start))
 	}
 	n := len(paths)
 	if _, found, err := lookup(ctx, KindApiDefinition, "demo", "other/tpl"); found || err != nil || len(paths) != n {
