@@ -12,7 +12,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/apiguard/apiguard/pkg/audit"
-	"github.com/apiguard/apiguard/pkg/evaluate"
+	"github.com/apiguard/apiguard/pkg/evaluate/batch"
 	"github.com/apiguard/apiguard/pkg/references"
 	"github.com/apiguard/apiguard/pkg/report"
 )
@@ -95,7 +95,7 @@ func runAudit(ctx context.Context, o auditOptions, out io.Writer) error {
 	for i, obj := range objects {
 		raws[i] = obj.Raw
 	}
-	judged, errs := evaluate.AuditAll(ctx, set, raws, refs)
+	judged, errs := batch.Audit(ctx, set, raws, refs)
 	results := make([]report.Result, len(objects))
 	for i, obj := range objects {
 		results[i] = report.Result{

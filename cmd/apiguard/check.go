@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/apiguard/apiguard/pkg/evaluate"
+	"github.com/apiguard/apiguard/pkg/evaluate/batch"
 	"github.com/apiguard/apiguard/pkg/inventory"
 	"github.com/apiguard/apiguard/pkg/manifest"
 	"github.com/apiguard/apiguard/pkg/policy"
@@ -107,7 +107,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
-	set, err := loadPolicies(ctx, o, inventoryData(evaluate.DocumentInventory(inventory.FromData(data), docs, o.namespace)))
+	set, err := loadPolicies(ctx, o, inventoryData(batch.Inventory(inventory.FromData(data), docs, o.namespace)))
 	if err != nil {
 		return &exitError{code: report.ExitError, err: err}
 	}
@@ -120,9 +120,9 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 			return &exitError{code: report.ExitError, err: err}
 		}
 	}
-	results := evaluate.Batch{
+	results := batch.Evaluator{
 		Set: set, Namespace: o.namespace, User: o.user, Groups: o.groups, Old: olds,
-		Timeout: o.inputs.timeout, References: evaluate.DocumentReferences(docs, o.namespace),
+		Timeout: o.inputs.timeout, References: batch.References(docs, o.namespace),
 	}.Run(ctx, entries, rejected)
 	echoErrors(o.log, o.output, results)
 	switch {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/apiguard/apiguard/pkg/evaluate"
+	"github.com/apiguard/apiguard/pkg/evaluate/batch"
 	"github.com/apiguard/apiguard/pkg/manifest"
 	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/report"
@@ -112,7 +112,7 @@ func runConftest(ctx context.Context, o checkOptions, args []string, stdin io.Re
 	if err != nil {
 		return usage(err)
 	}
-	results := evaluate.Conftest(ctx, set, docs)
+	results := batch.Conftest(ctx, set, docs)
 	if err := report.Write(out, o.output, results, reportOptions(nil, out)); err != nil {
 		return usage(err)
 	}

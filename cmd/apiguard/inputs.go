@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/apiguard/apiguard/pkg/evaluate"
+	"github.com/apiguard/apiguard/pkg/evaluate/batch"
 	"github.com/apiguard/apiguard/pkg/manifest"
 	"github.com/apiguard/apiguard/pkg/report"
 )
@@ -47,7 +47,7 @@ func readInputs(args []string, stdin io.Reader, o checkOptions, stderr io.Writer
 }
 
 // validateInputs judges every document as the API server would, with the schemas of the
-// --crd CustomResourceDefinitions and those of the input (evaluate.ValidateEntries).
+// --crd CustomResourceDefinitions and those of the input (batch.Validate).
 func validateInputs(o checkOptions, entries []manifest.Entry) ([]error, []manifest.Document, error) {
 	fields, err := manifest.ParseFieldValidation(o.inputs.validate)
 	if err != nil {
@@ -57,7 +57,7 @@ func validateInputs(o checkOptions, entries []manifest.Entry) ([]error, []manife
 	if err != nil {
 		return nil, nil, fmt.Errorf("--crd: %w", err)
 	}
-	return evaluate.ValidateEntries(fields, crds, entries, o.warn)
+	return batch.Validate(fields, crds, entries, o.warn)
 }
 
 // echoErrors writes input and evaluation errors to stderr too, for the machine formats

@@ -1,4 +1,11 @@
-package evaluate
+// Package batch is apiguard check's offline pipeline after reading: it validates the
+// documents as the API server would (Validate), projects them into the inventory and
+// the reference index policies read (Inventory, References), and judges them all on
+// GOMAXPROCS workers, one request each, through pkg/evaluate (Evaluator), placing each
+// finding in the input files for the formats that point at a line. Audit and conftest
+// mode batch here too (Audit, Conftest). It is kept apart from pkg/evaluate so the
+// webhook, which judges one request at a time, links no manifest reader or report.
+package batch
 
 import (
 	"bytes"
@@ -16,16 +23,17 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/apiguard/apiguard/pkg/evaluate"
 	"github.com/apiguard/apiguard/pkg/manifest"
 	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/references"
 	"github.com/apiguard/apiguard/pkg/report"
 )
 
-// Batch judges the manifests of an offline run (apiguard check) as a cluster would judge
+// Evaluator judges the manifests of an offline run (apiguard check) as a cluster would judge
 // them one request at a time: each object becomes an AdmissionRequest (CREATE, or UPDATE
 // when Old holds its previous version) that is mutated, then validated.
-type Batch struct {
+type Evaluator struct {
 	Set *policy.PolicySet
 	// Namespace is the namespace of objects that do not set one.
 	Namespace string
@@ -39,16 +47,16 @@ type Batch struct {
 	// an error result, and the rest of the run goes on.
 	Timeout time.Duration
 	// References indexes the objects of the input that others refer to (see
-	// DocumentReferences); a reference it does not hold is warned, "judged at admission".
+	// References); a reference it does not hold is warned, "judged at admission".
 	References *references.Index
 }
 
 // Run evaluates every entry on GOMAXPROCS workers sharing the compiled set's prepared
 // queries, keeping results in input order so every output format is stable. An entry that
 // could not be read, and an object the API server would reject (rejected, by entry, as
-// ValidateEntries returns it), become error results in their place. Each result can
+// Validate returns it), become error results in their place. Each result can
 // place its findings in the input files (see locate).
-func (b Batch) Run(ctx context.Context, entries []manifest.Entry, rejected []error) []report.Result {
+func (b Evaluator) Run(ctx context.Context, entries []manifest.Entry, rejected []error) []report.Result {
 	olds := make(map[string][]byte, len(b.Old))
 	for _, d := range b.Old {
 		olds[objectKey(d.APIVersion(), d.Kind(), d.Namespace(), d.Name())] = d.Raw
@@ -58,7 +66,7 @@ func (b Batch) Run(ctx context.Context, entries []manifest.Entry, rejected []err
 		e := entries[i]
 		switch {
 		case e.Err != nil:
-			results[i] = InputErrorResult(e.Err)
+			results[i] = inputErrorResult(e.Err)
 		case rejected[i] != nil:
 			results[i] = documentResult(*e.Document)
 			results[i].Err = rejected[i]
@@ -73,13 +81,13 @@ func (b Batch) Run(ctx context.Context, entries []manifest.Entry, rejected []err
 
 // document mutates then validates one object, the order the API server calls the
 // webhooks in, so the verdict is the one the cluster would give.
-func (b Batch) document(ctx context.Context, d manifest.Document, olds map[string][]byte) report.Result {
+func (b Evaluator) document(ctx context.Context, d manifest.Document, olds map[string][]byte) report.Result {
 	res := documentResult(d)
 	ro := policy.RequestOptions{Operation: admissionv1.Create, Namespace: b.Namespace, User: b.User, Groups: b.Groups}
 	if old, ok := olds[objectKey(res.APIVersion, res.Kind, res.Namespace, res.Name)]; ok {
 		ro.Operation, ro.Old = admissionv1.Update, old
 	}
-	var out Result
+	var out evaluate.Result
 	err := withTimeout(ctx, b.Timeout, func(ctx context.Context) error {
 		var err error
 		out, err = b.object(ctx, d.Raw, ro)
@@ -95,16 +103,16 @@ func (b Batch) document(ctx context.Context, d manifest.Document, olds map[strin
 // object builds the request for one manifest, resolves what it refers to among the
 // input (source "input": a reference the files do not hold is warned, "judged at
 // admission"), and evaluates it.
-func (b Batch) object(ctx context.Context, raw []byte, ro policy.RequestOptions) (Result, error) {
+func (b Evaluator) object(ctx context.Context, raw []byte, ro policy.RequestOptions) (evaluate.Result, error) {
 	req, err := policy.RequestFor(raw, ro)
 	if err != nil {
-		return Result{Decision: policy.Decision{Revision: b.Set.Revision()}}, err
+		return evaluate.Result{Decision: policy.Decision{Revision: b.Set.Revision()}}, err
 	}
-	refs, err := OfflineReferences(ctx, req, b.References, references.SourceInput)
+	refs, err := evaluate.OfflineReferences(ctx, req, b.References, references.SourceInput)
 	if err != nil {
-		return Result{Request: req, Patched: req.Object.Raw, Decision: policy.Decision{Revision: b.Set.Revision()}}, err
+		return evaluate.Result{Request: req, Patched: req.Object.Raw, Decision: policy.Decision{Revision: b.Set.Revision()}}, err
 	}
-	return RequestWithReferences(ctx, b.Set, req, refs)
+	return evaluate.RequestWithReferences(ctx, b.Set, req, refs)
 }
 
 // objectKey identifies an object across the new and old inputs.
@@ -130,9 +138,9 @@ func documentResult(d manifest.Document) report.Result {
 	return report.Result{File: d.File, Index: d.Index, Item: d.Item, Line: d.Line, APIVersion: d.APIVersion(), Kind: d.Kind(), Namespace: d.Namespace(), Name: d.Name()}
 }
 
-// InputErrorResult is the report of a file or document that could not be read: no
+// inputErrorResult is the report of a file or document that could not be read: no
 // object, an error at its place.
-func InputErrorResult(e *manifest.Error) report.Result {
+func inputErrorResult(e *manifest.Error) report.Result {
 	return report.Result{File: e.File, Index: e.Index, Item: e.Item, Line: e.Line, Err: e.Err}
 }
 
@@ -145,20 +153,20 @@ func withDefaultNamespace(r *report.Result, namespace string) {
 	}
 }
 
-// DocumentInventory is InventoryOf the documents being checked, so two files claiming one
+// Inventory is InventoryOf the documents being checked, so two files claiming one
 // host in different namespaces are caught before they reach a cluster, merged into base,
 // the inventory --data supplies. Objects are decoded from Raw one at a time: the
 // documents do not keep them.
-func DocumentInventory(base map[string]any, docs []manifest.Document, defaultNamespace string) map[string]any {
+func Inventory(base map[string]any, docs []manifest.Document, defaultNamespace string) map[string]any {
 	// Numbers as the reader gave them (json.Number).
-	return InventoryOf(base, decoded(docs, nil, true), defaultNamespace)
+	return evaluate.InventoryOf(base, decoded(docs, nil, true), defaultNamespace)
 }
 
-// DocumentReferences indexes the objects among the documents that others refer to
+// References indexes the objects among the documents that others refer to
 // (references.Indexes), so a TykOasApiDefinition and its ConfigMap in one directory or
 // one rendered chart are judged together (policies/README.md, "Resolved references").
-func DocumentReferences(docs []manifest.Document, defaultNamespace string) *references.Index {
-	return ReferenceIndex(decoded(docs, references.Indexes, false), defaultNamespace)
+func References(docs []manifest.Document, defaultNamespace string) *references.Index {
+	return evaluate.ReferenceIndex(decoded(docs, references.Indexes, false), defaultNamespace)
 }
 
 // decoded yields the objects of the documents whose kind keep accepts (every one when
@@ -185,13 +193,13 @@ func decoded(docs []manifest.Document, keep func(kind string) bool, useNumber bo
 	}
 }
 
-// AuditAll audits objects (AuditWithReferences) on GOMAXPROCS workers, keeping results
+// Audit audits objects (AuditWithReferences) on GOMAXPROCS workers, keeping results
 // and errors in input order.
-func AuditAll(ctx context.Context, set *policy.PolicySet, objects [][]byte, lookup references.Lookup) ([]Result, []error) {
-	results := make([]Result, len(objects))
+func Audit(ctx context.Context, set *policy.PolicySet, objects [][]byte, lookup references.Lookup) ([]evaluate.Result, []error) {
+	results := make([]evaluate.Result, len(objects))
 	errs := make([]error, len(objects))
 	forEach(len(objects), func(i int) {
-		results[i], errs[i] = AuditWithReferences(ctx, set, objects[i], lookup)
+		results[i], errs[i] = evaluate.AuditWithReferences(ctx, set, objects[i], lookup)
 	})
 	return results, errs
 }

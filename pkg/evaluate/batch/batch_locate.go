@@ -1,4 +1,4 @@
-package evaluate
+package batch
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ import (
 // accepted entries: for a ConfigMap's own findings, and for those of a
 // TykOasApiDefinition, TykStreamsApiDefinition or TykMcpProxyDefinition judged through
 // the ConfigMap it names. Files are read once, on first use.
-func (b Batch) locate(results []report.Result, entries []manifest.Entry, rejected []error) {
+func (b Evaluator) locate(results []report.Result, entries []manifest.Entry, rejected []error) {
 	declared := map[string]string{}
 	for _, p := range b.Set.Policies() {
 		if p.Field != "" {

@@ -1,4 +1,4 @@
-package evaluate
+package batch
 
 import (
 	"context"
@@ -82,11 +82,11 @@ func TestBatchPlacesDocumentFindingsInTheConfigMap(t *testing.T) {
 	for _, e := range entries {
 		docs = append(docs, *e.Document)
 	}
-	set, err := policy.Load(context.Background(), os.DirFS("../../policies"), policy.LoadOptions{Revision: "lib"})
+	set, err := policy.Load(context.Background(), os.DirFS("../../../policies"), policy.LoadOptions{Revision: "lib"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	results := Batch{Set: set, Namespace: "default", References: DocumentReferences(docs, "default")}.Run(context.Background(), entries, make([]error, len(entries)))
+	results := Evaluator{Set: set, Namespace: "default", References: References(docs, "default")}.Run(context.Background(), entries, make([]error, len(entries)))
 
 	keyless := func(r report.Result) (report.Location, bool) {
 		t.Helper()

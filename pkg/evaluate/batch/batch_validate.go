@@ -1,4 +1,4 @@
-package evaluate
+package batch
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"github.com/apiguard/apiguard/pkg/manifest"
 )
 
-// ValidateEntries judges every entry as the API server would decode and validate it,
+// Validate judges every entry as the API server would decode and validate it,
 // before any policy: the validating webhooks never see an object the API server rejects,
 // and such an object claims nothing in the offline inventory. It returns the error per
 // entry (nil for entries it accepts, and for entries that are read errors already) and
@@ -15,7 +15,7 @@ import (
 // (a later CRD of a kind replaces an earlier one, so the input's win); a CRD of the
 // input that cannot be read is an error for its own document, one of crds an error for
 // the run.
-func ValidateEntries(fields manifest.FieldValidation, crds []manifest.Document, entries []manifest.Entry, warn func(error)) ([]error, []manifest.Document, error) {
+func Validate(fields manifest.FieldValidation, crds []manifest.Document, entries []manifest.Entry, warn func(error)) ([]error, []manifest.Document, error) {
 	var docs []manifest.Document
 	docIndex := make([]int, len(entries))
 	for i, e := range entries {

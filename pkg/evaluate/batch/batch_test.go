@@ -1,4 +1,4 @@
-package evaluate
+package batch
 
 import (
 	"context"
@@ -7,8 +7,33 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apiguard/apiguard/internal/memfs"
 	"github.com/apiguard/apiguard/pkg/manifest"
+	"github.com/apiguard/apiguard/pkg/policy"
 )
+
+// batchPolicy fills in labels on CREATE and denies an UPDATE of the object named old,
+// so a result shows whether it was mutated and whether it was judged as an UPDATE.
+const batchPolicy = `package batchtest
+
+deny contains "old object seen" if input.request.oldObject.metadata.name == "old"
+
+patch contains {"op": "add", "path": "/metadata/labels", "value": {"owner": "platform"}} if {
+	input.request.operation == "CREATE"
+	not input.request.object.metadata.labels
+}
+`
+
+func loadSet(t *testing.T) *policy.PolicySet {
+	t.Helper()
+	fsys := memfs.New()
+	fsys.Add("batch.rego", []byte(batchPolicy))
+	set, err := policy.Load(context.Background(), fsys, policy.LoadOptions{Revision: "rev1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
 
 func decodeDocs(t *testing.T, name, yaml string) []manifest.Document {
 	t.Helper()
@@ -40,7 +65,7 @@ metadata: {name: refused}
 	entries := []manifest.Entry{{Err: readErr}, {Document: &docs[0]}, {Document: &docs[1]}, {Document: &docs[2]}}
 	rejected := []error{nil, nil, nil, errors.New("rejected by the API server")}
 
-	results := Batch{Set: loadSet(t), Namespace: "team", Old: old}.Run(context.Background(), entries, rejected)
+	results := Evaluator{Set: loadSet(t), Namespace: "team", Old: old}.Run(context.Background(), entries, rejected)
 	if len(results) != 4 {
 		t.Fatalf("%d results", len(results))
 	}
@@ -97,19 +122,19 @@ spec: {rulez: [], rules: [{host: b.example.com}]}
 	var warned []string
 	warn := func(err error) { warned = append(warned, err.Error()) }
 
-	rejected, valid, err := ValidateEntries(manifest.FieldStrict, nil, entries, warn)
+	rejected, valid, err := Validate(manifest.FieldStrict, nil, entries, warn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rejected[0] != nil || rejected[1] != nil || rejected[2] == nil || len(valid) != 1 || valid[0].Name() != "good" || len(warned) != 0 {
 		t.Errorf("strict: rejected %v, valid %d, warned %v", rejected, len(valid), warned)
 	}
-	inv := DocumentInventory(nil, valid, "default")
+	inv := Inventory(nil, valid, "default")
 	if hosts, _ := inv["hosts"].(map[string]any); hosts["a.example.com"] == nil || hosts["b.example.com"] != nil {
 		t.Errorf("inventory of the valid documents: %v", inv["hosts"])
 	}
 
-	rejected, valid, err = ValidateEntries(manifest.FieldWarn, nil, entries, warn)
+	rejected, valid, err = Validate(manifest.FieldWarn, nil, entries, warn)
 	if err != nil {
 		t.Fatal(err)
 	}
