@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/apiguard/apiguard/pkg/source"
-	"github.com/apiguard/apiguard/policies"
 )
 
 type gitOptions struct {
@@ -66,7 +65,7 @@ func newSource(o options) (source.Source, func(), error) {
 	if o.git.url == "" && o.policyDir == "" {
 		// Nothing configured: the library built into this binary, so a fresh install
 		// enforces from its first request.
-		return source.Tree{Name: "builtin", FS: policies.FS()}, func() {}, nil
+		return source.Library(), func() {}, nil
 	}
 	if o.git.url == "" {
 		return source.Dir{Path: o.policyDir}, func() {}, nil
