@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apiguard/apiguard/internal/yamlstream"
 	"sigs.k8s.io/yaml"
 )
 
@@ -53,7 +54,7 @@ func decodeStream(name string, r *bufio.Reader, dropObjects bool) []Entry {
 	}
 	head, _ := r.Peek(peekBytes)
 	var err error
-	if looksLikeJSON(head) {
+	if yamlstream.LooksLikeJSON(head) {
 		d.jsonStream(r)
 	} else {
 		err = splitYAML(r, d.yamlDoc)
@@ -62,16 +63,6 @@ func decodeStream(name string, r *bufio.Reader, dropObjects bool) []Entry {
 		d.out = append(d.out, Entry{Err: fileError(name, err)})
 	}
 	return d.out
-}
-
-// looksLikeJSON makes the same call as kubectl's YAMLOrJSONDecoder, so that
-// a stream kubectl treats as JSON is not accepted here under YAML's looser
-// rules (or the reverse). kubectl only looks for '{'; a top-level '[' fails
-// there either way, and taking it as JSON lets the error say "array". Like
-// kubectl, it only looks at the start of the stream (peekBytes).
-func looksLikeJSON(head []byte) bool {
-	trimmed := bytes.TrimLeft(head, " \t\r\n")
-	return len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
 }
 
 // IsBinary reports whether the start of a file looks like binary data rather
@@ -139,7 +130,7 @@ func splitYAML(r *bufio.Reader, emit func(seg segment)) error {
 		lineNo++
 		trimmed := bytes.TrimRight(raw, "\r\n")
 		switch {
-		case isMarker(trimmed, "---"):
+		case yamlstream.IsMarker(trimmed, "---"):
 			flush()
 			explicit, content, blank = true, false, true
 			if rest := bytes.TrimLeft(trimmed[3:], " \t"); len(rest) > 0 && rest[0] != '#' {
@@ -151,15 +142,15 @@ func splitYAML(r *bufio.Reader, emit func(seg segment)) error {
 				line = lineNo + 1
 			}
 			continue
-		case isMarker(trimmed, "..."):
+		case yamlstream.IsMarker(trimmed, "..."):
 			flush()
 			explicit, content, blank = false, false, true
 			line = lineNo + 1
 			continue
 		case content:
 			// Already known to need parsing.
-		case isComment(trimmed):
-			blank = blank && isPlainComment(trimmed)
+		case yamlstream.IsComment(trimmed):
+			blank = blank && yamlstream.IsPlainComment(trimmed)
 		case trimmed[0] == '%':
 			// Directives (%YAML, %TAG) only make sense before a "---", so a
 			// preamble of directives is not a document of its own.
@@ -181,45 +172,6 @@ func readLine(r *bufio.Reader, buf []byte) ([]byte, error) {
 			return buf, err
 		}
 	}
-}
-
-func isMarker(text []byte, marker string) bool {
-	rest, ok := bytes.CutPrefix(text, []byte(marker))
-	// '#' right after the marker is not YAML, but kubectl splits there, and
-	// agreeing with kubectl on where documents are matters more.
-	return ok && (len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '#')
-}
-
-// isComment reports whether a line is blank or a comment for the YAML
-// parser too. The parser also breaks lines at CR, NEL, LS and PS, so a
-// "comment" containing one of those may hide content after it, and treating
-// it as blank would skip content that kubectl applies.
-func isComment(text []byte) bool {
-	t := bytes.TrimLeft(text, " \t")
-	if len(t) == 0 {
-		return true
-	}
-	return t[0] == '#' && !bytes.ContainsAny(t, "\r\u0085\u2028\u2029")
-}
-
-// isPlainComment is a stricter isComment: true only for lines the parser is
-// certain to accept and ignore (it rejects e.g. control characters and
-// invalid UTF-8 even in comments, and tab-only lines), so that skipping the
-// parser for blank documents changes nothing but speed.
-func isPlainComment(text []byte) bool {
-	t := bytes.TrimLeft(text, " ")
-	if len(t) == 0 {
-		return true
-	}
-	if t[0] != '#' {
-		return false
-	}
-	for _, c := range t {
-		if (c < 0x20 && c != '\t') || c >= 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 func (d *decoder) yamlDoc(s segment) {
@@ -320,10 +272,6 @@ func (d *decoder) jsonStream(r io.Reader) {
 	}
 }
 
-func isJSONSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
-}
-
 // lineTracker passes a stream through to the JSON decoder and maps stream
 // offsets to line numbers. It keeps only the bytes after the last offset
 // asked about; offsets are asked in increasing order, so memory stays at
@@ -358,7 +306,7 @@ func (t *lineTracker) at(off int64) int {
 // among the bytes read so far (or the end of them).
 func (t *lineTracker) nextContent(off int64) int64 {
 	for i := max(off-t.base, 0); i < int64(len(t.buf)); i++ {
-		if !isJSONSpace(t.buf[i]) {
+		if !yamlstream.IsJSONSpace(t.buf[i]) {
 			return t.base + i
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apiguard/apiguard/internal/yamlstream"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -49,7 +50,7 @@ type DocumentEdit struct {
 // by hand.
 func ApplyPatches(src []byte, edits []DocumentEdit) ([]byte, error) {
 	data, hadBOM := bytes.CutPrefix(src, bom)
-	isJSON := looksLikeJSON(data)
+	isJSON := yamlstream.LooksLikeJSON(data)
 	var (
 		segs     []segment
 		splitErr error

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apiguard/apiguard/internal/yamlstream"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -24,7 +25,7 @@ import (
 func FieldLine(src []byte, index, item int, field string) int {
 	data, _ := bytes.CutPrefix(src, bom)
 	var segs []segment
-	isJSON := looksLikeJSON(data)
+	isJSON := yamlstream.LooksLikeJSON(data)
 	if isJSON {
 		segs, _ = splitJSON(data)
 	} else {

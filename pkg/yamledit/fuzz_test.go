@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/apiguard/apiguard/internal/unifieddiff"
+	"github.com/apiguard/apiguard/internal/yamlstream"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -139,7 +140,7 @@ func engineNoop(t *testing.T, src []byte, edits []DocumentEdit) bool {
 // JSON key.
 func duplicateKeys(src []byte) bool {
 	data, _ := bytes.CutPrefix(src, bom)
-	if looksLikeJSON(data) {
+	if yamlstream.LooksLikeJSON(data) {
 		return false
 	}
 	for _, s := range splitYAML(data) {
@@ -174,7 +175,7 @@ func FuzzFieldLine(f *testing.F) {
 		line := FieldLine([]byte(src), index, item, field)
 		data, _ := bytes.CutPrefix([]byte(src), bom)
 		segs := splitYAML(data)
-		if looksLikeJSON(data) {
+		if yamlstream.LooksLikeJSON(data) {
 			segs, _ = splitJSON(data)
 		}
 		seg, found := findSegment(segs, index)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/apiguard/apiguard/internal/yamlstream"
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	sigsyaml "sigs.k8s.io/yaml"
 )
@@ -85,7 +86,7 @@ func decodeStream(t testing.TB, name string, src []byte) map[int]any {
 func decodeDocs(src []byte) (map[int]any, error) {
 	data, _ := bytes.CutPrefix(src, bom)
 	var segs []segment
-	if looksLikeJSON(data) {
+	if yamlstream.LooksLikeJSON(data) {
 		var err error
 		if segs, err = splitJSON(data); err != nil {
 			return nil, err
@@ -96,7 +97,7 @@ func decodeDocs(src []byte) (map[int]any, error) {
 	docs := map[int]any{}
 	for _, s := range segs {
 		js := data[s.start:s.end]
-		if !looksLikeJSON(data) {
+		if !yamlstream.LooksLikeJSON(data) {
 			var err error
 			if js, err = sigsyaml.YAMLToJSON(js); err != nil {
 				return nil, fmt.Errorf("document %d: %w", s.index, err)

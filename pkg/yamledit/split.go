@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/apiguard/apiguard/internal/yamlstream"
 )
 
 // bom is kept out of the documents (it would hide a "---" on the first
@@ -19,12 +21,6 @@ type segment struct {
 	start, end int
 	line       int
 	blank      bool // only blank lines and comments: no object in it
-}
-
-// looksLikeJSON is pkg/manifest's test for a JSON stream.
-func looksLikeJSON(data []byte) bool {
-	t := bytes.TrimLeft(data, " \t\r\n")
-	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
 }
 
 // splitYAML cuts a YAML stream into documents with pkg/manifest's counting
@@ -50,7 +46,7 @@ func splitYAML(data []byte) []segment {
 		lineNo++
 		text := bytes.TrimRight(data[off:next], "\r\n")
 		switch {
-		case markerLine(text, "---"):
+		case yamlstream.IsMarker(text, "---"):
 			flush(off)
 			explicit, content, blank = true, false, true
 			if rest := bytes.TrimLeft(text[3:], " \t"); len(rest) > 0 && rest[0] != '#' {
@@ -58,13 +54,13 @@ func splitYAML(data []byte) []segment {
 			} else {
 				start, line = next, lineNo+1
 			}
-		case markerLine(text, "..."):
+		case yamlstream.IsMarker(text, "..."):
 			flush(off)
 			explicit, content, blank = false, false, true
 			start, line = next, lineNo+1
 		case content:
-		case commentLine(text):
-			blank = blank && plainComment(text)
+		case yamlstream.IsComment(text):
+			blank = blank && yamlstream.IsPlainComment(text)
 		case text[0] == '%':
 			blank = false
 		default:
@@ -76,36 +72,6 @@ func splitYAML(data []byte) []segment {
 	return segs
 }
 
-func markerLine(text []byte, marker string) bool {
-	rest, ok := bytes.CutPrefix(text, []byte(marker))
-	return ok && (len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '#')
-}
-
-// commentLine reports a blank or comment line. A CR, NEL, LS or PS inside
-// it is a line break to the YAML parser, so such a line may hide content.
-func commentLine(text []byte) bool {
-	t := bytes.TrimLeft(text, " \t")
-	return len(t) == 0 || t[0] == '#' && !bytes.ContainsAny(t, "\r\u0085\u2028\u2029")
-}
-
-// plainComment is the stricter test pkg/manifest uses to skip the parser
-// for comment-only documents; it decides whether a document is blank.
-func plainComment(text []byte) bool {
-	t := bytes.TrimLeft(text, " ")
-	if len(t) == 0 {
-		return true
-	}
-	if t[0] != '#' {
-		return false
-	}
-	for _, c := range t {
-		if (c < 0x20 && c != '\t') || c >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 // splitJSON finds the byte range of every value in a JSON stream. Like
 // kubectl, it cannot go on after a syntax error; the documents before it
 // are returned with the error.
@@ -115,7 +81,7 @@ func splitJSON(data []byte) ([]segment, error) {
 	line, counted := 1, 0 // counted: offset up to which line is known
 	for index := 0; ; index++ {
 		start := int(dec.InputOffset())
-		for start < len(data) && isJSONSpace(data[start]) {
+		for start < len(data) && yamlstream.IsJSONSpace(data[start]) {
 			start++
 		}
 		if start == len(data) {
@@ -129,10 +95,6 @@ func splitJSON(data []byte) ([]segment, error) {
 		counted = start
 		segs = append(segs, segment{index: index, start: start, end: int(dec.InputOffset()), line: line})
 	}
-}
-
-func isJSONSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 }
 
 // findSegment returns the document with the given index.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/apiguard/apiguard/internal/yamlstream"
 	"github.com/apiguard/apiguard/pkg/manifest"
 )
 
@@ -35,7 +36,7 @@ func TestSplitMatchesManifest(t *testing.T) {
 		}
 		data, _ := bytes.CutPrefix([]byte(src), bom)
 		segs := splitYAML(data)
-		if looksLikeJSON(data) {
+		if yamlstream.LooksLikeJSON(data) {
 			if segs, err = splitJSON(data); err != nil {
 				t.Fatal(err)
 			}
