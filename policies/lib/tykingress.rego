@@ -134,19 +134,10 @@ cm_entry := e if {
 	is_object(e)
 }
 
-cm_text := cm_entry.data[oas_ref.keyName]
-
-has_cm_text if is_string(cm_text)
-
-cm_document := tykoas.parse(cm_text)
-
-parsed_cm_object if is_object(cm_document)
-
-has_cm_extension if is_object(cm_document[tykoas.extension])
-
 # document_state, for a found Tyk OAS template: no_ref (no configmapRef.name: the
-# controller refuses it), then the ConfigMap's state as lib.tykoas reads an API's
-# (unresolved, absent, missing, no_key, unparsable, no_extension, ok).
+# controller refuses it), unresolved (the engine did not look), then the ConfigMap's
+# state as lib.tykoas reads an API's (absent, missing, no_key, unparsable,
+# no_extension, ok).
 document_state := "no_ref" if {
 	template_state == "ok"
 	template_kind == "TykOasApiDefinition"
@@ -155,23 +146,7 @@ document_state := "no_ref" if {
 	template_state == "ok"
 	oas_ref_named
 	not cm_entry
-} else := "absent" if {
-	cm_entry.found == false
-	cm_entry.source == "input"
-} else := "missing" if {
-	cm_entry.found != true
-} else := "no_key" if {
-	cm_entry
-	not has_cm_text
-} else := "unparsable" if {
-	cm_entry
-	not parsed_cm_object
-} else := "no_extension" if {
-	cm_entry
-	not has_cm_extension
-} else := "ok" if {
-	cm_entry
-}
+} else := tykoas.entry_state(cm_entry, object.get(oas_ref, "keyName", null))
 
 oas_ref_named if {
 	is_string(oas_ref.name)
@@ -179,7 +154,7 @@ oas_ref_named if {
 }
 
 # gw: the template document's x-tyk-api-gateway, when it was read.
-gw := cm_document[tykoas.extension] if document_state == "ok"
+gw := tykoas.parse(cm_entry.data[oas_ref.keyName])[tykoas.extension] if document_state == "ok"
 
 # template_spec: a classic template's spec, when it was read.
 template_spec := s if {

@@ -69,29 +69,35 @@ entry := e if {
 state := "unresolved" if {
 	ref
 	not entry
-} else := "absent" if {
-	entry.found == false
-	entry.source == "input"
+} else := entry_state(entry, ref_key)
+
+# entry_state(e, key): the state of a resolved ConfigMap entry e (an object of
+# input.references.configmaps) read at key, as above from absent to ok. An Ingress's Tyk
+# OAS template reads its ConfigMap through it too (lib.tykingress).
+entry_state(e, key) := "absent" if {
+	e.found == false
+	e.source == "input"
 } else := "missing" if {
-	entry.found != true
+	e.found != true
 } else := "no_key" if {
-	not has_text
+	not entry_text(e, key)
 } else := "unparsable" if {
-	not parsed_object
+	not entry_object(e, key)
 } else := "no_extension" if {
-	not has_extension
+	not entry_extension(e, key)
 } else := "ok"
+
+# Helpers, because `not f(x)` is true, not undefined, only when x is defined: OPA
+# evaluates a call's arguments before the negation.
+entry_text(e, key) if is_string(e.data[key])
+
+entry_object(e, key) if is_object(parse(e.data[key]))
+
+entry_extension(e, key) if is_object(parse(e.data[key])[extension])
 
 text := entry.data[ref_key]
 
 text_document := parse(text)
-
-# Helpers, because `not f(x)` is true, not undefined, only when x is defined.
-has_text if is_string(text)
-
-parsed_object if is_object(text_document)
-
-has_extension if is_object(text_document[extension])
 
 # parse(s) is the document in s: JSON, else YAML. Tyk Operator takes the key as a Tyk
 # OAS document "in JSON format" (Tyk docs, tyk-operator getting-started): its controller
