@@ -67,6 +67,18 @@ go-test: e2e-bins node-bins bin/helm bin/conftest
 
 test: vet opa-test go-test
 
+# The unit tier: every test that needs no kube-apiserver, etcd, Git server or tool built
+# into bin/. Tests that need one skip under -short (internal/testenv: Integration), so
+# this needs only Go, git and ssh-keygen. Times (docs/testing.md): about 2 minutes on 2
+# cores once the build cache is warm; a cold cache first compiles the dependencies.
+# `make test` runs every tier, without -short.
+# UNIT_FLAGS adds flags, e.g. UNIT_FLAGS='-race -count=1'. go test runs last so its
+# per-package summary lines end the output.
+UNIT_FLAGS ?= -count=1
+.PHONY: unit
+unit:
+	go test -short $(UNIT_FLAGS) ./...
+
 demo: e2e-bins
 	go run ./test/demo
 

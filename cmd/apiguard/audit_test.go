@@ -13,11 +13,13 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 // TestAuditAgainstAnAPIServer runs `apiguard audit` against a real API server in every
 // format check has, with check's exit codes.
 func TestAuditAgainstAnAPIServer(t *testing.T) {
+	testenv.Integration(t, testenv.ControlPlane)
 	ctx := context.Background()
 	cluster, cs := kubetest.StartForTest(t)
 	// The API server creates default/kubernetes itself, shortly after it starts serving;

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 // opaBinary returns bin/opa at the repository root, building it with `make bin/opa`
@@ -21,6 +23,7 @@ import (
 // sides of the comparison run the same evaluator.
 func opaBinary(t *testing.T) string {
 	t.Helper()
+	testenv.Integration(t, testenv.BuiltTools+" (bin/opa)")
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)

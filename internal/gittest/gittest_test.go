@@ -19,6 +19,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/memory"
+
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 func readFile(t *testing.T, path string) string {
@@ -31,6 +33,7 @@ func readFile(t *testing.T, path string) string {
 }
 
 func TestCloneFetchPushOverHTTP(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	s := NewServer(t, ServerOptions{})
 	r := s.NewRepo(t, "policies")
 	r.Write("policies/deny.rego", "package deny\n")
@@ -68,6 +71,7 @@ func TestCloneFetchPushOverHTTP(t *testing.T) {
 }
 
 func TestRequestsNotCountedForLocalPushes(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	s := NewServer(t, ServerOptions{})
 	r := s.NewRepo(t, "quiet")
 	r.Commit("c")
@@ -82,6 +86,7 @@ func TestRequestsNotCountedForLocalPushes(t *testing.T) {
 }
 
 func TestBasicAuth(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	s := NewServer(t, ServerOptions{Username: "alice", Password: "s3cret"})
 	r := s.NewRepo(t, "private")
 	r.Write("a.rego", "package a\n")
@@ -115,6 +120,7 @@ func TestBasicAuth(t *testing.T) {
 }
 
 func TestToken(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	s := NewServer(t, ServerOptions{Token: "tok123"})
 	r := s.NewRepo(t, "org/private")
 	r.Commit("c")
@@ -135,6 +141,7 @@ func TestToken(t *testing.T) {
 }
 
 func TestStopStart(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	s := NewServer(t, ServerOptions{})
 	r := s.NewRepo(t, "flaky")
 	sha := r.Commit("c")
@@ -179,6 +186,7 @@ func TestLocalRepo(t *testing.T) {
 }
 
 func TestFetchPinnedSHA(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	s := NewServer(t, ServerOptions{})
 	r := s.NewRepo(t, "pinned")
 	r.Write("v", "1")
@@ -201,6 +209,7 @@ func TestFetchPinnedSHA(t *testing.T) {
 }
 
 func TestHistoryRewriteAndTags(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	s := NewServer(t, ServerOptions{})
 	r := s.NewRepo(t, "rewrite")
 	r.Write("a", "1")
@@ -264,6 +273,7 @@ func TestSSHSignedCommit(t *testing.T) {
 }
 
 func TestGoGitClone(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	s := NewServer(t, ServerOptions{Username: "bob", Password: "pw", Token: "tok"})
 	r := s.NewRepo(t, "gogit")
 	r.Write("policies/a.rego", "package a\n")

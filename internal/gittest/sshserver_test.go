@@ -52,6 +52,7 @@ func gitSSHEnv(t *testing.T, sshCmd string, env []string, dir string, args ...st
 
 func sshFixture(t *testing.T) (*Repo, *SSHServer, string) {
 	t.Helper()
+	testenv.Integration(t, testenv.GitServer)
 	key, pub := SSHKey(t)
 	r := NewLocalRepo(t)
 	r.Write("policies/a.rego", "package a\n")

@@ -17,6 +17,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 // syncBuffer lets the test read process output that the children's copy
@@ -39,6 +41,7 @@ func (b *syncBuffer) String() string {
 }
 
 func TestClusterLifecycle(t *testing.T) {
+	testenv.Integration(t, testenv.ControlPlane)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
@@ -146,6 +149,7 @@ func TestClusterLifecycle(t *testing.T) {
 // yields its output tail in the error even with Output left at io.Discard, and
 // that nothing is left behind.
 func TestStartFailureIncludesLog(t *testing.T) {
+	testenv.Integration(t, "etcd (Start runs the real one beside a failing kube-apiserver)")
 	dir := t.TempDir()
 	fake := dir + "/kube-apiserver"
 	script := "#!/bin/sh\necho 'fatal: pretend flag error' >&2\nexit 1\n"

@@ -12,12 +12,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 // TestClusterCacheFollowsTheCluster runs the audit cache against a real API server: it
 // lists once, then follows creates and deletes through watches, reads the ignore label
 // of namespaces, and picks up a kind whose CRD is installed after it started.
 func TestClusterCacheFollowsTheCluster(t *testing.T) {
+	testenv.Integration(t, testenv.ControlPlane)
 	ctx := context.Background()
 	cluster, cs := kubetest.StartForTest(t)
 	for name, labels := range map[string]map[string]string{"team": nil, "escape": {"apiguard.io/ignore": "true"}} {

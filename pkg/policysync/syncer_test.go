@@ -22,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/apiguard/apiguard/internal/gittest"
+	"github.com/apiguard/apiguard/internal/testenv"
 	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/source"
 )
@@ -57,6 +58,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, opts Options) *fixture {
 	t.Helper()
+	testenv.Integration(t, testenv.GitServer)
 	srv := gittest.NewServer(t, gittest.ServerOptions{})
 	repo := srv.NewRepo(t, "policies")
 	repo.Write("cm/verdict.rego", policySrc("v1"))
@@ -204,6 +206,7 @@ func TestGate(t *testing.T) {
 // ConfigMap) never activates silently, and an empty set is never ready.
 func TestEmptySet(t *testing.T) {
 	ctx := context.Background()
+	testenv.Integration(t, testenv.GitServer)
 	srv := gittest.NewServer(t, gittest.ServerOptions{})
 	repo := srv.NewRepo(t, "policies")
 	repo.Write("policies/cm/verdict.rego", policySrc("v1"))

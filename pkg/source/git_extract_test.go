@@ -15,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/apiguard/apiguard/internal/gittest"
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 // TestGitTotalBytesLimit: a highly compressible repository is small on disk, well
@@ -23,6 +24,7 @@ import (
 // recovers once the branch is repaired.
 func TestGitTotalBytesLimit(t *testing.T) {
 	ctx := context.Background()
+	testenv.Integration(t, testenv.GitServer)
 	srv := gittest.NewServer(t, gittest.ServerOptions{})
 	repo := srv.NewRepo(t, "policies")
 	repo.Write("policies/a.rego", pkgA)

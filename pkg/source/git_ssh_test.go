@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/apiguard/apiguard/internal/gittest"
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 // sshRepo is a repository served by a real SSH server that authorizes one
@@ -29,6 +30,7 @@ type sshRepo struct {
 
 func newSSHRepo(t *testing.T) sshRepo {
 	t.Helper()
+	testenv.Integration(t, testenv.GitServer)
 	key, pub := gittest.SSHKey(t)
 	repo := gittest.NewLocalRepo(t)
 	repo.Write("policies/a.rego", pkgA)

@@ -17,6 +17,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 
 	"github.com/apiguard/apiguard/internal/gittest"
+	"github.com/apiguard/apiguard/internal/testenv"
 	"github.com/apiguard/apiguard/pkg/source/signature"
 )
 
@@ -42,6 +43,7 @@ func newSource(t *testing.T, opts GitOptions) *Git {
 }
 
 func TestGitFetchOverHTTP(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	srv := gittest.NewServer(t, gittest.ServerOptions{})
 	repo := srv.NewRepo(t, "policies")
 	repo.Write("policies/a.rego", pkgA)
@@ -138,6 +140,7 @@ func TestGitForcePush(t *testing.T) {
 }
 
 func TestGitPins(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	srv := gittest.NewServer(t, gittest.ServerOptions{})
 	repo := srv.NewRepo(t, "pins")
 	repo.Write("a.rego", pkgA)
@@ -288,6 +291,7 @@ func TestGitLimitsAndUnsafeTrees(t *testing.T) {
 }
 
 func TestGitCredentials(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	srv := gittest.NewServer(t, gittest.ServerOptions{Username: "bot", Password: "s3cret", Token: "tok-123"})
 	repo := srv.NewRepo(t, "private")
 	repo.Write("a.rego", pkgA)
@@ -330,6 +334,7 @@ func TestGitCredentials(t *testing.T) {
 }
 
 func TestGitServerDown(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	srv := gittest.NewServer(t, gittest.ServerOptions{})
 	repo := srv.NewRepo(t, "flaky")
 	repo.Write("a.rego", pkgA)
@@ -398,6 +403,7 @@ func TestNewGitValidation(t *testing.T) {
 // TestGitSignatures uses real signed commits (git commit -S with an SSH key) served over
 // smart HTTP, verified against an allowed_signers file.
 func TestGitSignatures(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	srv := gittest.NewServer(t, gittest.ServerOptions{})
 	repo := srv.NewRepo(t, "signed")
 	key, pub := gittest.SSHKey(t)
@@ -465,6 +471,7 @@ func TestGitRefusesDotDotEntries(t *testing.T) {
 // TestGitErrorsNeverCarryURLSecrets: a token embedded in the URL must not reach logs or
 // /status through an error message, whatever the transport echoes.
 func TestGitErrorsNeverCarryURLSecrets(t *testing.T) {
+	testenv.Integration(t, testenv.GitServer)
 	srv := gittest.NewServer(t, gittest.ServerOptions{Username: "bot", Password: "right"})
 	repo := srv.NewRepo(t, "private")
 	repo.Write("a.rego", pkgA)

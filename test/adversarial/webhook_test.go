@@ -34,6 +34,7 @@ import (
 	"k8s.io/client-go/restmapper"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
+	"github.com/apiguard/apiguard/internal/testenv"
 	"github.com/apiguard/apiguard/pkg/fixture"
 	"github.com/apiguard/apiguard/pkg/inventory"
 )
@@ -574,9 +575,8 @@ func (r *caseRun) cleanup(t *testing.T) {
 // with the bundled library and the case file's data, and asserts the cluster's verdict
 // is the CLI's and the expected one. Subtests are <file>/<case>, as in TestCorpusCLI.
 func TestCorpusWebhook(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the webhook path needs a control plane; TestCorpusCLI runs the corpus offline")
-	}
+	// TestCorpusCLI runs the corpus offline, in the unit tier too.
+	testenv.Integration(t, testenv.ControlPlane)
 	start := time.Now()
 	top := t
 	c := loadCorpus(t)

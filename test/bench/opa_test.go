@@ -60,6 +60,7 @@ func TestOPASystemModuleRules(t *testing.T) {
 // TestOPASystemModuleAgrees runs the generated module in the real OPA (bin/opa, built by
 // `make opa-test`) on a denied and an allowed review and compares with pkg/policy.
 func TestOPASystemModuleAgrees(t *testing.T) {
+	testenv.Integration(t, testenv.BuiltTools+" (bin/opa)")
 	t.Parallel()
 	opa, err := filepath.Abs("../../bin/opa")
 	if err != nil {

@@ -6,12 +6,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 // TestWebhookAcceptsRenderedFlags builds cmd/webhook and checks that every flag the
 // chart passes, in every values file, is one the binary defines: an unknown flag would
 // crash-loop every pod.
 func TestWebhookAcceptsRenderedFlags(t *testing.T) {
+	testenv.Integration(t, testenv.BuiltTools+" (bin/helm, cmd/webhook)")
 	t.Parallel()
 	needHelm(t)
 	bin := filepath.Join(t.TempDir(), "webhook")

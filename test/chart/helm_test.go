@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,8 @@ import (
 
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 const (
@@ -31,7 +34,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	setupErr = setup()
+	flag.Parse()
+	// Under -short (the unit tier) helm is not built: the tests that run it skip.
+	setupErr = setup(!testing.Short())
 	code := m.Run()
 	for _, kv := range helmHomes {
 		if dir, ok := strings.CutPrefix(kv, "HELM_CACHE_HOME="); ok {
@@ -41,7 +46,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func setup() error {
+func setup(buildHelm bool) error {
 	wd, err := os.Getwd()
 	if err != nil {
 		return err
@@ -66,7 +71,7 @@ func setup() error {
 		"HELM_DATA_HOME=" + filepath.Join(home, "data"),
 	}
 	helmBin = filepath.Join(root, "bin", "helm")
-	if _, err := os.Stat(helmBin); err == nil {
+	if _, err := os.Stat(helmBin); err == nil || !buildHelm {
 		return nil
 	}
 	// Not there yet: build it like every other tool in bin/.
@@ -90,6 +95,7 @@ func needHelm(t *testing.T) {
 // includes stderr.
 func helm(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	testenv.Integration(t, testenv.BuiltTools+" (bin/helm)")
 	needHelm(t)
 	cmd := exec.Command(helmBin, args...)
 	cmd.Dir = root

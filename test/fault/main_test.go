@@ -29,6 +29,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 // env is the control plane and the webhook binary shared by every case.
@@ -46,6 +47,9 @@ var testEnv *env
 const guardLabel = "apiguard-fault"
 
 func TestMain(m *testing.M) {
+	if testenv.IntegrationMain(testenv.ControlPlane) {
+		os.Exit(0)
+	}
 	os.Exit(runMain(m))
 }
 

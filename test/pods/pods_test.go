@@ -94,6 +94,7 @@ func (tm *timings) report() {
 }
 
 func TestChartPods(t *testing.T) {
+	testenv.Integration(t, testenv.ControlPlane+" and a node (kubelet, containerd)")
 	start := time.Now()
 	if os.Geteuid() != 0 {
 		testenv.Missing(t, "test/pods needs root (a kubelet, containerd and runc run real pods)")
