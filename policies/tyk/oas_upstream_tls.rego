@@ -7,7 +7,9 @@
 #   (Tyk maps them to proxy.transport.ssl_insecure_skip_verify and ssl_min_version,
 #   apidef/oas/upstream.go, which the gateway's reverse proxy applies per API). A plain
 #   http:// upstream.url outside the cluster (not a Service name, *.svc or
-#   *.svc.cluster.local) is warned: the traffic leaves the cluster unencrypted.
+#   *.svc.cluster.local; lib.tykoas plain_outside_cluster, the URL-host reading
+#   tyk.streams_exposure and tyk.mcp_proxy share) is warned: the traffic leaves the
+#   cluster unencrypted.
 # custom:
 #   kinds: [tyk.tyk.io/TykOasApiDefinition, tyk.tyk.io/TykStreamsApiDefinition, tyk.tyk.io/TykMcpProxyDefinition, ConfigMap]
 #   severity: high
@@ -42,25 +44,6 @@ warn contains msg if {
 	some d in tykoas.documents
 	tykoas.served(d.gw)
 	url := d.gw.upstream.url
-	is_string(url)
-	startswith(lower(url), "http://")
-	not in_cluster(host_of(url))
+	tykoas.plain_outside_cluster(url, ["http://"])
 	msg := sprintf("%s: %s is %q, plain HTTP to a host outside the cluster; use https://", [k8s.display, tykoas.field(d.where, "upstream.url"), url])
 }
-
-host_of(url) := h if {
-	rest := substring(url, 7, -1)
-	authority := split(split(split(rest, "/")[0], "?")[0], "#")[0]
-	hostport := split(authority, "@")[count(split(authority, "@")) - 1]
-	h := lower(regex.replace(hostport, `:[0-9]*$`, ""))
-}
-
-# A Service is reached by its bare name or a *.svc / *.svc.cluster.local name
-# (Kubernetes DNS for Services and Pods). The two-label form name.namespace is not
-# trusted: "example.com" reads the same, and resolves outside the cluster unless a
-# namespace "com" has a Service "example", so it is warned.
-in_cluster(h) if not contains(h, ".")
-
-in_cluster(h) if endswith(h, ".svc")
-
-in_cluster(h) if endswith(h, ".svc.cluster.local")

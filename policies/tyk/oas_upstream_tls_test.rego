@@ -20,6 +20,13 @@ test_plain_http_outside_cluster_warned if {
 	oas_upstream_tls.warn == {concat("", [t.where, `.upstream.url is "http://api.example.com/v1", plain HTTP to a host outside the cluster; use https://`])} with input as t.api_input(upstream({"url": "http://api.example.com/v1"}), {})
 	count(oas_upstream_tls.warn) == 1 with input as t.api_input(upstream({"url": "HTTP://user@1.2.3.4:80"}), {})
 	count(oas_upstream_tls.warn) == 1 with input as t.api_input(upstream({"url": "http://httpbin.org"}), {})
+
+	# Read as lib.tykoas reads every URL host: surrounding spaces, a fragment, user info
+	# naming an in-cluster Service, and a two-label name that reads like name.namespace.
+	count(oas_upstream_tls.warn) == 1 with input as t.api_input(upstream({"url": " http://api.example.com "}), {})
+	count(oas_upstream_tls.warn) == 1 with input as t.api_input(upstream({"url": "http://api.example.com#.svc"}), {})
+	count(oas_upstream_tls.warn) == 1 with input as t.api_input(upstream({"url": "http://httpbin.svc@api.example.com/"}), {})
+	count(oas_upstream_tls.warn) == 1 with input as t.api_input(upstream({"url": "http://httpbin.demo"}), {})
 }
 
 test_in_cluster_http_not_warned if {
