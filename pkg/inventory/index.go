@@ -19,8 +19,9 @@ const (
 	Gateways        = "gateways"
 	ReferenceGrants = "referenceGrants"
 	// ListenPaths maps a Tyk listen path to every API serving it, with the API's custom
-	// domain ("" when it answers on every host): tyk.tyk.io ApiDefinitions and
-	// TykOasApiDefinitions, in one section across kinds.
+	// domain ("" when it answers on every host): tyk.tyk.io ApiDefinitions (spec) and
+	// TykOasApiDefinitions, TykStreamsApiDefinitions and TykMcpProxyDefinitions (status),
+	// in one section across kinds.
 	ListenPaths = "listenPaths"
 )
 

@@ -20,7 +20,16 @@ func Kinds() []compactcache.Kind {
 		compactcache.Kind{Group: gatewayGroup, Version: "v1beta1", Kind: "ReferenceGrant", Resource: "referencegrants"},
 		compactcache.Kind{Group: tykGroup, Version: "v1alpha1", Kind: "ApiDefinition", Resource: "apidefinitions"},
 		compactcache.Kind{Group: tykGroup, Version: "v1alpha1", Kind: "TykOasApiDefinition", Resource: "tykoasapidefinitions"},
+		compactcache.Kind{Group: tykGroup, Version: "v1alpha1", Kind: "TykStreamsApiDefinition", Resource: "tykstreamsapidefinitions"},
+		compactcache.Kind{Group: tykGroup, Version: "v1alpha1", Kind: "TykMcpProxyDefinition", Resource: "tykmcpproxydefinitions"},
 	)
+}
+
+// documentKinds are the Tyk kinds whose listen path lives in a ConfigMap's Tyk OAS
+// document (spec.tykOAS, spec.tykStreams, spec.tykMCP .configmapRef), which the
+// inventory does not watch: they claim what Tyk Operator applied and wrote into status.
+func documentKinds() []string {
+	return []string{"TykOasApiDefinition", "TykStreamsApiDefinition", "TykMcpProxyDefinition"}
 }
 
 const tykGroup = "tyk.tyk.io"
@@ -208,19 +217,32 @@ func project(id objectID, obj map[string]any) []contribution {
 		path, _ := proxy["listen_path"].(string)
 		domain, _ := spec["domain"].(string)
 		return listenClaims(id, created, path, domain)
-	case id.group == tykGroup && id.kind == "TykOasApiDefinition":
+	case id.group == tykGroup && slices.Contains(documentKinds(), id.kind):
 		// The listen path and domain live in the ConfigMap's document, which the webhook
 		// does not watch; Tyk Operator writes what it applied into status.
 		status, _ := obj["status"].(map[string]any)
 		path, _ := status["listenPath"].(string)
-		d, _ := status["domain"].(map[string]any)
-		domain := ""
-		if enabled, _ := d["enabled"].(bool); enabled {
-			domain, _ = d["name"].(string)
-		}
-		return listenClaims(id, created, path, domain)
+		return listenClaims(id, created, path, statusDomain(status))
 	}
 	return nil
+}
+
+// statusDomain is the custom domain a Tyk Operator status records: in the v1.4.2 CRDs a
+// TykOasApiDefinition's status.domain is {name, enabled, certificates} (the name counts
+// only when enabled), a TykStreamsApiDefinition's and a TykMcpProxyDefinition's a plain
+// string ("Domain is the custom domain name for an API"). Agrees with status_domain in
+// policies/lib/listenpath.rego.
+func statusDomain(status map[string]any) string {
+	switch d := status["domain"].(type) {
+	case map[string]any:
+		if enabled, _ := d["enabled"].(bool); enabled {
+			name, _ := d["name"].(string)
+			return name
+		}
+	case string:
+		return d
+	}
+	return ""
 }
 
 // listenClaim is one Tyk API's claim on a listen path, on its custom domain ("" when

@@ -14,8 +14,11 @@
 #   tyk.strictRoutes), /api also serves /api-admin. A listen path belongs to the
 #   namespace that claimed it first, as hosts do (lib.hosts): the claims are
 #   data.apiguard.inventory.listenPaths, from ApiDefinition spec.proxy.listen_path and
-#   spec.domain and TykOasApiDefinition status.listenPath and status.domain. Not a
-#   policy: it defines no deny, violation, warn or patch rule.
+#   spec.domain and the status.listenPath and status.domain of TykOasApiDefinition,
+#   TykStreamsApiDefinition and TykMcpProxyDefinition (pkg/inventory project). On
+#   UPDATE a listen path the API already held keeps its age; a moved one is new
+#   (held, pending_document). Not a policy: it defines no deny, violation, warn or
+#   patch rule.
 package lib.listenpath
 
 import data.lib.hosts
@@ -86,11 +89,51 @@ own := declared(k8s.resource) if {
 
 held := own if {
 	k8s.is_audit
-} else := declared(old) | old_docs if {
+} else := (declared(old) | old_docs) | pending_document(old) if {
 	input.request.operation == "UPDATE"
 	old := input.request.oldObject
 	is_object(old)
 } else := set()
+
+# pending_document(old): on an UPDATE of a Tyk OAS kind (TykOasApiDefinition,
+# TykStreamsApiDefinition, TykMcpProxyDefinition) that Tyk Operator has not reconciled
+# yet (the old version has no status.listenPath) and that names the same ConfigMap key
+# as before, the document's claims are the ones the API already made: its document was
+# judged when the API was admitted and each later write of that ConfigMap is judged
+# against the ConfigMap's old document (old_docs; the chart's ConfigMap webhook, on
+# Kubernetes 1.30 or later). So the API keeps its listen path by
+# age, as an Ingress keeps its hosts (lib.hosts held), instead of losing it to a younger
+# claim on every UPDATE. Not when the reference moves to another ConfigMap or key (a new
+# document, judged as a new claim), nor when the old version has a status: then what
+# Tyk Operator applied (declared(old)) is what the API held, and a document listen path
+# that differs from it is a move, judged as new (with no ConfigMap webhook installed,
+# ConfigMap writes are not judged, and the status is the only trustworthy record).
+pending_document(old) := doc_claims if {
+	tykoas.api_object
+	object.get(old, "kind", "") == k8s.kind
+	not status_listen_path(old)
+	old_ref := ref_of(old)
+	old_ref == ref_of(k8s.resource)
+} else := set()
+
+status_listen_path(obj) if {
+	p := obj.status.listenPath
+	is_string(p)
+	trim_space(p) != ""
+}
+
+# ref_of(obj): the ConfigMap key a Tyk OAS kind names, its namespace defaulted to the
+# request's (Tyk Operator v1.4.2 CRD: "If Namespace is not provided, we assume that
+# the ConfigMap is in the same namespace"; an UPDATE keeps the object's namespace).
+ref_of(obj) := [ref_namespace_of(r), r.name, r.keyName] if {
+	r := obj.spec[tykoas.ref_fields[obj.kind]].configmapRef
+	is_object(r)
+}
+
+ref_namespace_of(r) := r.namespace if {
+	is_string(r.namespace)
+	r.namespace != ""
+} else := k8s.namespace
 
 # A ConfigMap's old documents: the listen paths it defined before this write.
 old_docs := {c |

@@ -13,11 +13,14 @@
 #   document's server.listenPath.value and server.customDomain, read from the resolved
 #   ConfigMap at admission, before Tyk Operator writes any status; so are a
 #   TykStreamsApiDefinition and a TykMcpProxyDefinition, whose documents carry the same
-#   fields (their status.domain is a string, the Tyk OAS kind's an object). The inventory
-#   projects ApiDefinition and TykOasApiDefinition only (pkg/inventory), so an existing
-#   Streams or MCP API is not yet a claim others are judged against. On UPDATE a listen
-#   path the API already served is kept unless the other claim is older; on AUDIT the
-#   younger claim is reported. A shorter listen path (/api under an existing
+#   fields (their status.domain is a string, the Tyk OAS kind's an object). Existing
+#   APIs of the three Tyk OAS kinds claim what Tyk Operator wrote into their status
+#   (pkg/inventory); one not reconciled yet claims nothing until it is. On UPDATE a
+#   listen path the API already served (its old spec or status, a ConfigMap's old
+#   document, or, for a Tyk OAS kind without status naming the same ConfigMap key,
+#   its document) is kept unless the other claim is older; a listen path that moves
+#   (another ConfigMap or key, or a document that differs from the applied status) is
+#   judged as new. On AUDIT the younger claim is reported. A shorter listen path (/api under an existing
 #   /api/v2) is allowed: the longer one is still matched first. A listen path with
 #   gorilla/mux variables (/{rest:.*}) takes every claimed listen path no longer than it
 #   that starts with its literal part. Internal APIs are not

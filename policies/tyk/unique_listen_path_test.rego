@@ -163,3 +163,63 @@ test_streams_status_domain_string_is_held_on_update if {
 	unheld := object.union(upd, {"request": {"oldObject": object.union(obj, {"status": {"domain": "other.example.com"}})}})
 	denied(unheld, inv("/orders", "api.example.com"))
 }
+
+# An UPDATE of a Tyk OAS API that Tyk Operator has not reconciled yet (no status) and that
+# names the same ConfigMap key keeps its document's listen path by age, as an Ingress keeps
+# its hosts: the older API is not denied because a younger claim from another namespace
+# slipped in while its status was missing (or offline, where manifests carry no status).
+pending_update(created, old_ref) := upd if {
+	base := oas("/orders", {"enabled": false, "name": ""})
+	obj := object.union(base.request.object, {"metadata": {"creationTimestamp": created}})
+	old := object.union(obj, {"spec": {"tykOAS": {"configmapRef": old_ref}}})
+	upd := object.union(base, {"request": {"operation": "UPDATE", "object": obj, "oldObject": old}})
+}
+
+test_pending_oas_update_keeps_its_document_by_age if {
+	# Older than the claim (2026-01-01): kept.
+	passes(pending_update("2025-01-01T00:00:00Z", t.ref), inv("/orders", ""))
+
+	# The default namespace spelt out on one side is the same ConfigMap.
+	passes(pending_update("2025-01-01T00:00:00Z", object.union(t.ref, {"namespace": "demo"})), inv("/orders", ""))
+
+	# Younger: the other namespace claimed it first.
+	denied(pending_update("2027-01-01T00:00:00Z", t.ref), inv("/orders", ""))
+
+	# Age unknown: the safe side.
+	unknown := json.patch(pending_update("2025-01-01T00:00:00Z", t.ref), [{"op": "remove", "path": "/request/object/metadata/creationTimestamp"}])
+	denied(unknown, inv("/orders", ""))
+}
+
+# Attacker: an UPDATE that points the API at another ConfigMap (or key) whose document
+# serves another namespace's listen path is a new claim, whatever the API's age.
+test_pending_oas_update_moving_the_reference_is_a_new_claim if {
+	denied(pending_update("2025-01-01T00:00:00Z", {"name": "harmless-oas", "keyName": "oas.json"}), inv("/orders", ""))
+	denied(pending_update("2025-01-01T00:00:00Z", {"name": "httpbin-oas", "keyName": "old.json"}), inv("/orders", ""))
+	denied(pending_update("2025-01-01T00:00:00Z", object.union(t.ref, {"namespace": "other"})), inv("/orders", ""))
+}
+
+# Attacker: once Tyk Operator has written a status, that status is what the API held. A
+# document that now says another namespace's listen path (a ConfigMap edit no webhook
+# judged) is a move, judged as new even for an older API.
+test_reconciled_oas_update_moving_the_document_is_a_new_claim if {
+	upd := pending_update("2025-01-01T00:00:00Z", t.ref)
+	status := {"status": {"listenPath": "/mine", "domain": {"enabled": false, "name": ""}}}
+	moved := object.union(upd, {"request": {"object": object.union(upd.request.object, status), "oldObject": object.union(upd.request.oldObject, status)}})
+	denied(moved, inv("/orders", ""))
+}
+
+# The same for the other two document kinds.
+test_pending_streams_and_mcp_update_keep_their_document if {
+	every kind, field in {"TykStreamsApiDefinition": "tykStreams", "TykMcpProxyDefinition": "tykMCP"} {
+		kept_and_moved(kind, field)
+	}
+}
+
+kept_and_moved(kind, field) if {
+	base := kind_input(kind, field, "/orders")
+	obj := object.union(base.request.object, {"metadata": {"creationTimestamp": "2025-01-01T00:00:00Z"}})
+	upd := object.union(base, {"request": {"operation": "UPDATE", "object": obj, "oldObject": obj}})
+	passes(upd, inv("/orders", ""))
+	moved := object.union(upd, {"request": {"oldObject": object.union(obj, {"spec": {field: {"configmapRef": {"name": "elsewhere", "keyName": "oas.json"}}}})}})
+	denied(moved, inv("/orders", ""))
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/apiguard/apiguard/internal/compactcache"
 	"github.com/apiguard/apiguard/internal/kubetest"
 	"github.com/apiguard/apiguard/pkg/audit"
+	"github.com/apiguard/apiguard/pkg/inventory"
 )
 
 // TestExposureKindsRegistered: every kind audit re-checks (audit.Kinds, the table of
@@ -32,6 +33,14 @@ func TestExposureKindsRegistered(t *testing.T) {
 		}
 		if !canRead(r.clusterRole.Rules, k.Group, k.Resource) {
 			t.Errorf("%s/%s (%s): the ClusterRole cannot get, list and watch it", k.Group, k.Kind, k.Resource)
+		}
+	}
+	// The inventory watches its kinds (list and watch) and audit lists them: ReferenceGrant
+	// and the Tyk kinds whose listen paths it projects (TykStreamsApiDefinition and
+	// TykMcpProxyDefinition among them) must be readable too, or their claims are missing.
+	for _, k := range inventory.Kinds() {
+		if !canRead(r.clusterRole.Rules, k.Group, k.Resource) {
+			t.Errorf("inventory kind %s/%s (%s): the ClusterRole cannot get, list and watch it", k.Group, k.Kind, k.Resource)
 		}
 	}
 	for _, want := range []string{"listenersets", "tlsroutes", "tcproutes", "udproutes"} {
