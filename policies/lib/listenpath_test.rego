@@ -57,3 +57,40 @@ test_templates if {
 	not "/orders" in listenpath.candidates("/billing/{id}") with data.apiguard.inventory.listenPaths as inv
 	"/billing" in listenpath.candidates("/billing/{id}") with data.apiguard.inventory.listenPaths as inv
 }
+
+upd(old, new) := {"request": {
+	"operation": "UPDATE", "namespace": "demo", "name": "api",
+	"kind": {"group": "tyk.tyk.io", "version": "v1alpha1", "kind": "TykOasApiDefinition"},
+	"object": new, "oldObject": old,
+}}
+
+oas_obj(ref) := {"apiVersion": "tyk.tyk.io/v1alpha1", "kind": "TykOasApiDefinition", "metadata": {"name": "api", "namespace": "demo"}, "spec": {"tykOAS": {"configmapRef": ref}}}
+
+test_ref_of_defaults_the_namespace if {
+	listenpath.ref_of(oas_obj({"name": "doc", "keyName": "k"})) == ["demo", "doc", "k"] with input as upd({}, {})
+	listenpath.ref_of(oas_obj({"name": "doc", "keyName": "k", "namespace": "demo"})) == ["demo", "doc", "k"] with input as upd({}, {})
+	listenpath.ref_of(oas_obj({"name": "doc", "keyName": "k", "namespace": "shared"})) == ["shared", "doc", "k"] with input as upd({}, {})
+	listenpath.ref_of({"kind": "TykStreamsApiDefinition", "spec": {"tykStreams": {"configmapRef": {"name": "s", "keyName": "k"}}}}) == ["demo", "s", "k"] with input as upd({}, {})
+	not listenpath.ref_of({"kind": "ApiDefinition", "spec": {}}) with input as upd({}, {})
+}
+
+# pending_document is empty (not undefined) whenever it does not apply, so held is always
+# a set: a different reference, an old status, another kind.
+test_pending_document_applies_only_to_an_unreconciled_same_reference if {
+	same := upd(oas_obj({"name": "doc", "keyName": "k"}), oas_obj({"name": "doc", "keyName": "k"}))
+	listenpath.pending_document(same.request.oldObject) == {{"path": "/x", "domain": ""}} with input as same
+		with data.lib.listenpath.doc_claims as {{"path": "/x", "domain": ""}}
+
+	moved := upd(oas_obj({"name": "other", "keyName": "k"}), oas_obj({"name": "doc", "keyName": "k"}))
+	listenpath.pending_document(moved.request.oldObject) == set() with input as moved
+		with data.lib.listenpath.doc_claims as {{"path": "/x", "domain": ""}}
+
+	reconciled := object.union(oas_obj({"name": "doc", "keyName": "k"}), {"status": {"listenPath": "/y"}})
+	listenpath.pending_document(reconciled) == set() with input as upd(reconciled, oas_obj({"name": "doc", "keyName": "k"}))
+		with data.lib.listenpath.doc_claims as {{"path": "/x", "domain": ""}}
+
+	# A blank status.listenPath is no status.
+	blank := object.union(oas_obj({"name": "doc", "keyName": "k"}), {"status": {"listenPath": " "}})
+	listenpath.pending_document(blank) == {{"path": "/x", "domain": ""}} with input as upd(blank, oas_obj({"name": "doc", "keyName": "k"}))
+		with data.lib.listenpath.doc_claims as {{"path": "/x", "domain": ""}}
+}
