@@ -2,8 +2,16 @@ package audit
 
 import "github.com/apiguard/apiguard/internal/compactcache"
 
-// Kinds lists the exposure kinds audit re-checks: the kinds the webhook is registered
-// for. Kinds whose CRDs are not installed are skipped until they are.
+// Kinds is the table of exposure kinds: the one list of the kinds apiguard judges. Audit
+// re-checks them (kinds whose CRDs are not installed are skipped until they are), and
+// every other list of kinds is held equal to it by a test, both ways, so adding a kind
+// starts here and the tests name each place that must follow:
+//   - the chart's webhook rules (apiguard.rules in charts/apiguard/templates/_helpers.tpl,
+//     under one webhook.rules value) and its ClusterRole, and the test stack's
+//     kubetest.ExposureRules: test/chart/kinds_test.go;
+//   - the policies that judge every kind (kubernetes.known_api_version, with the kind's
+//     groups and versions, and gitops.reviewed_change): kinds_test.go here;
+//   - the resource name, which offline input guesses with policy.Plural: kinds_test.go.
 func Kinds() []compactcache.Kind {
 	const gateway = "gateway.networking.k8s.io"
 	return []compactcache.Kind{

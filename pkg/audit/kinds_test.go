@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"slices"
 	"strings"
@@ -12,10 +13,9 @@ import (
 	"github.com/apiguard/apiguard/policies"
 )
 
-// The library's policies that judge every exposure kind (GitOps provenance, API
-// versions) declare each kind of the table: a kind added to the table, and so to the
-// webhook's rules, is never left out of them.
-func TestEveryExposureKindPoliciesCoverTheTable(t *testing.T) {
+// loadLibrary compiles the bundled policy library.
+func loadLibrary(t *testing.T) *policy.PolicySet {
+	t.Helper()
 	ctx := context.Background()
 	snap, err := source.Tree{Name: "builtin", FS: policies.FS()}.Snapshot(ctx)
 	if err != nil {
@@ -25,21 +25,84 @@ func TestEveryExposureKindPoliciesCoverTheTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return set
+}
+
+// The library's policies that judge every exposure kind (GitOps provenance, API
+// versions) declare exactly the kinds of the table: a kind added to the table, and so to
+// the webhook's rules, is never left out of them, and they name no kind the webhook is
+// never asked about.
+func TestEveryExposureKindPoliciesCoverTheTable(t *testing.T) {
+	set := loadLibrary(t)
 	for _, id := range []string{"gitops.reviewed_change", "kubernetes.known_api_version"} {
 		i := slices.IndexFunc(set.Policies(), func(p policy.Policy) bool { return p.ID == id })
 		if i < 0 {
 			t.Errorf("%s is not in the library", id)
 			continue
 		}
-		kinds := set.Policies()[i].Kinds
+		declared := map[string]bool{}
+		for _, entry := range set.Policies()[i].Kinds {
+			declared[entry] = true
+		}
 		for _, k := range Kinds() {
 			qualified := k.Kind
 			if k.Group != "" {
 				qualified = k.Group + "/" + k.Kind
 			}
-			if !slices.Contains(kinds, k.Kind) && !slices.Contains(kinds, qualified) {
-				t.Errorf("%s does not judge %s (custom.kinds %v)", id, qualified, kinds)
+			if !declared[k.Kind] && !declared[qualified] {
+				t.Errorf("%s does not judge %s (custom.kinds %v)", id, qualified, set.Policies()[i].Kinds)
 			}
+			delete(declared, k.Kind)
+			delete(declared, qualified)
+		}
+		for entry := range declared {
+			t.Errorf("%s declares %s in custom.kinds, which is not in audit.Kinds (the webhook is never asked about it)", id, entry)
+		}
+	}
+}
+
+// kubernetes.known_api_version admits every kind of the table in the table's version,
+// the one the checks read it in (and so audit lists it in), and denies the same kind in
+// a version nobody serves. A kind the table gains without its groups and supported
+// versions in the policy would be denied in every version, or judged in any.
+func TestKnownAPIVersionAgreesWithTheTable(t *testing.T) {
+	ctx := context.Background()
+	set := loadLibrary(t)
+	verdict := func(apiVersion, kind string) (denied bool) {
+		t.Helper()
+		obj := fmt.Sprintf(`{"apiVersion": %q, "kind": %q, "metadata": {"name": "x", "namespace": "team"}}`, apiVersion, kind)
+		req, err := policy.RequestFor([]byte(obj), policy.RequestOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := set.Evaluate(ctx, policy.Input{Request: req})
+		if err != nil {
+			t.Fatalf("%s %s: %v", apiVersion, kind, err)
+		}
+		return slices.ContainsFunc(d.Violations, func(v policy.Violation) bool { return v.Policy == "kubernetes.known_api_version" })
+	}
+	for _, k := range Kinds() {
+		gv := k.Version
+		if k.Group != "" {
+			gv = k.Group + "/" + k.Version
+		}
+		if verdict(gv, k.Kind) {
+			t.Errorf("%s %s (the table's version) is denied by kubernetes.known_api_version", gv, k.Kind)
+		}
+		unknown := strings.TrimSuffix(gv, k.Version) + "v999"
+		if !verdict(unknown, k.Kind) {
+			t.Errorf("%s %s is not denied by kubernetes.known_api_version: the policy does not know %s", unknown, k.Kind, k.Kind)
+		}
+	}
+}
+
+// The CLI and audit name a kind's resource with policy.Plural, as a RESTMapper that was
+// not told does; the table's resource must be that guess, or offline input would carry
+// another resource than the API server sends.
+func TestTableResourcesArePlurals(t *testing.T) {
+	for _, k := range Kinds() {
+		if got := policy.Plural(k.Kind); got != k.Resource {
+			t.Errorf("%s: resource %q in the table, policy.Plural gives %q", k.Kind, k.Resource, got)
 		}
 	}
 }
