@@ -11,15 +11,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 // TestCtrlCDuringGitFetch runs the built CLI against a Git server that accepts the
 // request and never answers, interrupts it as a terminal's Ctrl-C would (SIGINT), and
 // wants a prompt, failing exit that leaves no temporary directory behind.
 func TestCtrlCDuringGitFetch(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the CLI")
-	}
+	testenv.Integration(t, testenv.BuiltTools+" (builds the CLI)")
 	bin := filepath.Join(t.TempDir(), "apiguard")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

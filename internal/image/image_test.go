@@ -37,9 +37,7 @@ import (
 // machine's CA bundle), writes the archive `make image` writes, reads it back and
 // checks what a runtime will see. The subtests share the one build.
 func TestImage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the webhook binary")
-	}
+	testenv.Integration(t, testenv.BuiltTools+" (builds the webhook binary into an image)")
 	root, err := kubetest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
+	"github.com/apiguard/apiguard/internal/testenv"
 )
 
 // The chart's container memory limit (charts/apiguard/values.yaml resources.limits.memory),
@@ -113,9 +114,7 @@ type answer struct {
 // request within 10 s with a decision or an explicit 5xx, so the API server's
 // failurePolicy applies instead of a timeout or an OOM kill.
 func TestConcurrentLargeIngresses(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the webhook binary")
-	}
+	testenv.Integration(t, testenv.BuiltTools+" (builds and runs the webhook binary under load)")
 	const (
 		concurrent = 8
 		bodySize   = 3 << 20
