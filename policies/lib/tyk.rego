@@ -60,25 +60,29 @@ public_api_approved if {
 	k8s.namespace_in([p | some p in k8s.array_at(k8s.config.tyk, "keylessNamespaces"); is_string(p)])
 }
 
-# catch_all_ignored(spec): the ignored-path entries of a classic definition that match
-# every request path (see catch_all_path), each {"field", "path"}: paths.ignored[] (every
-# method) and extended_paths.ignored[] with a method whose action is no_action, in every
-# version (tyk.ignored_paths judges the definition under review the same way).
+# catch_all_ignored(spec): the ignored-path entries of a classic definition (see
+# ignored_entries) that match every request path (see catch_all_path).
 catch_all_ignored(spec) := {e |
 	some e in ignored_entries(spec)
 	catch_all_path(e.path)
 }
 
+# ignored_entries(spec): the ignored-path entries of a classic definition, in every
+# version, each {"field", "path", "methods"}: paths.ignored[] (methods "every method")
+# and extended_paths.ignored[] whose method_actions give at least one method the action
+# no_action (methods: those methods, sorted, joined by ", "; a reply action answers from
+# the gateway, not the upstream). tyk.ignored_paths judges the definition under review
+# with it, tyk.ingress_template an Ingress's template.
 ignored_entries(spec) := plain | extended if {
 	versions := object.get(spec, ["version_data", "versions"], {})
-	plain := {{"field": sprintf("spec.version_data.versions[%q].paths.ignored[%d]", [name, i]), "path": p} |
+	plain := {{"field": sprintf("spec.version_data.versions[%q].paths.ignored[%d]", [name, i]), "path": p, "methods": "every method"} |
 		is_object(versions)
 		some name, version in versions
 		is_object(version)
 		some i, p in k8s.array_at(version.paths, "ignored")
 		is_string(p)
 	}
-	extended := {{"field": sprintf("spec.version_data.versions[%q].extended_paths.ignored[%d].path", [name, i]), "path": p} |
+	extended := {{"field": sprintf("spec.version_data.versions[%q].extended_paths.ignored[%d].path", [name, i]), "path": p, "methods": concat(", ", open)} |
 		is_object(versions)
 		some name, version in versions
 		is_object(version)
@@ -86,8 +90,8 @@ ignored_entries(spec) := plain | extended if {
 		p := e.path
 		is_string(p)
 		is_object(e.method_actions)
-		some action in e.method_actions
-		action.action == "no_action"
+		open := sort([m | some m, action in e.method_actions; is_object(action); action.action == "no_action"])
+		count(open) > 0
 	}
 }
 

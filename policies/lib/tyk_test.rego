@@ -80,8 +80,33 @@ test_catch_all_ignored if {
 		]},
 	}}}}
 	tyk.catch_all_ignored(spec) == {
-		{"field": `spec.version_data.versions["Default"].paths.ignored[0]`, "path": "/"},
-		{"field": `spec.version_data.versions["Default"].extended_paths.ignored[0].path`, "path": "/{rest:.*}"},
+		{"field": `spec.version_data.versions["Default"].paths.ignored[0]`, "path": "/", "methods": "every method"},
+		{"field": `spec.version_data.versions["Default"].extended_paths.ignored[0].path`, "path": "/{rest:.*}", "methods": "GET"},
 	}
 	tyk.catch_all_ignored({}) == set()
+}
+
+# ignored_entries: every entry, with the methods Tyk serves it for; an extended entry
+# without a no_action method, or malformed, is none.
+test_ignored_entries if {
+	spec := {"version_data": {"versions": {
+		"v1": {
+			"paths": {"ignored": ["/health", 7]},
+			"extended_paths": {"ignored": [
+				{"path": "/status", "method_actions": {"POST": {"action": "no_action"}, "GET": {"action": "no_action"}, "PUT": {"action": "reply"}}},
+				{"path": "/mock", "method_actions": {"GET": {"action": "reply"}}},
+				{"path": "/x", "method_actions": {"GET": "no_action"}},
+				{"path": "/y", "method_actions": "no_action"},
+				"/z",
+				{"method_actions": {"GET": {"action": "no_action"}}},
+			]},
+		},
+		"v2": "not a version",
+	}}}
+	tyk.ignored_entries(spec) == {
+		{"field": `spec.version_data.versions["v1"].paths.ignored[0]`, "path": "/health", "methods": "every method"},
+		{"field": `spec.version_data.versions["v1"].extended_paths.ignored[0].path`, "path": "/status", "methods": "GET, POST"},
+	}
+	tyk.ignored_entries({"version_data": {"versions": []}}) == set()
+	tyk.ignored_entries({"version_data": "x"}) == set()
 }

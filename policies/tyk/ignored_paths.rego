@@ -57,33 +57,6 @@ applies if {
 	tyk.served
 }
 
-versions := v if {
-	v := k8s.spec.version_data.versions
-	is_object(v)
-} else := {}
-
-method_actions(entry) := a if {
-	is_object(entry)
-	a := entry.method_actions
-	is_object(a)
-} else := {}
-
-entries contains {"field": field, "path": p, "methods": "every method"} if {
-	some name, version in versions
-	is_object(version)
-	some i, p in k8s.array_at(version.paths, "ignored")
-	is_string(p)
-	field := sprintf("spec.version_data.versions[%q].paths.ignored[%d]", [name, i])
-}
-
-entries contains {"field": field, "path": p, "methods": methods} if {
-	some name, version in versions
-	is_object(version)
-	some i, e in k8s.array_at(version.extended_paths, "ignored")
-	p := e.path
-	is_string(p)
-	open := sort([m | some m, action in method_actions(e); is_object(action); action.action == "no_action"])
-	count(open) > 0
-	methods := concat(", ", open)
-	field := sprintf("spec.version_data.versions[%q].extended_paths.ignored[%d].path", [name, i])
-}
+# entries: every ignored-path entry of the definition under review, as Tyk reads them
+# (lib.tyk ignored_entries; tyk.ingress_template reads an Ingress's template the same way).
+entries := tyk.ignored_entries(k8s.spec)
