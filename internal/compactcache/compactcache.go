@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -29,14 +30,20 @@ func (k Kind) GVK() schema.GroupVersionKind {
 }
 
 // Served returns the kinds the API server serves, in the order given. A group version
-// it does not know is not an error: its CRD may be installed later.
-func Served(dc discovery.DiscoveryInterface, kinds []Kind) []Kind {
+// the API server answers 404 for is not served: its CRD may be installed later. Any
+// other failure (the API server unreachable, a 5xx, a refused discovery) is an error:
+// reading it as "not served" would let an inventory or an audit report an empty
+// cluster, and host ownership would then see no claims at all.
+func Served(dc discovery.DiscoveryInterface, kinds []Kind) ([]Kind, error) {
 	var out []Kind
 	for _, k := range kinds {
 		gv := schema.GroupVersion{Group: k.Group, Version: k.Version}
 		list, err := dc.ServerResourcesForGroupVersion(gv.String())
-		if err != nil {
+		if apierrors.IsNotFound(err) {
 			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("discover %s: %w", gv, err)
 		}
 		for _, r := range list.APIResources {
 			if r.Name == k.Resource {
@@ -45,7 +52,7 @@ func Served(dc discovery.DiscoveryInterface, kinds []Kind) []Kind {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // PageSize bounds how many full objects are decoded at once during an initial list:

@@ -122,7 +122,10 @@ func TestServed(t *testing.T) {
 		{"", "v1", "Service", "services"},
 		{"networking.k8s.io", "v1", "Ingress", "ingresses"},
 	}
-	got := Served(dc, kinds)
+	got, err := Served(dc, kinds)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := []Kind{kinds[2], kinds[3]}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("served = %v, want %v", got, want)

@@ -84,8 +84,12 @@ func (c *clusterCache) watchNewKinds(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("audit discovery: %w", err)
 	}
+	served, err := compactcache.Served(dc, Kinds())
+	if err != nil {
+		return 0, fmt.Errorf("audit discovery: %w", err)
+	}
 	added := 0
-	for _, k := range compactcache.Served(dc, Kinds()) {
+	for _, k := range served {
 		if _, ok := c.informers[k.GVK()]; ok {
 			continue
 		}

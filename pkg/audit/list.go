@@ -46,12 +46,19 @@ func List(ctx context.Context, cfg *rest.Config) (*Snapshot, error) {
 	snap := &Snapshot{}
 	idx := inventory.New()
 	audited := map[schema.GroupVersionKind]bool{}
-	for _, k := range compactcache.Served(dc, Kinds()) {
+	exposure, err := compactcache.Served(dc, Kinds())
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range exposure {
 		audited[k.GVK()] = true
 	}
 	// An inventory kind that is not audited (ReferenceGrant) is listed for the inventory
 	// only; an audited one feeds both from one list.
-	kinds := compactcache.Served(dc, append(Kinds(), inventory.Kinds()...))
+	kinds, err := compactcache.Served(dc, append(Kinds(), inventory.Kinds()...))
+	if err != nil {
+		return nil, err
+	}
 	listed := map[schema.GroupVersionKind]bool{}
 	for _, k := range kinds {
 		if listed[k.GVK()] {

@@ -103,7 +103,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		return fmt.Errorf("inventory cache: %w", err)
 	}
 	watching := map[schema.GroupVersionKind]bool{}
-	if err := w.watchNewKinds(ctx, c, watching); err != nil {
+	if err := w.discoverUntilServed(ctx, c, watching); err != nil {
 		return err
 	}
 	errs := make(chan error, 1)
@@ -124,6 +124,34 @@ func (w *Watcher) Run(ctx context.Context) error {
 				w.opts.Log.Error(err, "inventory: looking for newly served kinds")
 			}
 		}
+	}
+}
+
+// startRetryMin and startRetryMax bound the wait between discovery attempts while the
+// API server cannot be asked which kinds it serves.
+const (
+	startRetryMin = 500 * time.Millisecond
+	startRetryMax = 15 * time.Second
+)
+
+// discoverUntilServed starts the first informers, retrying with backoff while discovery
+// fails (the API server unreachable or erroring). Meanwhile the watcher is not synced, so
+// the webhook is not ready: an inventory built from a discovery that failed would be
+// empty, and every host would look unclaimed.
+func (w *Watcher) discoverUntilServed(ctx context.Context, c cache.Cache, watching map[schema.GroupVersionKind]bool) error {
+	wait := startRetryMin
+	for {
+		err := w.watchNewKinds(ctx, c, watching)
+		if err == nil {
+			return nil
+		}
+		w.opts.Log.Error(err, "inventory: cannot discover the served kinds yet; not ready", "retryIn", wait.String())
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("inventory: %w (last error: %v)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, startRetryMax)
 	}
 }
 
@@ -162,8 +190,12 @@ func (w *Watcher) servedKinds() ([]schema.GroupVersionKind, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inventory discovery: %w", err)
 	}
+	served, err := compactcache.Served(dc, Kinds())
+	if err != nil {
+		return nil, fmt.Errorf("inventory discovery: %w", err)
+	}
 	var out []schema.GroupVersionKind
-	for _, k := range compactcache.Served(dc, Kinds()) {
+	for _, k := range served {
 		out = append(out, k.GVK())
 	}
 	if len(out) < len(Kinds()) {
