@@ -32,6 +32,53 @@ served if not unserved
 
 unserved if unserved_spec(k8s.spec)
 
+unserved if ingress_template
+
+# ingress_template holds for an object under review that Tyk Operator keeps as a template
+# for its ingress controller and never publishes itself. The label, its key and value
+# compared exactly, differs by kind (TykTechnologies/tyk-operator):
+#   - ApiDefinition: `template: "true"` (controllers/apidefinition_controller.go
+#     Reconcile: `if desired.GetLabels()["template"] == "true"` calls syncTemplate, which
+#     only re-queues the Ingresses naming it, and returns before the API is created or
+#     updated on Tyk; config/samples/ingress/ingress-tls/apidefinition_template.yaml);
+#   - TykOasApiDefinition: `tyk.io/template: "true"` (controllers/
+#     tykoasapidefinition_controller.go Reconcile: `tykOAS.GetLabels()
+#     [keys.TykOasApiDefinitionTemplateLabel] == "true"`, pkg/keys
+#     TykOasApiDefinitionTemplateLabel = "tyk.io/template", then reconcileOasTpl and
+#     return; status.ingressTemplate true, no listen path in status;
+#     config/samples/ingress/oas/oas-template.yaml).
+# Any other spelling (the other kind's key, "True", "yes", an annotation) is published
+# as an ordinary API and judged as one; TykStreamsApiDefinition and TykMcpProxyDefinition
+# cannot be templates (Tyk docs, "Tyk Operator as Ingress Controller"). Removing the label
+# is an UPDATE that publishes the API, judged again. Adding it to an API the operator has
+# already published (status.api_id, status.id: what it created on Tyk; the API server
+# keeps status across an UPDATE of the object) withdraws nothing: the template branch
+# neither deletes nor updates the API on Tyk, which keeps serving its last spec, so such
+# an object is still judged as served (published). What a template serves is judged on
+# the Ingress naming it (tyk.ingress_template) and on the APIs the controller generates
+# from it (labelled tyk.io/ingress, never with the template label:
+# controllers/ingress_controller.go api.SetLabels).
+ingress_template if {
+	k8s.group == "tyk.tyk.io"
+	label := template_labels[k8s.kind]
+	k8s.labels[label] == "true"
+	not published
+}
+
+# template_labels: the label Tyk Operator reads on each template kind.
+template_labels := {"ApiDefinition": "template", "TykOasApiDefinition": "tyk.io/template"}
+
+# published holds for an object under review that Tyk Operator has created on Tyk: its
+# status holds the Tyk API ID (ApiDefinition status.api_id, TykOasApiDefinition status.id;
+# Tyk Operator v1.4.2 CRDs).
+published if {
+	id := k8s.resource.status[status_ids[k8s.kind]]
+	is_string(id)
+	id != ""
+}
+
+status_ids := {"ApiDefinition": "api_id", "TykOasApiDefinition": "id"}
+
 # served_spec(spec) is served for a definition that is not under review: the template
 # an Ingress names for Tyk Operator's ingress controller, whose spec the controller
 # copies into every ApiDefinition it generates (controllers/ingress_controller.go

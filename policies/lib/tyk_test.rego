@@ -110,3 +110,55 @@ test_ignored_entries if {
 	tyk.ignored_entries({"version_data": {"versions": []}}) == set()
 	tyk.ignored_entries({"version_data": "x"}) == set()
 }
+
+tyk_request(kind, labels) := {"request": {
+	"operation": "CREATE",
+	"kind": {"group": "tyk.tyk.io", "version": "v1alpha1", "kind": kind},
+	"object": {"metadata": {"name": "tpl", "namespace": "demo", "labels": labels}, "spec": {}},
+}}
+
+# Tyk Operator skips publishing an ApiDefinition labelled template: "true"
+# (apidefinition_controller.go Reconcile) and a TykOasApiDefinition labelled
+# tyk.io/template: "true" (tykoasapidefinition_controller.go Reconcile), compared exactly.
+test_ingress_template_exact_spelling_per_kind if {
+	tyk.ingress_template with input as tyk_request("ApiDefinition", {"template": "true"})
+	tyk.ingress_template with input as tyk_request("TykOasApiDefinition", {"tyk.io/template": "true"})
+	not tyk.served with input as tyk_request("ApiDefinition", {"template": "true"})
+}
+
+test_ingress_template_other_spellings_are_served if {
+	every labels in [{"template": "True"}, {"template": "yes"}, {"template": "TRUE"}, {"Template": "true"}, {"tyk.io/template": "true"}, {"template": true}, {}] {
+		not tyk.ingress_template with input as tyk_request("ApiDefinition", labels)
+		tyk.served with input as tyk_request("ApiDefinition", labels)
+	}
+	every labels in [{"template": "true"}, {"tyk.io/template": "True"}, {"tyk.io/Template": "true"}, {"tyk.io/template": "1"}] {
+		not tyk.ingress_template with input as tyk_request("TykOasApiDefinition", labels)
+	}
+	every kind in ["TykStreamsApiDefinition", "TykMcpProxyDefinition", "SecurityPolicy"] {
+		not tyk.ingress_template with input as tyk_request(kind, {"template": "true", "tyk.io/template": "true"})
+	}
+}
+
+# An annotation is not a label: the operator reads GetLabels() only.
+test_ingress_template_annotation_is_not_the_label if {
+	req := json.patch(tyk_request("ApiDefinition", {}), [{"op": "add", "path": "/request/object/metadata/annotations", "value": {"template": "true"}}])
+	not tyk.ingress_template with input as req
+}
+
+# The same label on another group's kind is not Tyk Operator's.
+test_ingress_template_other_group if {
+	req := json.patch(tyk_request("ApiDefinition", {"template": "true"}), [{"op": "replace", "path": "/request/kind/group", "value": "example.com"}])
+	not tyk.ingress_template with input as req
+}
+
+# Adding the label to an API Tyk Operator already created on Tyk withdraws nothing: the
+# template branch returns before any call to Tyk, which keeps serving the last spec.
+test_ingress_template_already_published_is_served if {
+	classic := json.patch(tyk_request("ApiDefinition", {"template": "true"}), [{"op": "add", "path": "/request/object/status", "value": {"api_id": "ZGVtby90cGw"}}])
+	not tyk.ingress_template with input as classic
+	tyk.served with input as classic
+	oas := json.patch(tyk_request("TykOasApiDefinition", {"tyk.io/template": "true"}), [{"op": "add", "path": "/request/object/status", "value": {"id": "ZGVtby90cGw", "ingressTemplate": false}}])
+	not tyk.ingress_template with input as oas
+	empty := json.patch(tyk_request("ApiDefinition", {"template": "true"}), [{"op": "add", "path": "/request/object/status", "value": {"api_id": "", "ingressTemplate": true}}])
+	tyk.ingress_template with input as empty
+}

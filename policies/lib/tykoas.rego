@@ -14,6 +14,7 @@
 package lib.tykoas
 
 import data.lib.kubernetes as k8s
+import data.lib.tyk
 
 extension := "x-tyk-api-gateway"
 
@@ -118,9 +119,13 @@ parse(s) := json.unmarshal(s) if {
 # documents: the x-tyk-api-gateway documents under review, each
 # {"where": <text naming the ConfigMap and key>, "gw": <the extension object>}:
 # the one a Tyk API object refers to, or each key of a ConfigMap under review whose
-# content carries the extension.
+# content carries the extension. A TykOasApiDefinition labelled tyk.io/template: "true"
+# (lib.tyk ingress_template) serves no document: Tyk Operator keeps it as an Ingress
+# template and never publishes it; the Ingress naming it is judged by its document
+# (tyk.ingress_template), and its ConfigMap is judged when written, as any other.
 documents contains {"where": ref_display, "gw": gw} if {
 	state == "ok"
+	not tyk.ingress_template
 	gw := text_document[extension]
 }
 

@@ -199,3 +199,16 @@ test_plain_outside_cluster if {
 	not tykoas.plain_outside_cluster("http://httpbin.demo.svc.cluster.local", ["http://"])
 	tykoas.plain_outside_cluster("http://httpbin.demo", ["http://"])
 }
+
+# A TykOasApiDefinition labelled tyk.io/template: "true" is an Ingress template Tyk
+# Operator never publishes (controllers/tykoasapidefinition_controller.go Reconcile):
+# no document is served through it, though its reference is still read (state).
+test_ingress_template_serves_no_document if {
+	inp := object.union(api(ref), {"references": refs({"found": true, "source": "cluster", "data": {"oas.json": doc}})})
+	tpl := json.patch(inp, [{"op": "add", "path": "/request/object/metadata/labels", "value": {"tyk.io/template": "true"}}])
+	tykoas.state == "ok" with input as tpl
+	count(tykoas.documents) == 0 with input as tpl
+	every labels in [{"template": "true"}, {"tyk.io/template": "True"}, {"tyk.io/template": "yes"}] {
+		count(tykoas.documents) == 1 with input as json.patch(inp, [{"op": "add", "path": "/request/object/metadata/labels", "value": labels}])
+	}
+}

@@ -17,7 +17,9 @@
 #   (and, unanchored, every path containing it). Both lists are judged in every
 #   version whether use_extended_paths picks one or the other today: flipping
 #   that flag is an UPDATE the policy would otherwise not see coming. Internal
-#   APIs, and inactive ones behind a Tyk Dashboard (tyk.dashboard), are not judged.
+#   APIs, inactive ones behind a Tyk Dashboard (tyk.dashboard), and Ingress templates
+#   (lib.tyk ingress_template: label template: "true", never published by Tyk
+#   Operator; tyk.ingress_template judges the Ingress that uses one) are not judged.
 # custom:
 #   kinds: [tyk.tyk.io/ApiDefinition]
 #   severity: high

@@ -73,3 +73,15 @@ test_audit_checked_delete_not if {
 	req := json.patch(request("CREATE", simple(["/"])), [{"op": "replace", "path": "/request/operation", "value": "DELETE"}])
 	count(ignored_paths.deny) == 0 with input as req
 }
+
+# An ApiDefinition labelled template: "true" is an Ingress template Tyk Operator never
+# publishes (controllers/apidefinition_controller.go Reconcile); tyk.ingress_template
+# judges its ignored paths on the Ingress that names it. Other spellings are published.
+test_ingress_template_not_judged if {
+	tpl := json.patch(request("CREATE", simple(["/", "/health"])), [{"op": "add", "path": "/request/object/metadata/labels", "value": {"template": "true"}}])
+	count(ignored_paths.deny) == 0 with input as tpl
+	count(ignored_paths.warn) == 0 with input as tpl
+	misspelt := json.patch(tpl, [{"op": "replace", "path": "/request/object/metadata/labels", "value": {"tyk.io/template": "true"}}])
+	count(ignored_paths.deny) == 1 with input as misspelt
+	count(ignored_paths.warn) == 1 with input as misspelt
+}

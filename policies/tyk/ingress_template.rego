@@ -25,7 +25,11 @@
 #   controller's WATCH_INGRESS_CLASS), compared exactly as the controller compares them.
 #   cert-manager's HTTP-01 solver Ingress (every path under /.well-known/acme-challenge/
 #   to a cm-acme-http-solver- Service; lib.tykingress acme_solver) is not denied as
-#   keyless: the ACME server must fetch the token without credentials.
+#   keyless: the ACME server must fetch the token without credentials. The template
+#   itself, labelled as Tyk Operator reads it (ApiDefinition template: "true",
+#   TykOasApiDefinition tyk.io/template: "true"; lib.tyk ingress_template), is never
+#   published and not judged as an API; this check judges what it serves, and warns
+#   the classic template's other ignored paths as tyk.ignored_paths would.
 # custom:
 #   kinds: [networking.k8s.io/Ingress]
 #   severity: high
@@ -94,6 +98,17 @@ deny contains msg if {
 	tyk.served_spec(ti.template_spec)
 	some e in tyk.catch_all_ignored(ti.template_spec)
 	msg := sprintf("%s: %s, whose %s is %q, which matches every request path, so every API built for this Ingress is served without authentication; remove it from the template and list only exact public paths such as ^/health$", [k8s.display, names, e.field, e.path])
+}
+
+# Any other ignored path of a classic template: warned here as tyk.ignored_paths warns it
+# on a published ApiDefinition, since the template itself is not judged (lib.tyk
+# ingress_template) and every API built for the Ingress serves it without authentication.
+warn contains msg if {
+	applies
+	tyk.served_spec(ti.template_spec)
+	some e in tyk.ignored_entries(ti.template_spec)
+	not tyk.catch_all_path(e.path)
+	msg := sprintf("%s: %s, whose %s is %q, so every API built for this Ingress serves %s on it without authentication (the pattern is not anchored: it matches every path containing it); make sure it is public and anchor it in the template, for example ^/health$", [k8s.display, names, e.field, e.path, e.methods])
 }
 
 deny contains msg if {

@@ -153,3 +153,34 @@ test_acme_solver_is_not_keyless_exposure if {
 	two := json.patch(solver("/.well-known/acme-challenge/abc123", "cm-acme-http-solver-x7k2p"), [{"op": "add", "path": "/request/object/spec/rules/0/http/paths/-", "value": {"path": "/admin", "pathType": "Prefix", "backend": {"service": {"name": "cm-acme-http-solver-x7k2p", "port": {"number": 8089}}}}}])
 	count(it.deny) == 1 with input as two
 }
+
+# The template is not judged as an API (lib.tyk ingress_template), so its narrower ignored
+# paths are warned on the Ingress, as tyk.ignored_paths warns them on a published API;
+# a catch-all stays denied, a reply action is not an ignored path.
+test_template_narrow_ignored_paths_are_warned if {
+	ignored := object.union(keyed, {"version_data": {"versions": {"Default": {
+		"paths": {"ignored": ["/health"]},
+		"extended_paths": {"ignored": [
+			{"path": "/status", "method_actions": {"GET": {"action": "no_action"}, "HEAD": {"action": "no_action"}}},
+			{"path": "/mock", "method_actions": {"GET": {"action": "reply"}}},
+		]},
+	}}}})
+	inp := ingress(classic("tpl"), {}, api_refs(ignored))
+	count(it.deny) == 0 with input as inp
+	it.warn == {
+		`Ingress demo/web: metadata.annotations["tyk.io/template"] names ApiDefinition demo/tpl, whose spec.version_data.versions["Default"].paths.ignored[0] is "/health", so every API built for this Ingress serves every method on it without authentication (the pattern is not anchored: it matches every path containing it); make sure it is public and anchor it in the template, for example ^/health$`,
+		`Ingress demo/web: metadata.annotations["tyk.io/template"] names ApiDefinition demo/tpl, whose spec.version_data.versions["Default"].extended_paths.ignored[0].path is "/status", so every API built for this Ingress serves GET, HEAD on it without authentication (the pattern is not anchored: it matches every path containing it); make sure it is public and anchor it in the template, for example ^/health$`,
+	} with input as inp
+	internal := object.union(ignored, {"internal": true})
+	count(it.warn) == 0 with input as ingress(classic("tpl"), {}, api_refs(internal))
+	catch_all := object.union(keyed, {"version_data": {"versions": {"Default": {"paths": {"ignored": ["/"]}}}}})
+	count(it.warn) == 0 with input as ingress(classic("tpl"), {}, api_refs(catch_all))
+	count(it.deny) == 1 with input as ingress(classic("tpl"), {}, api_refs(catch_all))
+}
+
+# The template label on the template (as Tyk Operator's samples set it) changes nothing
+# about how the Ingress is judged: the controller reads the template whatever its labels.
+test_template_label_does_not_change_the_ingress_verdict if {
+	labelled := {"apidefinitions": {"demo/tpl": {"found": true, "source": "cluster", "object": {"metadata": {"labels": {"template": "true"}}, "spec": {"use_keyless": true}}}}}
+	count(it.deny) == 1 with input as ingress(classic("tpl"), {}, labelled)
+}

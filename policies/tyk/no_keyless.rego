@@ -11,8 +11,12 @@
 #   tyk:// loops from other APIs, which are judged on their own), and
 #   active: false when data.apiguard.config.tyk.dashboard is true (a Tyk
 #   Dashboard withholds inactive APIs from its gateways; the open-source gateway
-#   ignores the flag, TykTechnologies/tyk#1151). Turning either back on is an
-#   UPDATE, judged again.
+#   ignores the flag, TykTechnologies/tyk#1151). Nor is an Ingress template, labelled
+#   template: "true" exactly (lib.tyk ingress_template): Tyk Operator's ApiDefinition
+#   controller only re-queues the Ingresses naming it and never publishes it
+#   (controllers/apidefinition_controller.go Reconcile); the Ingress that uses it is
+#   judged instead (tyk.ingress_template). Turning either flag back on, or removing
+#   the label, is an UPDATE, judged again.
 # custom:
 #   kinds: [tyk.tyk.io/ApiDefinition]
 #   severity: high

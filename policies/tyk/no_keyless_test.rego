@@ -126,3 +126,45 @@ test_active_external_keyless_still_denied if {
 	count(no_keyless.deny) == 1 with input as request("CREATE", {}, object.union(keyless, {"active": true, "internal": false}))
 	count(no_keyless.deny) == 1 with input as request("UPDATE", {}, object.union(keyless, {"active": "false"}))
 }
+
+# An Ingress template: Tyk Operator's ApiDefinition controller returns after
+# syncTemplate for an object labelled template: "true" (controllers/
+# apidefinition_controller.go Reconcile), so the keyless template is never published
+# itself; the Ingress that names it is judged instead (tyk.ingress_template).
+test_ingress_template_not_exposure if {
+	count(no_keyless.deny) == 0 with input as request("CREATE", {"template": "true"}, keyless)
+	count(no_keyless.deny) == 0 with input as request("UPDATE", {"template": "true"}, keyless)
+	count(no_keyless.deny) == 0 with input as request("AUDIT", {"template": "true"}, keyless)
+}
+
+# Spellings the controller does not honour publish the API: judged as served.
+test_ingress_template_misspelt_label_still_denied if {
+	every labels in [{"template": "True"}, {"template": "yes"}, {"template": "1"}, {"Template": "true"}, {"tyk.io/template": "true"}, {"apiguard.io/template": "true"}] {
+		no_keyless.deny == {unlabelled_msg} with input as request("CREATE", labels, keyless)
+	}
+}
+
+test_ingress_template_annotation_is_not_the_label if {
+	req := json.patch(request("CREATE", {}, keyless), [{"op": "add", "path": "/request/object/metadata/annotations", "value": {"template": "true"}}])
+	no_keyless.deny == {unlabelled_msg} with input as req
+}
+
+# Removing the label is an UPDATE that makes the operator publish the API.
+test_ingress_template_label_removed_is_served if {
+	req := object.union(request("UPDATE", {}, keyless), {"request": {"oldObject": {
+		"apiVersion": "tyk.tyk.io/v1alpha1",
+		"kind": "ApiDefinition",
+		"metadata": {"name": "httpbin", "namespace": "demo", "labels": {"template": "true"}},
+		"spec": object.union({"name": "httpbin"}, keyless),
+	}}})
+	no_keyless.deny == {unlabelled_msg} with input as req
+}
+
+# Labelling an API the operator already published (status.api_id) withdraws nothing:
+# Tyk keeps serving it, so it is still judged (on UPDATE and in audit).
+test_ingress_template_label_on_published_api_still_denied if {
+	req := json.patch(request("UPDATE", {"template": "true"}, keyless), [{"op": "add", "path": "/request/object/status", "value": {"api_id": "ZGVtby9odHRwYmlu"}}])
+	count(no_keyless.deny) == 1 with input as req
+	audit := json.patch(req, [{"op": "replace", "path": "/request/operation", "value": "AUDIT"}])
+	count(no_keyless.deny) == 1 with input as audit
+}

@@ -50,3 +50,16 @@ test_crd_static_mtls_is_not_keyless if {
 	doc_only := object.union(keyless, {"server": {"clientCertificates": {"enabled": true, "allowlist": ["id"]}}})
 	count(oas_keyless.deny) == 1 with input as t.configmap_input(doc_only)
 }
+
+# A TykOasApiDefinition labelled tyk.io/template: "true" is an Ingress template that Tyk
+# Operator never publishes (controllers/tykoasapidefinition_controller.go Reconcile); the
+# Ingress naming it is judged instead (tyk.ingress_template). The classic key, another
+# value, or an annotation is not honoured: the API is published and judged.
+test_ingress_template_not_exposure if {
+	count(oas_keyless.deny) == 0 with input as t.api_input(keyless, {"tyk.io/template": "true"})
+	every labels in [{"template": "true"}, {"tyk.io/template": "True"}, {"tyk.io/template": "yes"}] {
+		oas_keyless.deny == {msg} with input as t.api_input(keyless, labels)
+	}
+	annotated := {"request": {"object": {"metadata": {"annotations": {"tyk.io/template": "true"}}}}}
+	oas_keyless.deny == {msg} with input as object.union(t.api_input(keyless, {}), annotated)
+}
