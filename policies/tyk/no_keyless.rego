@@ -37,10 +37,17 @@ deny contains msg if {
 	k8s.spec.use_keyless == true
 	not approved
 	msg := sprintf(
-		"%s: sets use_keyless: true, so anyone who reaches the gateway can call it; set use_keyless: false and enable an auth method such as use_standard_auth with auth_configs.authToken%s",
-		[k8s.display, hint],
+		"%s: sets use_keyless: true, so anyone who reaches the gateway can call it; set use_keyless: false and enable an auth method such as use_standard_auth with auth_configs.authToken%s%s",
+		[k8s.display, hint, template_note],
 	)
 }
+
+# A template label on an API Tyk Operator already created on Tyk withdraws nothing
+# (lib.tyk published); say so, since the label is why the owner expects a pass.
+template_note := sprintf("; the label template: \"true\" does not withdraw an API Tyk Operator already created on Tyk (status.api_id %q): delete it without the label, so that Tyk Operator removes it from Tyk, then create the template", [k8s.resource.status.api_id]) if {
+	k8s.labels[tyk.template_labels.ApiDefinition] == "true"
+	tyk.published
+} else := ""
 
 applies if {
 	k8s.is_check

@@ -164,7 +164,7 @@ test_ingress_template_label_removed_is_served if {
 # Tyk keeps serving it, so it is still judged (on UPDATE and in audit).
 test_ingress_template_label_on_published_api_still_denied if {
 	req := json.patch(request("UPDATE", {"template": "true"}, keyless), [{"op": "add", "path": "/request/object/status", "value": {"api_id": "ZGVtby9odHRwYmlu"}}])
-	count(no_keyless.deny) == 1 with input as req
+	no_keyless.deny == {concat("", [unlabelled_msg, `; the label template: "true" does not withdraw an API Tyk Operator already created on Tyk (status.api_id "ZGVtby9odHRwYmlu"): delete it without the label, so that Tyk Operator removes it from Tyk, then create the template`])} with input as req
 	audit := json.patch(req, [{"op": "replace", "path": "/request/operation", "value": "AUDIT"}])
 	count(no_keyless.deny) == 1 with input as audit
 }
