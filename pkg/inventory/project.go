@@ -213,6 +213,12 @@ func project(id objectID, obj map[string]any) []contribution {
 		if protocol, _ := spec["protocol"].(string); protocol == "tcp" || protocol == "tls" {
 			return nil
 		}
+		// An ingress template Tyk Operator has not published (label template: "true",
+		// no status.api_id: controllers/apidefinition_controller.go returns before
+		// creating it on Tyk) serves no route; lib.listenpath unpublished_template agrees.
+		if unpublishedTemplate(meta, obj) {
+			return nil
+		}
 		proxy, _ := spec["proxy"].(map[string]any)
 		path, _ := proxy["listen_path"].(string)
 		domain, _ := spec["domain"].(string)
@@ -225,6 +231,18 @@ func project(id objectID, obj map[string]any) []contribution {
 		return listenClaims(id, created, path, statusDomain(status))
 	}
 	return nil
+}
+
+// unpublishedTemplate reports an ApiDefinition labelled as an ingress template (key and
+// value compared exactly, as the operator does) with no Tyk API ID in its status.
+func unpublishedTemplate(meta, obj map[string]any) bool {
+	labels, _ := meta["labels"].(map[string]any)
+	if v, _ := labels["template"].(string); v != "true" {
+		return false
+	}
+	status, _ := obj["status"].(map[string]any)
+	id, _ := status["api_id"].(string)
+	return id == ""
 }
 
 // statusDomain is the custom domain a Tyk Operator status records: in the v1.4.2 CRDs a

@@ -75,3 +75,30 @@ func TestStatusDomain(t *testing.T) {
 		}
 	}
 }
+
+// TestIngressTemplateClaimsNoListenPath: an ApiDefinition Tyk Operator keeps as an
+// ingress template (label template: "true", not created on Tyk: no status.api_id) serves
+// no route, so it claims nothing; once published, or labelled in a spelling the
+// operator does not read, it claims its listen path like any API (lib.listenpath
+// unpublished_template agrees).
+func TestIngressTemplateClaimsNoListenPath(t *testing.T) {
+	apiDef := func(labels, status string) map[string]any {
+		return obj(t, `{"apiVersion":"tyk.tyk.io/v1alpha1","kind":"ApiDefinition","metadata":{"name":"tpl","namespace":"a","labels":`+labels+`},
+			"spec":{"proxy":{"listen_path":"/"}},"status":`+status+`}`)
+	}
+	for name, tc := range map[string]struct {
+		o      map[string]any
+		claims bool
+	}{
+		"an unpublished template":                      {apiDef(`{"template":"true"}`, `{}`), false},
+		"a published template (status.api_id)":         {apiDef(`{"template":"true"}`, `{"api_id":"a1"}`), true},
+		"template: True, a value the operator skips":   {apiDef(`{"template":"True"}`, `{}`), true},
+		"the OAS kind's label key on an ApiDefinition": {apiDef(`{"tyk.io/template":"true"}`, `{}`), true},
+	} {
+		x := New()
+		x.Upsert(tc.o)
+		if got := x.Value(Key{ListenPaths, "/"}) != nil; got != tc.claims {
+			t.Errorf("%s: claims / = %v, want %v", name, got, tc.claims)
+		}
+	}
+}

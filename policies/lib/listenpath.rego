@@ -51,6 +51,7 @@ claim(path, domain) := {"path": trim_space(path), "domain": domain_of(domain)} i
 # status (what Tyk Operator applied).
 declared(obj) := {c |
 	obj.kind == "ApiDefinition"
+	not unpublished_template(obj)
 	spec := object.get(obj, "spec", {})
 	object.get(spec, "internal", false) != true
 	not object.get(spec, "protocol", "") in {"tcp", "tls"}
@@ -59,6 +60,21 @@ declared(obj) := {c |
 	obj.kind in {"TykOasApiDefinition", "TykStreamsApiDefinition", "TykMcpProxyDefinition"}
 	status := object.get(obj, "status", {})
 	c := claim(object.get(status, "listenPath", ""), status_domain(status))
+}
+
+# unpublished_template(obj): an ApiDefinition Tyk Operator keeps as an ingress template
+# (label template: "true", compared exactly) and has not created on Tyk (no
+# status.api_id) serves no route, so it claims no listen path (lib.tyk ingress_template
+# has the controller's source). pkg/inventory's projection skips it the same way.
+unpublished_template(obj) if {
+	object.get(obj, ["metadata", "labels", "template"], "") == "true"
+	not published_api_id(obj)
+}
+
+published_api_id(obj) if {
+	id := object.get(obj, ["status", "api_id"], "")
+	is_string(id)
+	id != ""
 }
 
 status_domain(status) := status.domain.name if {

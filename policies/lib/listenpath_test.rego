@@ -32,6 +32,12 @@ test_domain_normalised_or_ignored if {
 test_declared_from_spec_and_status if {
 	listenpath.declared({"kind": "ApiDefinition", "spec": {"domain": "x.io", "proxy": {"listen_path": "/a"}}}) == {{"path": "/a", "domain": "x.io"}}
 	listenpath.declared({"kind": "ApiDefinition", "spec": {"internal": true, "proxy": {"listen_path": "/a"}}}) == set()
+	# an ingress template the operator has not published serves nothing; published, or
+	# with a label spelling the operator does not read, it is an API like any other
+	listenpath.declared({"kind": "ApiDefinition", "metadata": {"labels": {"template": "true"}}, "spec": {"proxy": {"listen_path": "/"}}}) == set()
+	listenpath.declared({"kind": "ApiDefinition", "metadata": {"labels": {"template": "true"}}, "status": {"api_id": "a1"}, "spec": {"proxy": {"listen_path": "/"}}}) == {{"path": "/", "domain": ""}}
+	listenpath.declared({"kind": "ApiDefinition", "metadata": {"labels": {"template": "True"}}, "spec": {"proxy": {"listen_path": "/"}}}) == {{"path": "/", "domain": ""}}
+	listenpath.declared({"kind": "ApiDefinition", "metadata": {"labels": {"tyk.io/template": "true"}}, "spec": {"proxy": {"listen_path": "/"}}}) == {{"path": "/", "domain": ""}}
 	listenpath.declared({"kind": "TykOasApiDefinition", "status": {"listenPath": "/b", "domain": {"name": "x.io", "enabled": true}}}) == {{"path": "/b", "domain": "x.io"}}
 	listenpath.declared({"kind": "TykOasApiDefinition", "status": {"listenPath": "/b", "domain": {"name": "x.io", "enabled": false}}}) == {{"path": "/b", "domain": ""}}
 	listenpath.declared({"kind": "TykOasApiDefinition", "spec": {}}) == set()

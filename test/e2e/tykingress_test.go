@@ -9,8 +9,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// tykTemplate is an ApiDefinition template (labelled tyk.io/template: "true", so Tyk
-// Operator does not publish it) that is keyless or uses token auth.
+// tykTemplate is an ApiDefinition template (labelled template: "true", the label Tyk
+// Operator's ApiDefinition controller reads, so it does not publish it) that is keyless
+// or uses token auth.
 func tykTemplate(ns, name string, keyless bool) map[string]any {
 	spec := map[string]any{
 		"name": name, "protocol": "http", "active": true, "use_keyless": keyless, "strip_auth_data": true,
@@ -22,7 +23,7 @@ func tykTemplate(ns, name string, keyless bool) map[string]any {
 	}
 	return map[string]any{
 		"apiVersion": "tyk.tyk.io/v1alpha1", "kind": "ApiDefinition",
-		"metadata": map[string]any{"name": name, "namespace": ns, "labels": map[string]any{"tyk.io/template": "true"}},
+		"metadata": map[string]any{"name": name, "namespace": ns, "labels": map[string]any{"template": "true"}},
 		"spec":     spec,
 	}
 }
