@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,9 +148,19 @@ func TestResolveIngressTemplateLookupError(t *testing.T) {
 // API server: one GET of the named object, 404 is found: false, any other failure an
 // error, and an impossible name is not asked for.
 func TestClusterLookupTemplates(t *testing.T) {
+	// The handler of a request the client gave up on may still run while the test reads
+	// the log, so the log is guarded.
+	var mu sync.Mutex
 	var paths []string
+	requests := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(paths)
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		paths = append(paths, r.Method+" "+r.URL.Path)
+		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		switch r.URL.Path {
 		case "/apis/tyk.tyk.io/v1alpha1/namespaces/demo/apidefinitions/tpl":
@@ -196,14 +207,14 @@ func TestClusterLookupTemplates(t *testing.T) {
 	if _, found, err := lookup(short, KindApiDefinition, "demo", "slow"); err == nil || found || time.Since(start) > 2*time.Second {
 		t.Errorf("a GET past the budget: found %v, err %v after %v", found, err, time.Since(start))
 	}
-	n := len(paths)
-	if _, found, err := lookup(ctx, KindApiDefinition, "demo", "other/tpl"); found || err != nil || len(paths) != n {
-		t.Errorf("a name with a slash: found %v, err %v, %d requests (want none)", found, err, len(paths)-n)
+	n := len(requests())
+	if _, found, err := lookup(ctx, KindApiDefinition, "demo", "other/tpl"); found || err != nil || len(requests()) != n {
+		t.Errorf("a name with a slash: found %v, err %v, %d requests (want none)", found, err, len(requests())-n)
 	}
 	if _, _, err := lookup(ctx, "Secret", "demo", "x"); err == nil {
 		t.Error("a kind with no lookup must be an error")
 	}
-	for _, p := range paths {
+	for _, p := range requests() {
 		if !strings.HasPrefix(p, "GET /apis/tyk.tyk.io/v1alpha1/namespaces/demo/") {
 			t.Errorf("request %s: only a GET of the named template is allowed", p)
 		}
