@@ -11,54 +11,73 @@ import (
 	"github.com/open-policy-agent/opa/v1/util"
 )
 
-// inventoryPath is data.apiguard.inventory: the one subtree of a PolicySet's data that
-// changes after compilation. The webhook keeps it current from watches; everything else
-// in a set is immutable. Writes are transactional, so an evaluation sees the inventory
-// either before or after an update, never half of one.
-func inventoryPath(parts ...string) storage.Path {
-	return append(storage.Path{"apiguard", "inventory"}, parts...)
+// data.apiguard.inventory is the one subtree of a PolicySet's data that changes after
+// compilation. The webhook keeps it current from watches; everything else in a set is
+// immutable. Each write publishes a new immutable snapshot of the set's data and swaps it
+// in atomically (inventoryStore), so an evaluation sees the inventory before or after a
+// batch, never part of one, and neither waits for the other.
+
+// InventoryChange sets data.apiguard.inventory.<Section>.<Key> to Value, or removes the
+// key when Value is nil.
+type InventoryChange struct {
+	Section, Key string
+	Value        any
+}
+
+func (s *PolicySet) inventory() (*inventoryStore, error) {
+	inv, ok := s.store.(*inventoryStore)
+	if !ok {
+		return nil, fmt.Errorf("policy set %s has no writable inventory (store %T)", s.revision, s.store)
+	}
+	return inv, nil
 }
 
 // SeedInventory replaces data.apiguard.inventory with doc. The webhook calls it on a new
 // set before activating it, so the set never serves without the cluster's inventory.
-func (s *PolicySet) SeedInventory(ctx context.Context, doc map[string]any) error {
+func (s *PolicySet) SeedInventory(_ context.Context, doc map[string]any) error {
+	store, err := s.inventory()
+	if err != nil {
+		return err
+	}
 	v, err := jsonValue(doc)
 	if err != nil {
 		return err
 	}
-	return storage.Txn(ctx, s.store, storage.WriteParams, func(txn storage.Transaction) error {
-		if _, err := s.store.Read(ctx, txn, storage.Path{"apiguard"}); storage.IsNotFound(err) {
-			return s.store.Write(ctx, txn, storage.AddOp, storage.Path{"apiguard"}, map[string]any{"inventory": v})
-		} else if err != nil {
-			return err
-		}
-		return s.store.Write(ctx, txn, storage.AddOp, inventoryPath(), v)
-	})
+	m, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Errorf("encode inventory: %T, want an object", v)
+	}
+	return store.seed(m)
 }
 
 // SetInventory sets data.apiguard.inventory.<section>.<key> to value, or removes the key
 // when value is nil. The section must exist (SeedInventory creates it).
 func (s *PolicySet) SetInventory(ctx context.Context, section, key string, value any) error {
-	path := inventoryPath(section, key)
-	return storage.Txn(ctx, s.store, storage.WriteParams, func(txn storage.Transaction) error {
-		if value == nil {
-			err := s.store.Write(ctx, txn, storage.RemoveOp, path, nil)
-			if storage.IsNotFound(err) {
-				return nil
-			}
-			return err
-		}
-		v, err := jsonValue(value)
-		if err != nil {
-			return err
-		}
-		// Add replaces an existing member of an object, so it serves both cases.
-		err = s.store.Write(ctx, txn, storage.AddOp, path, v)
-		if storage.IsNotFound(err) {
-			return fmt.Errorf("inventory section %s does not exist; seed the inventory first: %w", section, err)
-		}
+	return s.ApplyInventory(ctx, []InventoryChange{{Section: section, Key: key, Value: value}})
+}
+
+// ApplyInventory applies a batch of changes as one: an evaluation sees all of them or
+// none. A change that writes into a section that does not exist fails the whole batch.
+// The cost of a batch is a shallow copy of each section it touches, so callers with many
+// changes (a watch under churn) should batch them rather than call SetInventory per key.
+func (s *PolicySet) ApplyInventory(_ context.Context, changes []InventoryChange) error {
+	store, err := s.inventory()
+	if err != nil {
 		return err
-	})
+	}
+	batch := make([]inventoryChange, 0, len(changes))
+	for _, c := range changes {
+		ch := inventoryChange{section: c.Section, key: c.Key}
+		if c.Value != nil {
+			v, err := jsonValue(c.Value)
+			if err != nil {
+				return err
+			}
+			ch.value = v
+		}
+		batch = append(batch, ch)
+	}
+	return store.apply(batch)
 }
 
 // jsonValue converts a Go value to the plain JSON types the store holds, so numbers keep

@@ -213,7 +213,12 @@ func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (*PolicySet, error)
 	if err != nil {
 		return nil, err
 	}
-	return newPolicySet(ctx, compiler, store, src.data, opts.Revision)
+	// Queries read through inventoryStore, so inventory writes never wait for them.
+	served, err := newInventoryStore(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	return newPolicySet(ctx, compiler, served, src.data, opts.Revision)
 }
 
 // readSources reads the tree and merges the caller's data documents over it, in order.
