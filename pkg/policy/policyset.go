@@ -122,6 +122,9 @@ func newPolicySet(ctx context.Context, compiler *ast.Compiler, store storage.Sto
 		}
 	}
 	set.policies = policies
+	if err := set.applyEnabled(ctx); err != nil {
+		return nil, err
+	}
 	if err := set.buildPartitions(ctx); err != nil {
 		return nil, err
 	}

@@ -38,6 +38,9 @@ type Policy struct {
 	// JudgesOwnerReferences (custom.judgesOwnerReferences) opts the policy in to UPDATEs
 	// that change metadata.ownerReferences and no content; other policies never see them.
 	JudgesOwnerReferences bool
+	// Inert is set when the policy defines an enabled rule (RuleEnabled) that is not true
+	// under the set's data: the policy is in no prepared query and decides nothing.
+	Inert bool
 
 	path ast.Ref
 }

@@ -60,14 +60,15 @@ func splitKind(entry string) (string, string, bool) {
 }
 
 // buildPartitions prepares one query per declared kind so a request evaluates only the
-// policies that apply to it. Policies switched off are never evaluated.
+// policies that apply to it. Policies switched off, and inert ones (their enabled rule
+// is not true under this set's data), are never evaluated.
 func (s *PolicySet) buildPartitions(ctx context.Context) error {
 	var unscoped []*Policy
 	byKind := map[string][]*Policy{}
 	byGroupKind := map[string][]*Policy{}
 	for i := range s.policies {
 		p := &s.policies[i]
-		if p.Enforcement == ActionOff {
+		if p.Enforcement == ActionOff || p.Inert {
 			continue
 		}
 		if len(p.Kinds) == 0 {
@@ -163,7 +164,18 @@ func (s *PolicySet) prepareRules(ctx context.Context, members []*Policy, include
 	if err != nil {
 		return nil, fmt.Errorf("build policy query: %w", err)
 	}
-	q, err := rego.New(
+	q, err := s.query(body).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prepare policy query: %w", err)
+	}
+	part.query = q
+	return part, nil
+}
+
+// query is a query over the set's compiled policies and data, as every evaluation of
+// the set runs it.
+func (s *PolicySet) query(body ast.Body) *rego.Rego {
+	return rego.New(
 		rego.ParsedQuery(body),
 		rego.Compiler(s.compiler),
 		rego.Store(s.store),
@@ -171,12 +183,7 @@ func (s *PolicySet) prepareRules(ctx context.Context, members []*Policy, include
 		// A builtin error (say, a type error on unexpected input) must fail the request,
 		// not silently make a deny rule undefined and admit it.
 		rego.StrictBuiltinErrors(true),
-	).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("prepare policy query: %w", err)
-	}
-	part.query = q
-	return part, nil
+	)
 }
 
 func (s *PolicySet) partitionFor(group, kind string) *partition {

@@ -74,9 +74,13 @@ type Status struct {
 	// Stale is set when the active set was not confirmed as the source's newest
 	// acceptable revision by the last attempt (source unreachable, a newer revision
 	// refused, or served from the cache).
-	Stale       bool       `json:"stale"`
-	StaleReason string     `json:"staleReason,omitempty"`
-	Policies    []string   `json:"policies"`
+	Stale       bool     `json:"stale"`
+	StaleReason string   `json:"staleReason,omitempty"`
+	Policies    []string `json:"policies"`
+	// Inert lists the policies whose enabled rule is not true under the active
+	// configuration: listed in Policies, but never evaluated until a new revision or
+	// new data enables them.
+	Inert       []string   `json:"inert,omitempty"`
 	Counts      Counts     `json:"counts"`
 	Warnings    []string   `json:"warnings,omitempty"`
 	LastAttempt *Attempt   `json:"lastAttempt"`
@@ -148,6 +152,7 @@ func (s *Syncer) Status() Status {
 	defer s.mu.Unlock()
 	st := s.status
 	st.Policies = append([]string(nil), s.status.Policies...)
+	st.Inert = append([]string(nil), s.status.Inert...)
 	return st
 }
 
@@ -345,6 +350,7 @@ func (s *Syncer) activated(snap source.Snapshot, set *policy.PolicySet, tests po
 	s.status.Commit = snap.Commit
 	s.status.ActivatedAt = &now
 	s.status.Policies, s.status.Counts, s.status.Warnings = ids, counts, set.Warnings()
+	s.status.Inert = set.Inert()
 	s.status.LastAttempt = &Attempt{Time: now, Result: result, Revision: snap.Revision, Duration: time.Since(start).String()}
 	s.metrics.syncs.WithLabelValues(result).Inc()
 	s.metrics.info.Reset()

@@ -7,7 +7,9 @@
 #   a username in data.apiguard.config.gitops.identities (exact names or globs;
 #   the entry "defaults" adds Flux's kustomize-controller and helm-controller
 #   and Argo CD's application-controller) or a member of a group in
-#   gitops.identityGroups. Not enforced while both lists are empty or absent.
+#   gitops.identityGroups. Inert while both lists are empty or absent: its
+#   enabled rule reads only that configuration, and the engine then leaves the
+#   policy out of every query until a revision or data change configures it.
 #   A member of gitops.breakGlassGroups may change an object that carries the
 #   annotation apiguard.io/break-glass-reason (on DELETE, the existing object's)
 #   and gets a warning; the reason is written to the audit log. Kubernetes' own
@@ -99,7 +101,7 @@ warn contains result if {
 
 # judged holds for a change by a person or tool that is not a GitOps identity.
 judged if {
-	enforced
+	enabled
 	input.request.operation in {"CREATE", "UPDATE", "DELETE"}
 	[k8s.group, k8s.kind] in exposure_kinds
 	not subresource
@@ -109,8 +111,10 @@ judged if {
 	not bookkeeping_update
 }
 
-# Off until configured: a fresh install must not lock everyone out.
-enforced if count(identities) + count(identity_groups) > 0
+# Off until configured: a fresh install must not lock everyone out. enabled reads
+# only data (the engine's contract for inert policies, docs/policy-contract.md):
+# while it is false, deny and warn can never hold, since both need judged.
+enabled if count(identities) + count(identity_groups) > 0
 
 username := u if {
 	u := input.request.userInfo.username

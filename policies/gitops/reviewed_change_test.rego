@@ -41,6 +41,18 @@ test_not_enforced_without_identities if {
 	count(reviewed_change.deny) == 0 with input as create("alice", [])
 }
 
+# enabled is the engine's activation rule (read once per revision, without
+# input): the same configurations as above leave the policy inert.
+test_enabled_only_with_identities_or_groups if {
+	every cfg in [{}, {"gitops": {}}, {"gitops": {"identities": []}}, {"gitops": {"identities": "x"}}, {"gitops": {"identities": [1]}}, {"gitops": {"repository": "r", "breakGlassGroups": ["sre"]}}] {
+		not reviewed_change.enabled with data.apiguard.config as cfg
+	}
+	not reviewed_change.enabled
+	reviewed_change.enabled with data.apiguard.config as config
+	reviewed_change.enabled with data.apiguard.config as {"gitops": {"identities": ["defaults"]}}
+	reviewed_change.enabled with data.apiguard.config as {"gitops": {"identityGroups": ["gitops"]}}
+}
+
 test_other_user_denied if {
 	denies := reviewed_change.deny with input as create("alice", ["system:authenticated"]) with data.apiguard.config as config
 	denies == {"Ingress demo/shop: creation by \"alice\" is not allowed outside GitOps; commit the change to the GitOps repository and open a pull request"}

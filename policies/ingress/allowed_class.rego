@@ -7,7 +7,8 @@
 #   (default [] = any class). An Ingress without a class is denied only when
 #   data.apiguard.config.ingress.requireClass is true (default false);
 #   otherwise the cluster's default IngressClass serves it. Class names are
-#   compared exactly.
+#   compared exactly. Inert (never evaluated) while allowedClasses is empty
+#   and requireClass is not true.
 # custom:
 #   kinds: [Ingress]
 #   severity: medium
@@ -36,6 +37,13 @@ deny contains msg if {
 	ingress_class == ""
 	msg := sprintf("%s: has no ingress class; %s", [k8s.display, fix_missing])
 }
+
+# enabled reads only data (the engine's contract for inert policies,
+# docs/policy-contract.md): with no allowed classes and requireClass not true,
+# neither deny rule can hold, so the engine leaves the policy out of every query.
+enabled if count(allowed_classes) > 0
+
+enabled if k8s.setting(["ingress", "requireClass"], false) == true
 
 # Writes and audits of networking.k8s.io Ingresses are judged; a DELETE never is.
 applies if {

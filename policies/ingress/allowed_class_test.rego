@@ -111,3 +111,29 @@ test_other_kind_ignored if {
 	}])
 	count(allowed_class.deny) == 0 with input as req with data.apiguard.config as allowed
 }
+
+# enabled is the engine's activation rule: while it is not true the policy is
+# never evaluated, so every configuration under which a deny can hold enables it.
+test_enabled_only_when_configured if {
+	every cfg in [
+		{}, {"ingress": {}}, {"ingress": {"allowedClasses": []}},
+		{"ingress": {"allowedClasses": "nginx"}}, {"ingress": {"allowedClasses": [1, ""]}},
+		{"ingress": {"requireClass": false}}, {"ingress": {"requireClass": "true"}},
+	] {
+		not allowed_class.enabled with data.apiguard.config as cfg
+	}
+	not allowed_class.enabled
+	allowed_class.enabled with data.apiguard.config as allowed
+	allowed_class.enabled with data.apiguard.config as required
+}
+
+# While not enabled, no request is denied: the engine's dropping changes no verdict.
+test_not_enabled_denies_nothing if {
+	every cfg in [{}, {"ingress": {"allowedClasses": [1, ""]}}, {"ingress": {"requireClass": "true"}}] {
+		every spec in [{}, {"ingressClassName": "traefik"}, {"ingressClassName": ""}] {
+			count(allowed_class.deny) == 0 with input as request("CREATE", {}, spec) with data.apiguard.config as cfg
+		}
+		count(allowed_class.deny) == 0 with input as request("CREATE", {"kubernetes.io/ingress.class": "x"}, {})
+			with data.apiguard.config as cfg
+	}
+}
