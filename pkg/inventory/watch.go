@@ -40,10 +40,16 @@ type Watcher struct {
 	synced  atomic.Bool
 	objects prometheus.Gauge
 	errors  prometheus.Counter
-	// mu orders index updates with seeding, so a set prepared for activation misses no
-	// event between its seed and the swap.
+	// mu orders index updates with seeding and flushing, so a set prepared for activation
+	// misses no event between its seed and the swap: Prepare seeds from the index, which
+	// holds every event so far, flushed or pending, and every later flush writes into the
+	// prepared set too.
 	mu       sync.Mutex
 	prepared *policy.PolicySet
+	// pending holds the keys changed since the last flush (under mu); dirty wakes the
+	// flusher.
+	pending map[Key]struct{}
+	dirty   chan struct{}
 }
 
 // NewWatcher registers the inventory metrics; Run starts the watches.
@@ -52,8 +58,10 @@ func NewWatcher(opts WatcherOptions) (*Watcher, error) {
 		return nil, errors.New("inventory: Config, Holder and Registerer are required")
 	}
 	w := &Watcher{
-		opts:  opts,
-		index: New(),
+		opts:    opts,
+		index:   New(),
+		pending: map[Key]struct{}{},
+		dirty:   make(chan struct{}, 1),
 		objects: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "apiguard_inventory_objects",
 			Help: "Objects contributing to data.apiguard.inventory.",
@@ -98,6 +106,9 @@ const rediscoverInterval = 30 * time.Second
 // Run watches every tracked kind the API server serves until ctx ends. Kinds whose CRDs
 // are not installed are skipped, logged, and picked up once they are.
 func (w *Watcher) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go w.flushLoop(ctx)
 	c, err := cache.New(w.opts.Config, cache.Options{DefaultTransform: strip, NewInformer: compactcache.NewInformer(strip)})
 	if err != nil {
 		return fmt.Errorf("inventory cache: %w", err)
@@ -111,6 +122,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 	if !c.WaitForCacheSync(ctx) {
 		return fmt.Errorf("inventory cache did not sync: %w", ctx.Err())
 	}
+	// Ready means the sets hold the initial lists, not only the index.
+	w.flush(ctx)
 	w.synced.Store(true)
 	w.opts.Log.Info("inventory synced", "kinds", len(watching), "objects", w.index.Objects())
 	tick := time.NewTicker(rediscoverInterval)
@@ -211,7 +224,7 @@ func (w *Watcher) upsert(ctx context.Context, obj any) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.write(ctx, w.index.set(t.id, t.contribs))
+	w.changed(w.index.set(t.id, t.contribs))
 }
 
 func (w *Watcher) remove(ctx context.Context, obj any) {
@@ -224,29 +237,81 @@ func (w *Watcher) remove(ctx context.Context, obj any) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.write(ctx, w.index.set(t.id, nil))
+	w.changed(w.index.set(t.id, nil))
 }
 
-// write pushes changed keys into the active set and into one prepared for activation.
-// Must be called with w.mu held.
-func (w *Watcher) write(ctx context.Context, keys []Key) {
+// flushInterval is the shortest time between two inventory writes into the policy sets.
+// The first change after a quiet spell is written at once; changes that arrive within
+// the interval after a write are coalesced into one batch. A batch costs a shallow copy
+// of each inventory section it touches (policy.PolicySet.ApplyInventory), so under churn
+// (a resync, a rollout of many Ingresses) the cost is bounded by ten batches a second,
+// not paid per event.
+const flushInterval = 100 * time.Millisecond
+
+// changed records keys for the next flush. Must be called with w.mu held.
+func (w *Watcher) changed(keys []Key) {
+	if len(keys) == 0 {
+		// The gauge may still move (an object that contributes nothing); with keys
+		// pending it moves at their flush, not before.
+		if len(w.pending) == 0 {
+			w.objects.Set(float64(w.index.Objects()))
+		}
+		return
+	}
+	for _, k := range keys {
+		w.pending[k] = struct{}{}
+	}
+	select {
+	case w.dirty <- struct{}{}:
+	default:
+	}
+}
+
+// flushLoop writes pending changes: at once when the loop is idle, then at most once per
+// flushInterval.
+func (w *Watcher) flushLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.dirty:
+		}
+		w.flush(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(flushInterval):
+		}
+	}
+}
+
+// flush writes every pending key into the active set and into one prepared for
+// activation, as one batch per set: an evaluation sees all of it or none.
+func (w *Watcher) flush(ctx context.Context) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	// The gauge moves only once the sets hold the change: tests (test/adversarial, e2e)
 	// wait on it before sending a request that must see the new inventory.
 	defer w.objects.Set(float64(w.index.Objects()))
+	if len(w.pending) == 0 {
+		return
+	}
+	changes := make([]policy.InventoryChange, 0, len(w.pending))
+	for k := range w.pending {
+		changes = append(changes, policy.InventoryChange{Section: k.Section, Key: k.Name, Value: w.index.Value(k)})
+	}
+	clear(w.pending)
 	targets := []*policy.PolicySet{w.opts.Holder.Current()}
 	if w.prepared != nil && w.prepared != targets[0] {
 		targets = append(targets, w.prepared)
 	}
-	for _, k := range keys {
-		v := w.index.Value(k)
-		for _, set := range targets {
-			if set == nil {
-				continue
-			}
-			if err := set.SetInventory(ctx, k.Section, k.Name, v); err != nil {
-				w.errors.Inc()
-				w.opts.Log.Error(err, "inventory update not written", "section", k.Section, "key", k.Name, "revision", set.Revision())
-			}
+	for _, set := range targets {
+		if set == nil {
+			continue
+		}
+		if err := set.ApplyInventory(ctx, changes); err != nil {
+			w.errors.Inc()
+			w.opts.Log.Error(err, "inventory update not written", "keys", len(changes), "revision", set.Revision())
 		}
 	}
 }
