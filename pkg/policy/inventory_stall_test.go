@@ -95,10 +95,11 @@ func TestInventoryChurnDoesNotStallOtherKinds(t *testing.T) {
 	}()
 	defer func() { close(stop); wg.Wait() }()
 
-	const phase = 2 * time.Second
-	measure := func() []time.Duration {
-		var lat []time.Duration
-		for end := time.Now().Add(phase); time.Now().Before(end); {
+	// Baseline and churn alternate in short windows, so a spell of load from elsewhere on
+	// the machine falls on both and does not pass for a stall (or hide one).
+	const window, rounds = 500 * time.Millisecond, 4
+	measure := func(into []time.Duration) []time.Duration {
+		for end := time.Now().Add(window); time.Now().Before(end); {
 			start := time.Now()
 			d, err := set.Evaluate(ctx, Input{Request: configMapRequest("free.example.com")})
 			if err != nil {
@@ -107,41 +108,44 @@ func TestInventoryChurnDoesNotStallOtherKinds(t *testing.T) {
 			if len(d.Violations) != 0 {
 				t.Fatalf("ConfigMap denied: %+v", d.Violations)
 			}
-			lat = append(lat, time.Since(start))
+			into = append(into, time.Since(start))
 			// A steady stream, not a tight loop: leave the CPU to the others.
 			time.Sleep(time.Millisecond)
 		}
-		return lat
+		return into
 	}
 
-	baseline := p99(measure())
-
-	// The churn: inventory changes every 10 ms, each a different key.
-	churnStop := make(chan struct{})
-	var churn sync.WaitGroup
+	// The churn: an inventory change every 10 ms, each a different key.
 	writes := 0
-	churn.Add(1)
-	go func() {
-		defer churn.Done()
+	churn := func(stop <-chan struct{}, done chan<- struct{}) {
+		defer close(done)
 		tick := time.NewTicker(10 * time.Millisecond)
 		defer tick.Stop()
-		for i := 0; ; i++ {
+		for {
 			select {
-			case <-churnStop:
+			case <-stop:
 				return
 			case <-tick.C:
 			}
-			claim := []any{map[string]any{"namespace": "team", "name": fmt.Sprintf("ing-%d", i), "paths": []any{"/"}}}
-			if err := set.SetInventory(ctx, "ingressHosts", fmt.Sprintf("h%d.example.com", i), claim); err != nil {
+			claim := []any{map[string]any{"namespace": "team", "name": fmt.Sprintf("ing-%d", writes), "paths": []any{"/"}}}
+			if err := set.SetInventory(ctx, "ingressHosts", fmt.Sprintf("h%d.example.com", writes), claim); err != nil {
 				t.Error(err)
 				return
 			}
 			writes++
 		}
-	}()
-	underChurn := p99(measure())
-	close(churnStop)
-	churn.Wait()
+	}
+
+	var quiet, busy []time.Duration
+	for range rounds {
+		quiet = measure(quiet)
+		stop, done := make(chan struct{}), make(chan struct{})
+		go churn(stop, done)
+		busy = measure(busy)
+		close(stop)
+		<-done
+	}
+	baseline, underChurn := p99(quiet), p99(busy)
 
 	slowMu.Lock()
 	slow := slowest
@@ -154,8 +158,8 @@ func TestInventoryChurnDoesNotStallOtherKinds(t *testing.T) {
 	}
 	// One write per 10 ms for 2 s is 200; a writer that waits for slow evaluations
 	// manages a handful, and then the test did not measure churn either.
-	if writes < 50 {
-		t.Errorf("only %d inventory writes in %v: the writes themselves stalled", writes, phase)
+	if writes < 20 {
+		t.Errorf("only %d inventory writes in %v: the writes themselves stalled", writes, rounds*window)
 	}
 }
 
