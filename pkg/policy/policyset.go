@@ -13,10 +13,13 @@ import (
 // PolicySet is a compiled snapshot of a policy tree, safe for concurrent use; a request
 // reads one set from start to end. Its modules, policies, partitions, configuration and
 // data are fixed once Load returns, with one exception: data.apiguard.inventory, which
-// the webhook's inventory watch rewrites in place (SeedInventory, SetInventory). Each
-// write is one store transaction and each evaluation reads in one, so an evaluation sees
-// the inventory before or after an update, never half of one; two evaluations of one
-// request (the rounds of MutateAndEvaluate) may see different inventories.
+// the webhook's inventory watch replaces (SeedInventory, ApplyInventory). Each write
+// publishes a new immutable snapshot of the data and swaps it in atomically; each
+// evaluation reads the snapshot current when it began (inventoryStore). So an evaluation
+// sees a batch whole or not at all, a write never waits for an evaluation nor an
+// evaluation for a write (a slow policy cannot stall other kinds through the
+// inventory), and two evaluations of one request (the rounds of MutateAndEvaluate) may
+// see different inventories.
 type PolicySet struct {
 	revision   string
 	policies   []Policy
