@@ -14,7 +14,7 @@ GOVULNCHECK_VERSION ?= v1.9.0
 export GOVULNDB ?= https://vuln.go.dev
 GO_TEST_FLAGS ?= -race -count=1
 
-.PHONY: all build test vet opa-test go-test demo e2e-bins node-bins bench fmt clean image fuzz soak
+.PHONY: all build test vet opa-test go-test demo e2e-bins node-bins bench bench-policies fmt clean image fuzz soak
 
 all: build
 
@@ -89,6 +89,14 @@ demo: e2e-bins
 bench: build bin/opa bin/conftest e2e-bins
 	go test -run='^$$' -bench=. -benchmem $(if $(BENCH_QUICK),-benchtime=100ms) ./pkg/... ./cmd/...
 	go run ./test/bench $(if $(BENCH_QUICK),-quick) $(BENCH_FLAGS)
+
+# Issue 18's per-policy cost table: each policy's share of its kind's decision (drop-one,
+# docs/performance.md), on the fixed corpus of pkg/policybench, under the examples'
+# configuration. About two minutes; POLICY_BENCH_FLAGS adds flags, e.g.
+# '--bench-kind Ingress --count 10'. Results: bench/policies.json and bench/policies.txt.
+bench-policies:
+	@mkdir -p bench
+	go run ./cmd/apiguard test --bench --data test/examples-config.yaml --bench-out bench/policies.json $(POLICY_BENCH_FLAGS) policies/ | tee bench/policies.txt
 
 # Every fuzz target (func Fuzz* in a _test.go under pkg, cmd, internal) for FUZZTIME each,
 # one after another: go test -fuzz takes one target per run. FUZZ narrows the targets by

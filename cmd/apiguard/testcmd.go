@@ -4,14 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/apiguard/apiguard/pkg/fixture"
 	"github.com/apiguard/apiguard/pkg/policy"
+	"github.com/apiguard/apiguard/pkg/policybench"
 	"github.com/apiguard/apiguard/pkg/report"
 	"github.com/apiguard/apiguard/pkg/source"
 )
@@ -27,6 +30,17 @@ type testOptions struct {
 	threshold   float64
 	run         string
 	output      string
+	bench       benchOptions
+}
+
+// benchOptions are the flags of apiguard test --bench.
+type benchOptions struct {
+	enabled bool
+	out     string
+	time    time.Duration
+	count   int
+	kinds   []string
+	data    []string
 }
 
 func newTestCommand() *cobra.Command {
@@ -44,12 +58,23 @@ Policy trees are the POLICY_DIR arguments and --policy values together (the buil
 library when there are none; "builtin" names it); several are merged as check merges them. Fixture files are never
 picked up from inside a policy tree: opa test and opa check would load them as data.
 
+--bench measures instead of testing: for each kind of a fixed corpus (clean objects,
+violating objects, large objects with 100 hosts, rules, listeners or paths) it times
+the kind's whole decision and what each policy adds to it, by dropping that one policy
+(enforcement off) and timing the decision again, in interleaved rounds whose medians it
+reports. It prints a table of each kind's decision and its costliest policies, with
+their share of the decision (marked ! above 15%), and with --bench-out writes every
+policy's time and allocations as JSON. --data sets the configuration measured under
+(make bench-policies uses test/examples-config.yaml); docs/performance.md explains
+the method. Rego tests and fixtures are not run.
+
 Exit codes: 0 every test and case passed, 1 something failed or errored or coverage is
 below --threshold, 2 usage, input or policy errors.`,
 		Example: `  apiguard test policies/
   apiguard test -v --run 'require_tls' policies/
   apiguard test --coverage --threshold 90 policies/
-  apiguard test --fixtures test/fixtures -o junit policies/ > report.xml`,
+  apiguard test --fixtures test/fixtures -o junit policies/ > report.xml
+  apiguard test --bench --data test/examples-config.yaml --bench-out bench/policies.json policies/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runTest(cmd.Context(), o, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -65,6 +90,12 @@ below --threshold, 2 usage, input or policy errors.`,
 	f.Float64Var(&o.threshold, "threshold", 0, "exit 1 when total coverage is below this percentage (implies --coverage)")
 	f.StringVar(&o.run, "run", "", "run only the Rego tests (data.<package>.<test>) and fixture cases whose name matches this regular expression")
 	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(report.TestFormats(), ", "))
+	f.BoolVar(&o.bench.enabled, "bench", false, "measure each policy's cost per kind on a fixed corpus instead of running tests")
+	f.StringVar(&o.bench.out, "bench-out", "", "with --bench: write the full results as JSON to this file")
+	f.DurationVar(&o.bench.time, "benchtime", policybench.DefaultBenchTime, "with --bench: how long one sample evaluates one class of objects")
+	f.IntVar(&o.bench.count, "count", policybench.DefaultCount, "with --bench: interleaved samples per policy set and class; medians are reported")
+	f.StringArrayVar(&o.bench.kinds, "bench-kind", nil, "with --bench: measure only this kind (Ingress, or group/Kind); repeatable")
+	f.StringArrayVar(&o.bench.data, "data", nil, "with --bench: JSON or YAML data merged over the policies' data, as check --data; repeatable")
 	return cmd
 }
 
@@ -80,6 +111,9 @@ func runTest(ctx context.Context, o testOptions, args []string, out, errOut io.W
 	o.coverage = o.coverage || o.threshold > 0
 	if o.coverage && !o.rego {
 		return usage(fmt.Errorf("--coverage and --threshold measure the Rego tests, which --rego=false leaves out"))
+	}
+	if err := checkBenchFlags(o); err != nil {
+		return usage(err)
 	}
 	var filter *regexp.Regexp
 	if o.run != "" {
@@ -99,6 +133,9 @@ func runTest(ctx context.Context, o testOptions, args []string, out, errOut io.W
 	snap, err := source.Merge(source.Snapshots(trees)...)
 	if err != nil {
 		return usage(err)
+	}
+	if o.bench.enabled {
+		return runBench(ctx, o, snap, out, errOut)
 	}
 	names, err := source.FileNames(trees)
 	if err != nil {
@@ -162,6 +199,77 @@ func runTest(ctx context.Context, o testOptions, args []string, out, errOut io.W
 		return &exitError{code: report.ExitDenied, err: fmt.Errorf("coverage %.2f%% is below the threshold of %.2f%%", tests.Coverage.Percent, o.threshold)}
 	}
 	return nil
+}
+
+// checkBenchFlags rejects flags that mean nothing together with (or without) --bench.
+func checkBenchFlags(o testOptions) error {
+	if !o.bench.enabled {
+		if o.bench.out != "" || len(o.bench.kinds) > 0 || len(o.bench.data) > 0 {
+			return fmt.Errorf("--bench-out, --bench-kind and --data need --bench")
+		}
+		return nil
+	}
+	switch {
+	case len(o.fixtures) > 0 || o.coverage || o.threshold > 0:
+		return fmt.Errorf("--bench runs no tests: drop --fixtures, --coverage and --threshold")
+	case o.output != "text":
+		return fmt.Errorf("--bench prints a text table; use --bench-out for JSON")
+	case o.bench.time <= 0 || o.bench.count <= 0:
+		return fmt.Errorf("--benchtime and --count must be positive")
+	}
+	return nil
+}
+
+// runBench is apiguard test --bench: pkg/policybench on the merged trees.
+func runBench(ctx context.Context, o testOptions, snap source.Snapshot, out, errOut io.Writer) error {
+	if _, err := policy.ReadDataFiles(o.bench.data); err != nil {
+		return &exitError{code: report.ExitError, err: err}
+	}
+	load := func(ctx context.Context, extra []map[string]any) (*policy.PolicySet, error) {
+		// Read afresh for every load: policy.Load merges the documents into the set's
+		// data by reference, so reused ones would carry one load's drop into the next.
+		data, err := policy.ReadDataFiles(o.bench.data)
+		if err != nil {
+			return nil, err
+		}
+		set, err := policy.Load(ctx, snap.FS, policy.LoadOptions{
+			Revision: snap.Revision, ClusterName: o.clusterName, Data: append(slices.Clone(data), extra...),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("policies %s: %w", snap.Origin, err)
+		}
+		return set, nil
+	}
+	rep, err := policybench.Run(ctx, load, policybench.Options{
+		BenchTime: o.bench.time, Count: o.bench.count, Kinds: o.bench.kinds, Progress: errOut,
+	})
+	if err != nil {
+		return &exitError{code: report.ExitError, err: err}
+	}
+	if len(rep.Kinds) == 0 {
+		return &exitError{code: report.ExitError, err: fmt.Errorf("no policy of %s applies to a kind of the benchmark corpus", snap.Origin)}
+	}
+	if o.bench.out != "" {
+		if err := writeFileWith(o.bench.out, rep.WriteJSON); err != nil {
+			return &exitError{code: report.ExitError, err: err}
+		}
+	}
+	return rep.WriteText(out, benchTableRows)
+}
+
+// benchTableRows is how many policies per kind the table lists, to fit one screen.
+const benchTableRows = 5
+
+func writeFileWith(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // regoSuites groups Rego test results by file, keeping their order (file, then row).
