@@ -161,6 +161,15 @@ func runTest(ctx context.Context, o testOptions, args []string, out, errOut io.W
 			return usage(fmt.Errorf("policies %s: %w", snap.Origin, err))
 		}
 	}
+	if o.verbose {
+		// The policies the tree's own configuration leaves inert (enabled is false): the
+		// engine never evaluates them; fixture files' data may enable them.
+		if set, err := policy.Load(ctx, snap.FS, policy.LoadOptions{Revision: snap.Revision, ClusterName: o.clusterName}); err != nil {
+			fmt.Fprintf(errOut, "apiguard: warning: policies %s: %v\n", snap.Origin, err)
+		} else if ids := set.Inert(); len(ids) > 0 {
+			fmt.Fprintf(errOut, "inert under the tree's configuration (enabled is false, not evaluated): %s\n", strings.Join(ids, ", "))
+		}
+	}
 	load := func(ctx context.Context, data []map[string]any) (*policy.PolicySet, error) {
 		set, err := policy.Load(ctx, snap.FS, policy.LoadOptions{Revision: snap.Revision, ClusterName: o.clusterName, Data: data})
 		if err != nil {
