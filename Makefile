@@ -96,7 +96,8 @@ bench: build bin/opa bin/conftest e2e-bins
 # '--bench-kind Ingress --count 10'. Results: bench/policies.json and bench/policies.txt.
 bench-policies:
 	@mkdir -p bench
-	go run ./cmd/apiguard test --bench --data test/examples-config.yaml --bench-out bench/policies.json $(POLICY_BENCH_FLAGS) policies/ | tee bench/policies.txt
+	go run ./cmd/apiguard test --bench --data test/examples-config.yaml --bench-out bench/policies.json $(POLICY_BENCH_FLAGS) policies/ > bench/policies.txt
+	@cat bench/policies.txt
 
 # Every fuzz target (func Fuzz* in a _test.go under pkg, cmd, internal) for FUZZTIME each,
 # one after another: go test -fuzz takes one target per run. FUZZ narrows the targets by

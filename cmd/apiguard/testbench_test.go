@@ -27,7 +27,7 @@ func TestTestBench(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
-	for _, want := range []string{"Per-policy cost (drop-one)", "Ingress", "1 policies", "bench.tls", "clean", "violating", "large", "(unattributed: shared, engine)"} {
+	for _, want := range []string{"Per-policy cost (drop-one)", "Ingress, 1 policies", "bench.tls", "clean", "violating", "large", "rest"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout has no %q:\n%s", want, stdout)
 		}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/rand/v2"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -245,12 +246,13 @@ func measureKind(ctx context.Context, load Loader, base func() []map[string]any,
 	runtime.ReadMemStats(&ms)
 	collectAt := ms.HeapAlloc + gcEvery
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	rng := rand.New(rand.NewPCG(1, 18))
 	for range opts.Count {
 		for _, c := range Classes() {
 			if len(inputs[c]) == 0 {
 				continue
 			}
-			if err := interleave(ctx, variants, c, inputs[c], opts.BenchTime); err != nil {
+			if err := interleave(ctx, variants, c, inputs[c], opts.BenchTime, rng); err != nil {
 				return KindReport{}, fmt.Errorf("evaluate %s objects: %w", c, err)
 			}
 			runtime.ReadMemStats(&ms)
@@ -314,18 +316,24 @@ func allocations(ctx context.Context, set *policy.PolicySet, inputs []policy.Inp
 }
 
 // interleave is one round of one class: every set decides every object in turn, one
-// decision each, each decision timed on its own and recorded in the set's times, in an
-// order rotated each pass, until the full set (variants[0]) has spent d. Neighbouring
-// decisions of different sets see the same machine, so drift and other processes' load
-// fall on all of them alike.
-func interleave(ctx context.Context, variants []*variant, c Class, inputs []policy.Input, d time.Duration) error {
+// decision each, each decision timed on its own and recorded in the set's times, until
+// the full set (variants[0]) has spent d. The sets' order is shuffled for each object
+// of each pass (a fixed seed, so runs are alike), so no set always follows the same
+// other one and inherits its traces in the CPU's caches. Neighbouring decisions of
+// different sets see the same machine, so drift and other processes' load fall on all
+// of them alike.
+func interleave(ctx context.Context, variants []*variant, c Class, inputs []policy.Input, d time.Duration, rng *rand.Rand) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	order := make([]int, len(variants))
+	for i := range order {
+		order[i] = i
+	}
 	var spent time.Duration
-	for pass := 0; spent < d; pass++ {
+	for spent < d {
 		for k, in := range inputs {
-			for i := range variants {
-				j := (i + pass) % len(variants)
+			rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+			for _, j := range order {
 				start := clock()
 				if _, err := variants[j].set.Evaluate(ctx, in); err != nil {
 					return err

@@ -219,21 +219,21 @@ func (r *Report) AboveGoal() []string {
 	return out
 }
 
-// WriteText writes the one-screen table: per kind, the full decision per class, then
-// the top policies by their highest share, marked "!" above the goal.
+// WriteText writes the one-screen table: per kind, a row of its full decision per class
+// (time, and allocations of a clean one) with the unattributed rest, then its top
+// policies by their highest share, marked "!" above the goal.
 func (r *Report) WriteText(w io.Writer, top int) error {
 	b := &strings.Builder{}
 	fmt.Fprintf(b, "Per-policy cost (drop-one), %s, %s/%s %d CPUs %s, OPA %s, %s of %s x %d\n",
 		r.Date, r.Machine.OS, r.Machine.Arch, r.Machine.CPUs, r.Machine.CPU, r.Engine, r.BenchTime, r.Clock, r.Count)
-	fmt.Fprintf(b, "share = policy's cost / kind's decision; ! above %.0f%%; allocs = allocations it adds per decision (clean)\n", ShareGoal*100)
+	fmt.Fprintf(b, "Rows: a kind's full decision, then its top policies by share of it (! above %.0f%%).\n", ShareGoal*100)
+	fmt.Fprintf(b, "allocs: of a clean decision, or what the policy adds to one. rest: no one policy's (shared rules, engine).\n")
+	fmt.Fprintf(b, "%-38s %9s %9s %9s %7s\n", "", "clean", "violating", "large", "allocs")
 	for _, k := range r.Kinds {
-		fmt.Fprintf(b, "\n%-20s %2d policies", shortKind(k.Kind), k.Policies)
-		for _, c := range Classes() {
-			if cr, ok := k.Classes[c]; ok {
-				fmt.Fprintf(b, "  %s %s/%.0fa", c, duration(cr.Decision.NsPerOp), cr.Decision.AllocsPerOp)
-			}
-		}
-		fmt.Fprintf(b, "\n  %-36s %7s %9s %7s %8s\n", "policy", "clean", "violating", "large", "allocs")
+		fmt.Fprintf(b, "\n%-38s %9s %9s %9s %7.0f  rest %s %s %s\n", fmt.Sprintf("%s, %d policies", shortKind(k.Kind), k.Policies),
+			decision(k.Classes, ClassClean), decision(k.Classes, ClassViolating), decision(k.Classes, ClassLarge),
+			k.Classes[ClassClean].Decision.AllocsPerOp,
+			share(k.Unattributed, ClassClean), share(k.Unattributed, ClassViolating), share(k.Unattributed, ClassLarge))
 		for i, p := range k.PolicyCosts {
 			if i == top {
 				break
@@ -242,11 +242,9 @@ func (r *Report) WriteText(w io.Writer, top int) error {
 			if p.MaxShare > ShareGoal {
 				mark = "!"
 			}
-			fmt.Fprintf(b, "%s %-36s %7s %9s %7s %8.0f\n", mark, p.ID,
+			fmt.Fprintf(b, "%s %-36s %9s %9s %9s %7.0f\n", mark, p.ID,
 				percent(p.Cost, ClassClean), percent(p.Cost, ClassViolating), percent(p.Cost, ClassLarge), p.Cost[ClassClean].AllocsPerOp)
 		}
-		fmt.Fprintf(b, "  %-36s %7s %9s %7s\n", "(unattributed: shared, engine)",
-			share(k.Unattributed, ClassClean), share(k.Unattributed, ClassViolating), share(k.Unattributed, ClassLarge))
 	}
 	if above := r.AboveGoal(); len(above) > 0 {
 		noun := "policies"
@@ -259,6 +257,14 @@ func (r *Report) WriteText(w io.Writer, top int) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func decision(classes map[Class]ClassReport, c Class) string {
+	cr, ok := classes[c]
+	if !ok {
+		return "-"
+	}
+	return duration(cr.Decision.NsPerOp)
 }
 
 func percent(costs map[Class]Cost, c Class) string {
@@ -274,7 +280,7 @@ func share(m map[Class]float64, c Class) string {
 	if !ok {
 		return "-"
 	}
-	return fmt.Sprintf("%.1f%%", v*100)
+	return fmt.Sprintf("%.0f%%", v*100)
 }
 
 func duration(ns float64) string {
