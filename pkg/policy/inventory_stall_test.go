@@ -171,3 +171,57 @@ func p99(lat []time.Duration) time.Duration {
 	slices.Sort(s)
 	return s[(len(s)*99)/100]
 }
+
+// TestInventoryBatchIsAtomic: an evaluation sees a batch of ApplyInventory whole or not
+// at all, never one key of two (run under -race too).
+func TestInventoryBatchIsAtomic(t *testing.T) {
+	set := load(t, map[string]string{"p.rego": `package p
+
+deny contains "half a batch" if {
+	count({k | some k in ["a.example.com", "b.example.com"]; data.apiguard.inventory.ingressHosts[k]}) == 1
+}
+`})
+	ctx := context.Background()
+	if err := set.SeedInventory(ctx, map[string]any{"ingressHosts": map[string]any{}}); err != nil {
+		t.Fatal(err)
+	}
+	claim := []any{map[string]any{"namespace": "a"}}
+	// The policy does see half a batch when there is one.
+	if err := set.SetInventory(ctx, "ingressHosts", "a.example.com", claim); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := set.Evaluate(ctx, Input{Request: ingressRequest(admissionv1.Create, "ns", ingress("x", true))}); err != nil || len(d.Violations) != 1 {
+		t.Fatalf("one key of two: %+v, %v", d, err)
+	}
+	if err := set.SetInventory(ctx, "ingressHosts", "a.example.com", nil); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 300 {
+			var v any
+			if i%2 == 0 {
+				v = claim
+			}
+			if err := set.ApplyInventory(ctx, []InventoryChange{{Section: "ingressHosts", Key: "a.example.com", Value: v}, {Section: "ingressHosts", Key: "b.example.com", Value: v}}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		d, err := set.Evaluate(ctx, Input{Request: ingressRequest(admissionv1.Create, "ns", ingress("x", true))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Violations) != 0 {
+			t.Fatalf("an evaluation saw half a batch: %+v", d.Violations)
+		}
+	}
+}
