@@ -61,8 +61,8 @@ picked up from inside a policy tree: opa test and opa check would load them as d
 --bench measures instead of testing: for each kind of a fixed corpus (clean objects,
 violating objects, large objects with 100 hosts, rules, listeners or paths) it times
 the kind's whole decision and what each policy adds to it, by dropping that one policy
-(enforcement off) and timing the decision again, in interleaved rounds whose medians it
-reports. It prints a table of each kind's decision and its costliest policies, with
+(enforcement off) and timing the decision again, decision by decision, interleaved, in
+the thread's CPU time; it reports the median differences. It prints a table of each kind's decision and its costliest policies, with
 their share of the decision (marked ! above 15%), and with --bench-out writes every
 policy's time and allocations as JSON. --data sets the configuration measured under
 (make bench-policies uses test/examples-config.yaml); docs/performance.md explains
@@ -92,8 +92,8 @@ below --threshold, 2 usage, input or policy errors.`,
 	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(report.TestFormats(), ", "))
 	f.BoolVar(&o.bench.enabled, "bench", false, "measure each policy's cost per kind on a fixed corpus instead of running tests")
 	f.StringVar(&o.bench.out, "bench-out", "", "with --bench: write the full results as JSON to this file")
-	f.DurationVar(&o.bench.time, "benchtime", policybench.DefaultBenchTime, "with --bench: how long one sample evaluates one class of objects")
-	f.IntVar(&o.bench.count, "count", policybench.DefaultCount, "with --bench: interleaved samples per policy set and class; medians are reported")
+	f.DurationVar(&o.bench.time, "benchtime", policybench.DefaultBenchTime, "with --bench: CPU time the full set spends on one class of objects per round")
+	f.IntVar(&o.bench.count, "count", policybench.DefaultCount, "with --bench: rounds; every set decides each object in every round, and medians of the pairs are reported")
 	f.StringArrayVar(&o.bench.kinds, "bench-kind", nil, "with --bench: measure only this kind (Ingress, or group/Kind); repeatable")
 	f.StringArrayVar(&o.bench.data, "data", nil, "with --bench: JSON or YAML data merged over the policies' data, as check --data; repeatable")
 	return cmd

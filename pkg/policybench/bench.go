@@ -41,11 +41,11 @@ type Loader = fixture.Loader
 
 // Options tune a run.
 type Options struct {
-	// BenchTime is how long one sample evaluates one class of one kind's objects, over
-	// and over, with one set of policies.
+	// BenchTime is the CPU time the full set spends on one class of a kind's objects
+	// in one round; every other set makes as many decisions, interleaved with it.
 	BenchTime time.Duration
-	// Count is how many samples of each (set, class) are taken, interleaved; the report
-	// gives medians.
+	// Count is how many rounds are run; the report gives, per object, medians over all
+	// of them.
 	Count int
 	// Kinds, when set, limits the run to these kinds (short or group-qualified names).
 	Kinds []string
