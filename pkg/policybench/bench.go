@@ -191,7 +191,18 @@ type variant struct {
 }
 
 func measureKind(ctx context.Context, load Loader, base func() []map[string]any, full *policy.PolicySet, name string, members []string, inputs map[Class][]policy.Input, opts Options) (KindReport, error) {
+	// The full set is loaded baselineCopies times: each compiled copy sits differently in
+	// memory and caches, which shifts its times by a few percent, and a single copy's
+	// shift would fall on every policy's cost alike. The baseline is the copies' mean;
+	// their differences from one another are the report's A/A noise.
 	variants := []*variant{{set: full}}
+	for range baselineCopies - 1 {
+		set, err := load(ctx, base())
+		if err != nil {
+			return KindReport{}, err
+		}
+		variants = append(variants, &variant{set: set})
+	}
 	for _, id := range members {
 		data := append(base(), map[string]any{"apiguard": map[string]any{"config": map[string]any{
 			"enforcement": map[string]any{id: string(policy.ActionOff)},
@@ -261,16 +272,25 @@ func measureKind(ctx context.Context, load Loader, base func() []map[string]any,
 			}
 		}
 	}
+	copies := variants[:baselineCopies]
+	baseline := map[Class][][]float64{}
+	kr.Noise = map[Class]float64{}
 	for _, c := range slices.Sorted(maps.Keys(kr.Classes)) {
+		runs := make([][][]float64, len(copies))
+		for i, v := range copies {
+			runs[i] = v.times[c]
+		}
+		baseline[c] = MeanTimes(runs)
+		kr.Noise[c] = AANoise(runs)
 		cr := kr.Classes[c]
 		cr.Decision = variants[0].allocs[c]
-		cr.Decision.NsPerOp = DecisionTime(variants[0].times[c])
+		cr.Decision.NsPerOp = DecisionTime(baseline[c])
 		kr.Classes[c] = cr
 	}
-	for _, v := range variants[1:] {
+	for _, v := range variants[baselineCopies:] {
 		pr := PolicyCost{ID: v.dropped, Cost: map[Class]Cost{}}
 		for c := range kr.Classes {
-			cost := DropOne(variants[0].times[c], v.times[c])
+			cost := DropOne(baseline[c], v.times[c])
 			ns := cost.NsPerOp
 			cost.Stat = variants[0].allocs[c].sub(v.allocs[c])
 			cost.NsPerOp = ns
@@ -281,6 +301,9 @@ func measureKind(ctx context.Context, load Loader, base func() []map[string]any,
 	kr.finish()
 	return kr, nil
 }
+
+// baselineCopies is how many copies of the full set a kind is measured with.
+const baselineCopies = 3
 
 // gcEvery is how much the heap may grow, with the collector off, between collections.
 const gcEvery = 256 << 20

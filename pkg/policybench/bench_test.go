@@ -42,6 +42,25 @@ func TestDropOneArithmetic(t *testing.T) {
 	}
 }
 
+func TestMeanTimesAndAANoise(t *testing.T) {
+	copies := [][][]float64{
+		{{10, 20}, {30}},
+		{{12, 22, 99}, {34}},
+	}
+	// Decision by decision; a copy's extra decision (99) has no partner and is left out.
+	if got, want := MeanTimes(copies), [][]float64{{11, 21}, {32}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("mean %v, want %v", got, want)
+	}
+	// Copy 1 is 2 and 4 slower: DropOne(0, 1) is -(2+4)/2 = -3 over a decision of
+	// (15+30)/2 = 22.5; DropOne(1, 0) is +3 over (17+34)/2 = 25.5. The larger |share|.
+	if got, want := AANoise(copies), 3/22.5; math.Abs(got-want) > 1e-12 {
+		t.Errorf("noise %v, want %v", got, want)
+	}
+	if got := AANoise(copies[:1]); got != 0 {
+		t.Errorf("one copy: noise %v", got)
+	}
+}
+
 func TestFinishOrdersAndAttributes(t *testing.T) {
 	k := KindReport{
 		Classes: map[Class]ClassReport{ClassClean: {}, ClassLarge: {}},
@@ -149,10 +168,16 @@ func TestRunOnTinyTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// One full set, then one set per member, each without exactly that member: no load
-	// inherits another's drop (policy.Load merges data by reference).
-	if len(drops) != 3 || len(drops[0]) != 0 || len(drops[1]) != 1 || len(drops[2]) != 1 || drops[1][0] == drops[2][0] {
-		t.Fatalf("loads dropped %v, want none, then each policy alone", drops)
+	// Copies of the full set, then one set per member, each without exactly that
+	// member: no load inherits another's drop (policy.Load merges data by reference).
+	n := baselineCopies
+	if len(drops) != n+2 || len(drops[n]) != 1 || len(drops[n+1]) != 1 || drops[n][0] == drops[n+1][0] {
+		t.Fatalf("loads dropped %v, want none %d times, then each policy alone", drops, n)
+	}
+	for _, d := range drops[:n] {
+		if len(d) != 0 {
+			t.Fatalf("loads dropped %v, want none %d times, then each policy alone", drops, n)
+		}
 	}
 	if len(rep.Kinds) != 1 || rep.Kinds[0].Kind != "networking.k8s.io/Ingress" || rep.Kinds[0].Policies != 2 {
 		t.Fatalf("kinds %+v, want Ingress alone with 2 policies", rep.Kinds)
@@ -172,6 +197,9 @@ func TestRunOnTinyTree(t *testing.T) {
 		}
 		if _, ok := k.Unattributed[c]; !ok {
 			t.Errorf("no unattributed share for %s", c)
+		}
+		if v, ok := k.Noise[c]; !ok || v < 0 {
+			t.Errorf("noise for %s: %v, %v", c, v, ok)
 		}
 	}
 	cost := map[string]PolicyCost{}
@@ -241,7 +269,7 @@ func TestWriteText(t *testing.T) {
 	if strings.Contains(out, " pf ") || strings.Contains(out, " pg ") {
 		t.Errorf("table lists more than 5 policies:\n%s", out)
 	}
-	if n := strings.Count(out, "\n"); n > 13 {
+	if n := strings.Count(out, "\n"); n > 14 {
 		t.Errorf("%d lines for one kind", n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -55,6 +56,10 @@ type KindReport struct {
 	// Unattributed is the share of each class's decision no single policy's removal
 	// saves: shared lib rules, the engine's input conversion and result collection.
 	Unattributed map[Class]float64 `json:"unattributed"`
+	// Noise is, per class, the largest share the drop-one arithmetic gives between two
+	// copies of the full set (an A/A comparison, whose true cost is zero): costs within
+	// it cannot be told from nothing.
+	Noise map[Class]float64 `json:"noise"`
 }
 
 // ClassReport is the full decision on one class of a kind's objects.
@@ -137,6 +142,43 @@ func DropOne(full, dropped [][]float64) Cost {
 		c.Share = c.NsPerOp / whole
 	}
 	return c
+}
+
+// MeanTimes averages the timed decisions of several copies of one set, object by
+// object and decision by decision (the copies decided each object the same number of
+// times, interleaved).
+func MeanTimes(copies [][][]float64) [][]float64 {
+	if len(copies) == 0 {
+		return nil
+	}
+	out := make([][]float64, len(copies[0]))
+	for k := range out {
+		n := len(copies[0][k])
+		for _, c := range copies[1:] {
+			n = min(n, len(c[k]))
+		}
+		out[k] = make([]float64, n)
+		for i := range n {
+			for _, c := range copies {
+				out[k][i] += c[k][i]
+			}
+			out[k][i] /= float64(len(copies))
+		}
+	}
+	return out
+}
+
+// AANoise is the largest |share| DropOne gives between two of the copies.
+func AANoise(copies [][][]float64) float64 {
+	worst := 0.0
+	for i := range copies {
+		for j := range copies {
+			if i != j {
+				worst = max(worst, math.Abs(DropOne(copies[i], copies[j]).Share))
+			}
+		}
+	}
+	return worst
 }
 
 // finish orders the policies by their highest share and fills in the unattributed rest.
@@ -228,12 +270,14 @@ func (r *Report) WriteText(w io.Writer, top int) error {
 		r.Date, r.Machine.OS, r.Machine.Arch, r.Machine.CPUs, r.Machine.CPU, r.Engine, r.BenchTime, r.Clock, r.Count)
 	fmt.Fprintf(b, "Rows: a kind's full decision, then its top policies by share of it (! above %.0f%%).\n", ShareGoal*100)
 	fmt.Fprintf(b, "allocs: of a clean decision, or what the policy adds to one. rest: no one policy's (shared rules, engine).\n")
+	fmt.Fprintf(b, "noise: the largest share between copies of the full set (A/A); shares within it are not told from zero.\n")
 	fmt.Fprintf(b, "%-38s %9s %9s %9s %7s\n", "", "clean", "violating", "large", "allocs")
 	for _, k := range r.Kinds {
-		fmt.Fprintf(b, "\n%-38s %9s %9s %9s %7.0f  rest %s %s %s\n", fmt.Sprintf("%s, %d policies", shortKind(k.Kind), k.Policies),
+		fmt.Fprintf(b, "\n%-38s %9s %9s %9s %7.0f  rest %s %s %s, noise ±%s %s %s\n", fmt.Sprintf("%s, %d policies", shortKind(k.Kind), k.Policies),
 			decision(k.Classes, ClassClean), decision(k.Classes, ClassViolating), decision(k.Classes, ClassLarge),
 			k.Classes[ClassClean].Decision.AllocsPerOp,
-			share(k.Unattributed, ClassClean), share(k.Unattributed, ClassViolating), share(k.Unattributed, ClassLarge))
+			share(k.Unattributed, ClassClean), share(k.Unattributed, ClassViolating), share(k.Unattributed, ClassLarge),
+			share(k.Noise, ClassClean), share(k.Noise, ClassViolating), share(k.Noise, ClassLarge))
 		for i, p := range k.PolicyCosts {
 			if i == top {
 				break
