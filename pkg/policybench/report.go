@@ -20,10 +20,11 @@ const ShareGoal = 0.15
 
 // Method describes how costs are measured; the report carries it so a reader of the
 // JSON alone knows what the numbers mean.
-const Method = "drop-one: a policy's cost is the median over interleaved rounds of (the kind's decision with " +
-	"every policy) minus (the same decision with the policy's enforcement off); share is that cost over the " +
-	"median full decision. Decisions are PolicySet.Evaluate (all rules, patches included) on a CREATE " +
-	"with the inventory and references the webhook would hold."
+const Method = "drop-one: per object, the median over interleaved pairs of decisions of (the kind's decision " +
+	"with every policy, the mean of three copies of that set) minus (the decision with the policy's enforcement " +
+	"off), averaged over the class's objects; share is that cost over the full decision. Decisions are " +
+	"PolicySet.Evaluate (all rules, patches included) on a CREATE with the inventory and references the " +
+	"webhook would hold, timed in thread CPU time with the collector off."
 
 // Report is a run's result, written to bench/policies.json.
 type Report struct {
