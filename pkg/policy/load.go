@@ -183,13 +183,20 @@ func mergeAt(dst map[string]any, prefix []string, doc map[string]any, origin str
 	return nil
 }
 
+// mergeObjects merges src into dst. An object of src is copied into a map of dst's own,
+// never stored by reference: a later document merged under the same key would otherwise
+// write into the caller's document (a --data document reused for a second Load would
+// carry the first Load's merges).
 func mergeObjects(dst, src map[string]any) {
 	for k, v := range src {
 		if sm, ok := v.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				mergeObjects(dm, sm)
-				continue
+			dm, ok := dst[k].(map[string]any)
+			if !ok {
+				dm = map[string]any{}
+				dst[k] = dm
 			}
+			mergeObjects(dm, sm)
+			continue
 		}
 		dst[k] = v
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -806,5 +807,22 @@ func TestCapabilitiesHashIsStableAndTracksTheBuiltinSet(t *testing.T) {
 	caps.Builtins = append(caps.Builtins, ast.HTTPSend)
 	if capabilitiesHash(caps) == h {
 		t.Fatal("adding http.send to the capabilities did not change the hash")
+	}
+}
+
+// TestLoadLeavesDataDocumentsAlone: Load merges the caller's data documents into a tree
+// of its own. Before, an object of the first document was stored by reference and the
+// second document merged into it, so the caller's first document changed and a second
+// Load with the same documents saw the first Load's merges.
+func TestLoadLeavesDataDocumentsAlone(t *testing.T) {
+	first := map[string]any{"apiguard": map[string]any{"config": map[string]any{"a": "first"}}}
+	second := map[string]any{"apiguard": map[string]any{"config": map[string]any{"b": "second"}}}
+	files := map[string]string{"p.rego": "package p\n\ndeny contains data.apiguard.config.b if true\n"}
+	for range 2 {
+		load(t, files, LoadOptions{Revision: "r", Data: []map[string]any{first, second}})
+		want := map[string]any{"apiguard": map[string]any{"config": map[string]any{"a": "first"}}}
+		if !reflect.DeepEqual(first, want) {
+			t.Fatalf("the first data document changed under Load: %v", first)
+		}
 	}
 }
