@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
@@ -94,5 +95,21 @@ func TestFlushBatchesAndPreparedSetMissesNothing(t *testing.T) {
 	w.flush(ctx)
 	if !hasHost(t, second, "d.example.com") {
 		t.Error("the active set missed a change after the swap")
+	}
+}
+
+// TestFlushPauseFollowsTheWriteCost: after a cheap write (a small inventory) the flusher
+// hardly waits, so objects applied together are judged against each other; after an
+// expensive one it waits ten times as long, and never more than flushInterval.
+func TestFlushPauseFollowsTheWriteCost(t *testing.T) {
+	for _, tc := range []struct{ took, want time.Duration }{
+		{0, 0},
+		{20 * time.Microsecond, 200 * time.Microsecond},
+		{2 * time.Millisecond, 20 * time.Millisecond},
+		{50 * time.Millisecond, flushInterval},
+	} {
+		if got := flushPause(tc.took); got != tc.want {
+			t.Errorf("flushPause(%v) = %v, want %v", tc.took, got, tc.want)
+		}
 	}
 }
