@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/apiguard/apiguard/internal/quantile"
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -145,7 +145,7 @@ func TestInventoryChurnDoesNotStallOtherKinds(t *testing.T) {
 		close(stop)
 		<-done
 	}
-	baseline, underChurn := p99(quiet), p99(busy)
+	baseline, underChurn := quantile.P99(quiet), quantile.P99(busy)
 
 	slowMu.Lock()
 	slow := slowest
@@ -161,15 +161,6 @@ func TestInventoryChurnDoesNotStallOtherKinds(t *testing.T) {
 	if writes < 20 {
 		t.Errorf("only %d inventory writes in %v: the writes themselves stalled", writes, rounds*window)
 	}
-}
-
-func p99(lat []time.Duration) time.Duration {
-	if len(lat) == 0 {
-		return 0
-	}
-	s := slices.Clone(lat)
-	slices.Sort(s)
-	return s[(len(s)*99)/100]
 }
 
 // TestInventoryBatchIsAtomic: an evaluation sees a batch of ApplyInventory whole or not

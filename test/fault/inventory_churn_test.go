@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
+	"github.com/apiguard/apiguard/internal/quantile"
 )
 
 // churnSlowLabel marks the Ingresses the slow policy spins on; the ones the churn creates
@@ -166,7 +166,7 @@ func TestInventoryChurnDoesNotStallOtherKinds(t *testing.T) {
 	slowMu.Lock()
 	slow := slowest
 	slowMu.Unlock()
-	baseline, underChurn := churnP99(quiet), churnP99(busy)
+	baseline, underChurn := quantile.P99(quiet), quantile.P99(busy)
 	limit := 5*baseline + 50*time.Millisecond
 	t.Logf("ConfigMap p99 at the webhook: %v quiet, %v under churn (limit %v; %d and %d requests); %d Ingress creates; slowest Ingress review %v",
 		baseline, underChurn, limit, len(quiet), len(busy), creates, slow)
@@ -176,13 +176,4 @@ func TestInventoryChurnDoesNotStallOtherKinds(t *testing.T) {
 	if underChurn > limit {
 		t.Errorf("inventory churn stalls other kinds: ConfigMap p99 %v under churn, %v quiet (limit 5x + 50ms = %v)", underChurn, baseline, limit)
 	}
-}
-
-func churnP99(lat []time.Duration) time.Duration {
-	if len(lat) == 0 {
-		return 0
-	}
-	s := slices.Clone(lat)
-	slices.Sort(s)
-	return s[(len(s)*99)/100]
 }
