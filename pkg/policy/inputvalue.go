@@ -2,69 +2,25 @@ package policy
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/util"
 )
 
 // inputValue builds OPA's value of the input, {"request": <AdmissionRequest>} plus
-// "references" when the caller resolved any (Input.References), in one pass
-// over the object bytes. The request's small fields go through JSON as before; the object
-// and old object, which are nearly all of a request's size, are parsed straight from their
-// raw bytes into OPA values. The former path (marshal the whole request, copy it into a
-// string, decode that into map[string]any, then convert the maps) held three copies of
-// the object and a generic tree besides the OPA value at its peak: about 70 times the body
-// size per request (issue 14).
+// "references" when the caller resolved any (Input.References), in one pass over the
+// object bytes: the request's fields are turned into OPA values straight from the
+// decoded struct (requestValue), and the object and old object, which are nearly all of
+// a request's size, are parsed straight from their raw bytes. The first path (marshal
+// the whole request, copy it into a string, decode that into map[string]any, then
+// convert the maps) held three copies of the object and a generic tree besides the OPA
+// value at its peak: about 70 times the body size per request (issue 14).
 func inputValue(in Input) (ast.Value, error) {
-	shallow := *in.Request
-	shallow.Object.Raw, shallow.Object.Object = nil, nil
-	shallow.OldObject.Raw, shallow.OldObject.Object = nil, nil
-	b, err := json.Marshal(&shallow)
-	if err != nil {
-		return nil, fmt.Errorf("encode request: %w", err)
-	}
-	var fields any
-	if err := util.UnmarshalJSON(b, &fields); err != nil {
-		return nil, fmt.Errorf("decode request: %w", err)
-	}
-	v, err := ast.InterfaceToValue(fields)
-	if err != nil {
-		return nil, fmt.Errorf("decode request: %w", err)
-	}
-	req, ok := v.(ast.Object)
-	if !ok {
-		return nil, errors.New("decode request: not an object")
-	}
 	p := rawParser{keys: map[string]*ast.Term{}}
-	for _, f := range []struct {
-		key string
-		raw []byte
-		obj any
-	}{
-		{"object", in.Request.Object.Raw, in.Request.Object.Object},
-		{"oldObject", in.Request.OldObject.Raw, in.Request.OldObject.Object},
-	} {
-		raw := f.raw
-		if raw == nil && f.obj != nil {
-			// A typed object (tests and callers in this process, never the API server):
-			// encode it the way json.Marshal of the request would have.
-			if raw, err = json.Marshal(f.obj); err != nil {
-				return nil, fmt.Errorf("encode request %s: %w", f.key, err)
-			}
-		}
-		if raw == nil {
-			// json.Marshal of an empty RawExtension writes null.
-			req.Insert(ast.InternedTerm(f.key), ast.NullTerm())
-			continue
-		}
-		val, err := p.parse(raw)
-		if err != nil {
-			return nil, fmt.Errorf("decode request %s: %w", f.key, err)
-		}
-		req.Insert(ast.InternedTerm(f.key), ast.NewTerm(val))
+	req, err := requestValue(in.Request, &p)
+	if err != nil {
+		return nil, err
 	}
 	top := ast.NewObject(ast.Item(ast.InternedTerm("request"), ast.NewTerm(req)))
 	if in.References != nil {
