@@ -86,9 +86,12 @@ demo: e2e-bins
 # check against conftest; webhook against OPA server and a null webhook; reload; creates
 # through the API server). BENCH_QUICK=1 is a short smoke run; BENCH_FLAGS adds flags,
 # e.g. BENCH_FLAGS='-only serving'. Results: bench/results.json and bench/latency.svg.
+# BENCH_BASELINE is the apiguard measured alongside, built from that commit with its own
+# library: by default the last commit before issue 18's performance work. Empty: none.
+BENCH_BASELINE ?= 7ba7b500e32b5a039ee777c1c5dce884b3d7f454
 bench: build bin/opa bin/conftest e2e-bins
 	go test -run='^$$' -bench=. -benchmem $(if $(BENCH_QUICK),-benchtime=100ms) ./pkg/... ./cmd/...
-	go run ./test/bench $(if $(BENCH_QUICK),-quick) $(BENCH_FLAGS)
+	go run ./test/bench $(if $(BENCH_QUICK),-quick) $(if $(BENCH_BASELINE),-baseline $(BENCH_BASELINE)) $(BENCH_FLAGS)
 
 # Issue 18's per-policy cost table: each policy's share of its kind's decision (drop-one,
 # docs/performance.md), on the fixed corpus of pkg/policybench, under the examples'

@@ -47,6 +47,8 @@ type options struct {
 	reloads   int
 	creates   int
 	off       offlineOptions
+	// baseline is a commit of this repository to build and measure alongside.
+	baseline string
 	// reprint prints the tables of an earlier run's results.json instead of running.
 	reprint string
 	// serveNull and certDir run this binary as the null webhook (see targets.go).
@@ -75,6 +77,7 @@ func main() {
 	flag.IntVar(&o.synthetic, "synthetic-policies", 500, "reload: policies in the synthetic library")
 	flag.IntVar(&o.reloads, "reloads", 5, "reload: compiles per library; the median is reported")
 	flag.IntVar(&o.creates, "creates", 500, "apiserver: Ingresses created per namespace")
+	flag.StringVar(&o.baseline, "baseline", "", "offline and serving: also measure the apiguard of this commit (git rev), built with its own bundled library, e.g. the last release; make bench sets it")
 	flag.StringVar(&o.reprint, "print", "", "print the tables and goals of an earlier results.json, without running anything")
 	flag.StringVar(&o.serveNull, "serve-null", "", "internal: serve the null webhook on this address")
 	flag.StringVar(&o.certDir, "cert-dir", "", "internal: tls.crt and tls.key for -serve-null")
@@ -141,6 +144,14 @@ func run(o options) error {
 	defer stop()
 	log := os.Stderr
 	res := &benchResults{Date: time.Now(), Machine: thisMachine(), Quick: o.quick}
+	if o.baseline != "" && (want["offline"] || want["serving"]) {
+		b, err := buildBaseline(ctx, log, root, o.baseline)
+		if err != nil {
+			return err
+		}
+		defer b.remove()
+		o.off.baseline, o.serving.baseline, res.Baseline = b, b, b
+	}
 	var errs []error
 	if want["offline"] {
 		if f, err := runOffline(os.Stdout, o.off); err != nil {

@@ -19,6 +19,8 @@ type offlineOptions struct {
 	objects int
 	runs    int
 	root    string
+	// baseline, when set, is an earlier apiguard checked alongside (-baseline).
+	baseline *baseline
 }
 
 // measurement is one run of one tool.
@@ -36,6 +38,15 @@ type offlineResults struct {
 	Runs      int           `json:"runs"`
 	Apiguard  offlineFigure `json:"apiguard"`
 	Conftest  offlineFigure `json:"conftest"`
+	// Baseline is the earlier apiguard of -baseline with its own library, when asked for.
+	Baseline *offlineBaseline `json:"baseline,omitempty"`
+}
+
+type offlineBaseline struct {
+	offlineFigure
+	Commit string `json:"commit"`
+	// Denied is how many files it denied; its library may differ from today's.
+	Denied int `json:"denied"`
 }
 
 type offlineFigure struct {
@@ -76,14 +87,12 @@ func runOfflineInto(out io.Writer, o offlineOptions, res *offlineResults) error 
 	}
 	policies := filepath.Join(o.root, "policies")
 	config := filepath.Join(o.root, "test", "examples-config.yaml")
-	tools := []struct {
-		name string
-		args []string
-		// denied reads the files the tool denied from its JSON output.
-		denied func([]byte) ([]string, error)
-	}{
+	tools := []offlineTool{
 		{"apiguard check", []string{apiguard, "check", "--policy", policies, "--data", config, "-o", "json", corpus}, apiguardDenied},
 		{"conftest test", []string{conftest, "test", "--policy", policies, "--policy", filepath.Join(o.root, "test", "bench", "testdata", "conftest-shim"), "--data", config, "--no-color", "-o", "json", corpus}, conftestDenied},
+	}
+	if b := o.baseline; b != nil {
+		tools = append(tools, offlineTool{"apiguard check @" + b.Commit, []string{b.cli(), "check", "--policy", b.policies(), "--data", b.config(o.root), "-o", "json", corpus}, apiguardDenied})
 	}
 	results := make([][]measurement, len(tools))
 	// Interleave the tools so drift in machine load hits both alike.
@@ -114,7 +123,24 @@ func runOfflineInto(out io.Writer, o offlineOptions, res *offlineResults) error 
 	}
 	fmt.Fprintf(tw, "conftest / apiguard\t%.1f×\t%.1f×\t%.1f×\t\n",
 		theirs.wall.Seconds()/ours.wall.Seconds(), theirs.cpu.Seconds()/ours.cpu.Seconds(), float64(theirs.maxRSS)/float64(ours.maxRSS))
+	if b := o.baseline; b != nil {
+		old := median(results[2])
+		res.Baseline = &offlineBaseline{offlineFigure: old.figure(), Commit: b.Commit, Denied: len(old.denied)}
+		fmt.Fprintf(tw, "apiguard / apiguard @%s\t%.2f×\t%.2f×\t%.2f×\t\n", b.Commit,
+			ours.wall.Seconds()/old.wall.Seconds(), ours.cpu.Seconds()/old.cpu.Seconds(), float64(ours.maxRSS)/float64(old.maxRSS))
+		if !slices.Equal(old.denied, ours.denied) {
+			fmt.Fprintf(tw, "(@%s denies %d files, today's library %d)\t\t\t\t\n", b.Commit, len(old.denied), len(ours.denied))
+		}
+	}
 	return tw.Flush()
+}
+
+// offlineTool is one command the offline section times.
+type offlineTool struct {
+	name string
+	args []string
+	// denied reads the files the tool denied from its JSON output.
+	denied func([]byte) ([]string, error)
 }
 
 // measure runs a command to completion and reads its resource use from the kernel.

@@ -21,7 +21,9 @@ type benchResults struct {
 	Serving   *servingResults  `json:"serving,omitempty"`
 	Reload    *reloadResults   `json:"reload,omitempty"`
 	APIServer *apiserverResult `json:"apiserver,omitempty"`
-	Goals     []goal           `json:"goals"`
+	// Baseline is the earlier apiguard measured alongside (-baseline), if any.
+	Baseline *baseline `json:"baseline,omitempty"`
+	Goals    []goal    `json:"goals"`
 }
 
 type machine struct {
@@ -73,6 +75,13 @@ func (r *benchResults) judge() {
 			newGoal(fmt.Sprintf("apiguard check peak RSS ≤ 100 MiB on %d manifests", f.Objects),
 				fmt.Sprintf("%.0f MiB (conftest %.0f MiB)", mib(f.Apiguard.PeakRSS), mib(f.Conftest.PeakRSS)), mib(f.Apiguard.PeakRSS), 100, false),
 		)
+		if b := f.Baseline; b != nil && b.WallSeconds > 0 {
+			r.Goals = append(r.Goals, newGoal(fmt.Sprintf("apiguard check no slower than apiguard @%s (wall ratio ≤ 1)", b.Commit),
+				fmt.Sprintf("wall %.2fs vs %.2fs, CPU %.2fs vs %.2fs (%.2f×), peak RSS %.0f vs %.0f MiB (%.2f×)",
+					f.Apiguard.WallSeconds, b.WallSeconds, f.Apiguard.CPUSeconds, b.CPUSeconds, f.Apiguard.CPUSeconds/b.CPUSeconds,
+					mib(f.Apiguard.PeakRSS), mib(b.PeakRSS), float64(f.Apiguard.PeakRSS)/float64(b.PeakRSS)),
+				f.Apiguard.WallSeconds/b.WallSeconds, 1, false))
+		}
 	}
 	if s := r.Serving; s != nil {
 		ours, null := s.target(targetApiguard), s.target(targetNull)
@@ -85,6 +94,13 @@ func (r *benchResults) judge() {
 					fmt.Sprintf("%.0f vs %.0f req/s; from CPU per request %.2f×", ours.Throughput, opa.Throughput, opa.CPUPer10k/ours.CPUPer10k),
 					ours.Throughput/opa.Throughput, 2.0, true))
 			}
+		}
+		r.Goals = append(r.Goals, newGoal("saturated throughput ≥ 0.2× null webhook (issue 18; the goal beyond is 0.5×)",
+			fmt.Sprintf("%.0f vs %.0f req/s", ours.Throughput, null.Throughput), ours.Throughput/null.Throughput, 0.2, true))
+		if old := s.target(targetBaseline); old.Throughput > 0 && r.Baseline != nil {
+			r.Goals = append(r.Goals, newGoal(fmt.Sprintf("saturated throughput ≥ 3× apiguard @%s (issue 18: triple the ratio to the null webhook)", r.Baseline.Commit),
+				fmt.Sprintf("%.0f vs %.0f req/s; from CPU per request %.2f×", ours.Throughput, old.Throughput, old.CPUPer10k/ours.CPUPer10k),
+				ours.Throughput/old.Throughput, 3, true))
 		}
 		r.Goals = append(r.Goals, newGoal("saturated throughput ≥ 0.5× null webhook",
 			fmt.Sprintf("%.0f vs %.0f req/s; from CPU per request %.2f×", ours.Throughput, null.Throughput, null.CPUPer10k/ours.CPUPer10k),

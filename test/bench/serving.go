@@ -25,6 +25,8 @@ type servingOptions struct {
 	opaTutorial bool
 	// candidate is a second webhook binary measured alongside (see targets.go).
 	candidate string
+	// baseline is an earlier apiguard with its own library (-baseline), or nil.
+	baseline *baseline
 }
 
 // servingResult is everything measured about one target.
@@ -75,7 +77,7 @@ func runServing(ctx context.Context, log io.Writer, o servingOptions) (servingRe
 	if err != nil {
 		return res, err
 	}
-	ts, err := startTargets(ctx, o.root, set, o.opaTutorial, o.candidate)
+	ts, err := startTargets(ctx, o.root, set, o.opaTutorial, o.candidate, o.baseline)
 	if err != nil {
 		return res, err
 	}

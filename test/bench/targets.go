@@ -55,7 +55,7 @@ func (ts *targets) stop() error {
 // startTargets starts the apiguard webhook with the bundled library, OPA server with the
 // same modules and data (also in the tutorial's shape when asked), and the null webhook.
 // The peers share one self-signed ECDSA certificate from the same code as the webhook's own.
-func startTargets(ctx context.Context, root string, set *policy.PolicySet, opaTutorial bool, candidate string) (_ *targets, err error) {
+func startTargets(ctx context.Context, root string, set *policy.PolicySet, opaTutorial bool, candidate string, old *baseline) (_ *targets, err error) {
 	dir, err := os.MkdirTemp("", "apiguard-bench-serving-")
 	if err != nil {
 		return nil, err
@@ -73,23 +73,28 @@ func startTargets(ctx context.Context, root string, set *policy.PolicySet, opaTu
 	}
 	ts.roots.AppendCertsFromPEM(ca)
 	probe := newLoadClient(ts.roots, 1)
-	webhooks := []string{targetApiguard}
-	binaries := map[string]string{targetApiguard: filepath.Join(root, "bin", "webhook")}
+	// Each apiguard build with the library and configuration it is measured with: the
+	// candidate shares today's, the baseline brings its own.
+	type webhook struct{ name, binary, policies, config string }
+	policies, config := filepath.Join(root, "policies"), filepath.Join(root, "test", "examples-config.yaml")
+	webhooks := []webhook{{targetApiguard, filepath.Join(root, "bin", "webhook"), policies, config}}
 	if candidate != "" {
-		webhooks = append(webhooks, targetCandidate)
-		binaries[targetCandidate] = candidate
+		webhooks = append(webhooks, webhook{targetCandidate, candidate, policies, config})
 	}
-	for _, name := range webhooks {
+	if old != nil {
+		webhooks = append(webhooks, webhook{targetBaseline, old.webhook(), old.policies(), old.config(root)})
+	}
+	for _, w := range webhooks {
 		wh, err := kubetest.StartWebhook(ctx, kubetest.WebhookOptions{
-			Binary: binaries[name], PolicyDir: filepath.Join(root, "policies"),
-			Args: []string{"--data-file", filepath.Join(root, "test", "examples-config.yaml")},
+			Binary: w.binary, PolicyDir: w.policies,
+			Args: []string{"--data-file", w.config},
 		})
 		if err != nil {
-			return nil, fmt.Errorf("%s webhook: %w", name, err)
+			return nil, fmt.Errorf("%s webhook: %w", w.name, err)
 		}
 		ts.stops = append(ts.stops, wh.Stop)
 		ts.roots.AppendCertsFromPEM(wh.CABundle)
-		ts.list = append(ts.list, target{name: name, url: wh.URL + "/validate", pid: wh.PID()})
+		ts.list = append(ts.list, target{name: w.name, url: wh.URL + "/validate", pid: wh.PID()})
 	}
 
 	peers := []string{targetOPA}
