@@ -12,7 +12,9 @@
 //   - serving: the apiguard webhook, OPA server and a null webhook under the same load
 //     (serving.go);
 //   - reload: compile and swap of the bundled library and of a synthetic large one;
-//   - apiserver: Ingress creates through a real kube-apiserver with and without the webhook.
+//   - apiserver: Ingress creates through a real kube-apiserver with and without the webhook;
+//   - peers: apiguard against Gatekeeper and Kyverno on five shared checks (peers.go;
+//     needs make peer-bins).
 //
 // Results go to bench/results.json and bench/latency.svg under the repository root.
 package main
@@ -33,7 +35,7 @@ import (
 	"time"
 )
 
-func sectionNames() []string { return []string{"offline", "serving", "reload", "apiserver"} }
+func sectionNames() []string { return []string{"offline", "serving", "reload", "apiserver", "peers"} }
 
 // options are the flags of one run.
 type options struct {
@@ -43,6 +45,7 @@ type options struct {
 	out       string
 	serving   servingOptions
 	rates     string
+	peerRates string
 	synthetic int
 	reloads   int
 	creates   int
@@ -71,6 +74,7 @@ func main() {
 	flag.DurationVar(&o.serving.duration, "duration", 10*time.Second, "serving: length of each saturated run")
 	flag.IntVar(&o.serving.rounds, "rounds", 3, "serving: saturated runs per target; the median is reported")
 	flag.StringVar(&o.rates, "rates", "200,500,1000", "serving: fixed rates in requests per second")
+	flag.StringVar(&o.peerRates, "peer-rates", "100,300", "peers: fixed rates in requests per second")
 	flag.DurationVar(&o.serving.openFor, "rate-duration", 15*time.Second, "serving: length of each fixed-rate run")
 	flag.BoolVar(&o.serving.opaTutorial, "opa-tutorial", true, "serving: also run OPA the way its Kubernetes tutorial does, every policy for every request (the goals are judged against the faster, kind-indexed OPA)")
 	flag.StringVar(&o.serving.candidate, "candidate-webhook", "", "serving: a second webhook binary to measure alongside bin/webhook, e.g. with an optimisation applied")
@@ -168,6 +172,18 @@ func run(o options) error {
 			res.Serving = &s
 		}
 	}
+	if want["peers"] && ctx.Err() == nil {
+		rates, err := parseRates(o.peerRates)
+		if err != nil {
+			return err
+		}
+		p, err := runPeers(ctx, log, o.serving, rates)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("peers: %w", err))
+		} else {
+			res.Peers = &p
+		}
+	}
 	if want["reload"] && ctx.Err() == nil {
 		r, err := runReload(ctx, log, root, o.synthetic, o.reloads)
 		if err != nil {
@@ -184,7 +200,7 @@ func run(o options) error {
 			res.APIServer = &a
 		}
 	}
-	if res.Serving != nil || res.Reload != nil || res.APIServer != nil {
+	if res.Serving != nil || res.Reload != nil || res.APIServer != nil || res.Peers != nil {
 		res.judge()
 		if err := res.print(os.Stdout); err != nil {
 			return err

@@ -21,6 +21,7 @@ type benchResults struct {
 	Serving   *servingResults  `json:"serving,omitempty"`
 	Reload    *reloadResults   `json:"reload,omitempty"`
 	APIServer *apiserverResult `json:"apiserver,omitempty"`
+	Peers     *peersResults    `json:"peers,omitempty"`
 	// Baseline is the earlier apiguard measured alongside (-baseline), if any.
 	Baseline *baseline `json:"baseline,omitempty"`
 	Goals    []goal    `json:"goals"`
@@ -120,6 +121,7 @@ func (r *benchResults) judge() {
 				fmt.Sprintf("%s (CPU %s)", ms(l.Synthetic.Median), ms(l.Synthetic.MedianCPU)), l.Synthetic.Median.Seconds(), 3, false),
 		)
 	}
+	r.judgePeers()
 	if a := r.APIServer; a != nil {
 		r.Goals = append(r.Goals, newGoal("added p50 through the API server ≤ 2 ms", ms(a.AddedP50), float64(a.AddedP50)/float64(time.Millisecond), 2, false))
 	}
@@ -225,6 +227,11 @@ func (r *benchResults) print(out io.Writer) error {
 		}
 		if a.InWebhook > 0 {
 			fmt.Fprintf(out, "\nof which deciding inside the webhook (validate + mutate, mean per create): %s\n", ms(a.InWebhook))
+		}
+	}
+	if r.Peers != nil {
+		if err := printPeers(out, r.Peers); err != nil {
+			return err
 		}
 	}
 	if len(r.Goals) > 0 {
