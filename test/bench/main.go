@@ -78,6 +78,13 @@ func main() {
 	flag.DurationVar(&o.serving.openFor, "rate-duration", 15*time.Second, "serving: length of each fixed-rate run")
 	flag.BoolVar(&o.serving.opaTutorial, "opa-tutorial", true, "serving: also run OPA the way its Kubernetes tutorial does, every policy for every request (the goals are judged against the faster, kind-indexed OPA)")
 	flag.StringVar(&o.serving.candidate, "candidate-webhook", "", "serving: a second webhook binary to measure alongside bin/webhook, e.g. with an optimisation applied")
+	flag.Func("candidate-env", "serving: KEY=VALUE added to the candidate webhook's environment (repeatable), e.g. GOGC=200; without -candidate-webhook the candidate is bin/webhook", func(v string) error {
+		if !strings.Contains(v, "=") {
+			return fmt.Errorf("want KEY=VALUE, got %q", v)
+		}
+		o.serving.candidateEnv = append(o.serving.candidateEnv, v)
+		return nil
+	})
 	flag.IntVar(&o.synthetic, "synthetic-policies", 500, "reload: policies in the synthetic library")
 	flag.IntVar(&o.reloads, "reloads", 5, "reload: compiles per library; the median is reported")
 	flag.IntVar(&o.creates, "creates", 500, "apiserver: Ingresses created per namespace")

@@ -25,6 +25,9 @@ type servingOptions struct {
 	opaTutorial bool
 	// candidate is a second webhook binary measured alongside (see targets.go).
 	candidate string
+	// candidateEnv is added to the candidate's environment (-candidate-env), e.g.
+	// GOGC=200; with no -candidate-webhook the candidate is bin/webhook itself.
+	candidateEnv []string
 	// baseline is an earlier apiguard with its own library (-baseline), or nil.
 	baseline *baseline
 }
@@ -77,7 +80,7 @@ func runServing(ctx context.Context, log io.Writer, o servingOptions) (servingRe
 	if err != nil {
 		return res, err
 	}
-	ts, err := startTargets(ctx, o.root, set, o.opaTutorial, o.candidate, o.baseline)
+	ts, err := startTargets(ctx, o.root, set, o.opaTutorial, o.candidate, o.candidateEnv, o.baseline)
 	if err != nil {
 		return res, err
 	}

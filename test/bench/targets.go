@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
@@ -27,6 +28,10 @@ const (
 	// optimisation against the current code in the same run.
 	targetCandidate = "candidate"
 )
+
+// chartMemoryLimit is the chart's default memory limit (charts/apiguard/values.yaml,
+// resources.limits.memory), which the chart hands the webhook as GOMEMLIMIT.
+const chartMemoryLimit = "256MiB"
 
 // target is one running admission server under test.
 type target struct {
@@ -55,7 +60,7 @@ func (ts *targets) stop() error {
 // startTargets starts the apiguard webhook with the bundled library, OPA server with the
 // same modules and data (also in the tutorial's shape when asked), and the null webhook.
 // The peers share one self-signed ECDSA certificate from the same code as the webhook's own.
-func startTargets(ctx context.Context, root string, set *policy.PolicySet, opaTutorial bool, candidate string, old *baseline) (_ *targets, err error) {
+func startTargets(ctx context.Context, root string, set *policy.PolicySet, opaTutorial bool, candidate string, candidateEnv []string, old *baseline) (_ *targets, err error) {
 	dir, err := os.MkdirTemp("", "apiguard-bench-serving-")
 	if err != nil {
 		return nil, err
@@ -75,19 +80,30 @@ func startTargets(ctx context.Context, root string, set *policy.PolicySet, opaTu
 	probe := newLoadClient(ts.roots, 1)
 	// Each apiguard build with the library and configuration it is measured with: the
 	// candidate shares today's, the baseline brings its own.
-	type webhook struct{ name, binary, policies, config string }
+	// Every build runs as the chart runs it: the Go runtime gets the container's memory
+	// limit as GOMEMLIMIT. The candidate may add environment (-candidate-env), to
+	// measure a runtime setting.
+	type webhook struct {
+		name, binary, policies, config string
+		env                            []string
+	}
+	chartEnv := []string{"GOMEMLIMIT=" + chartMemoryLimit}
 	policies, config := filepath.Join(root, "policies"), filepath.Join(root, "test", "examples-config.yaml")
-	webhooks := []webhook{{targetApiguard, filepath.Join(root, "bin", "webhook"), policies, config}}
-	if candidate != "" {
-		webhooks = append(webhooks, webhook{targetCandidate, candidate, policies, config})
+	webhooks := []webhook{{targetApiguard, filepath.Join(root, "bin", "webhook"), policies, config, chartEnv}}
+	if candidate != "" || len(candidateEnv) > 0 {
+		if candidate == "" {
+			candidate = filepath.Join(root, "bin", "webhook")
+		}
+		webhooks = append(webhooks, webhook{targetCandidate, candidate, policies, config, append(slices.Clone(chartEnv), candidateEnv...)})
 	}
 	if old != nil {
-		webhooks = append(webhooks, webhook{targetBaseline, old.webhook(), old.policies(), old.config(root)})
+		webhooks = append(webhooks, webhook{targetBaseline, old.webhook(), old.policies(), old.config(root), chartEnv})
 	}
 	for _, w := range webhooks {
 		wh, err := kubetest.StartWebhook(ctx, kubetest.WebhookOptions{
 			Binary: w.binary, PolicyDir: w.policies,
 			Args: []string{"--data-file", w.config},
+			Env:  w.env,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%s webhook: %w", w.name, err)
