@@ -184,7 +184,7 @@ func run(o options) error {
 		if err != nil {
 			return err
 		}
-		p, err := runPeers(ctx, log, o.serving, rates)
+		p, err := runPeers(ctx, log, o.serving, rates, o.creates)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("peers: %w", err))
 		} else {

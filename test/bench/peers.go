@@ -35,6 +35,8 @@ type peersResults struct {
 	// FixedCases is how many objects of the fixed verdict set every engine judged alike.
 	FixedCases int          `json:"fixed_cases"`
 	Targets    []peerResult `json:"targets"`
+	// Creates are the Ingress creates through the API server (-creates; 0 skips them).
+	Creates *peerCreateResults `json:"creates,omitempty"`
 }
 
 func (p peersResults) target(name string) peerResult {
@@ -53,7 +55,7 @@ const peerRequestsForRSS = 10000
 // review of the corpus, then measures as runServing does: idle RSS, RSS after 10k
 // requests, closed-loop rounds interleaved across targets (rotated each round), then each
 // fixed rate for each target.
-func runPeers(ctx context.Context, log io.Writer, o servingOptions, rates []float64) (peersResults, error) {
+func runPeers(ctx context.Context, log io.Writer, o servingOptions, rates []float64, creates int) (peersResults, error) {
 	res := peersResults{Conns: o.conns, Denied: map[string]int{}, Versions: map[string]string{
 		targetGatekeeper: gatekeeperVersion, targetKyvernoCEL: kyvernoVersion, targetKyvernoJMES: kyvernoVersion,
 	}}
@@ -144,6 +146,13 @@ func runPeers(ctx context.Context, log io.Writer, o servingOptions, rates []floa
 			r.CPUPer10k = cpu[t.name].Seconds() / float64(served[t.name]) * 10000
 		}
 		r.Throughput = medianThroughput(r.Saturated)
+	}
+	if creates > 0 && ctx.Err() == nil {
+		c, err := runPeerCreates(ctx, log, stack, creates)
+		if err != nil {
+			return res, fmt.Errorf("creates through the API server: %w", err)
+		}
+		res.Creates = &c
 	}
 	return res, nil
 }
@@ -318,5 +327,17 @@ func printPeers(out io.Writer, p *peersResults) error {
 	ratio(targetApiguard5, targetKyvernoJMES)
 	ratio(targetApiguardAll, targetNull)
 	ratio(targetApiguard5, targetNull)
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if c := p.Creates; c != nil {
+		fmt.Fprintf(out, "\nthrough the API server: %d Ingress creates per namespace, each namespace judged by one engine alone (validating only), one at a time, round-robin\n\n", c.Creates)
+		fmt.Fprintln(tw, "engine\tp50\tp99\tp99.9\tadded p50\tadded p99\t")
+		for _, t := range c.Targets {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", t.Name, ms(t.Latency.P50), ms(t.Latency.P99), ms(t.Latency.P999), ms(t.AddedP50), ms(t.AddedP99))
+		}
+		fmt.Fprintf(tw, "no webhook\t%s\t%s\t%s\t\t\t\n", ms(c.Unguarded.P50), ms(c.Unguarded.P99), ms(c.Unguarded.P999))
+		return tw.Flush()
+	}
+	return nil
 }

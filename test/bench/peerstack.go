@@ -72,6 +72,8 @@ type peerStack struct {
 	// shared names targets that share a process with another (Kyverno serves both of
 	// its engines from one admission controller): their RSS is that process's.
 	shared map[string]string
+	// caBundles are the CAs of each target's serving certificate, to register it.
+	caBundles map[string][]byte
 }
 
 func (s *peerStack) stop() error {
@@ -131,7 +133,7 @@ func startPeerStack(ctx context.Context, log io.Writer, root string) (_ *peerSta
 	if err != nil {
 		return nil, err
 	}
-	s := &peerStack{roots: x509.NewCertPool(), shared: map[string]string{}}
+	s := &peerStack{roots: x509.NewCertPool(), shared: map[string]string{}, caBundles: map[string][]byte{}}
 	defer func() {
 		if err != nil {
 			_ = s.stop()
@@ -160,6 +162,7 @@ func startPeerStack(ctx context.Context, log io.Writer, root string) (_ *peerSta
 	}
 	s.roots.AppendCertsFromPEM(ca)
 
+	s.caBundles[targetGatekeeper], s.caBundles[targetNull] = ca, ca
 	if err := s.startApiguard(ctx, root); err != nil {
 		return nil, err
 	}
@@ -233,6 +236,7 @@ func (s *peerStack) startApiguard(ctx context.Context, root string) error {
 		}
 		s.stops = append(s.stops, wh.Stop)
 		s.roots.AppendCertsFromPEM(wh.CABundle)
+		s.caBundles[w.name] = wh.CABundle
 		s.list = append(s.list, target{name: w.name, url: wh.URL + "/validate", pid: wh.PID()})
 	}
 	return nil
@@ -476,6 +480,7 @@ func (s *peerStack) startKyverno(ctx context.Context, root, bin string, cfg *res
 		return err
 	}
 	s.roots.AppendCertsFromPEM(caPEM)
+	s.caBundles[targetKyvernoCEL], s.caBundles[targetKyvernoJMES] = caPEM, caPEM
 	base := "https://127.0.0.1:" + strconv.Itoa(ports[0])
 	if err := p.waitReady(ctx, newLoadClient(s.roots, 1), base+"/health/readiness"); err != nil {
 		return err
