@@ -35,40 +35,69 @@ package gateway.require_https_listener
 import data.lib.gatewayapi as gw
 import data.lib.kubernetes as k8s
 
-gateway_group := "gateway.networking.k8s.io"
-
 # --- Gateway --------------------------------------------------------------
 
+# Cost (issue 18): a Gateway may carry a hundred listeners, and in OPA's
+# evaluator a user function call costs several times a builtin. So one walk
+# (all_terminate_tls) settles the common case, where neither rule can fire; the
+# per-listener checks are written inline; and public_scope is only read once a
+# plain-HTTP listener is found.
 deny contains msg if {
-	is_gateway
+	k8s.kind in {"Gateway", "ListenerSet"}
+	k8s.group == "gateway.networking.k8s.io"
+	k8s.is_check
+	not all_terminate_tls
+	listeners := k8s.spec.listeners
+	is_array(listeners)
 	some i, listener in listeners
-	upper(protocol(listener)) in {"HTTPS", "TLS"}
-	not passthrough(listener)
-	not has_certificates(listener)
+	p := listener.protocol
+	is_string(p)
+	upper(p) in {"HTTPS", "TLS"}
+	not listener.tls.mode == "Passthrough"
+
+	# A certificate: tls.certificateRefs is a non-empty array. Entry 0 is
+	# defined only then, and compares equal to itself whatever it holds.
+	not listener.tls.certificateRefs[0] == listener.tls.certificateRefs[0]
 	msg := sprintf(
 		"%s: listener %q (protocol %s) has no tls.certificateRefs, so it cannot terminate TLS; add tls.certificateRefs referencing a kubernetes.io/tls Secret",
-		[k8s.display, listener_name(listener, i), protocol(listener)],
+		[k8s.display, listener_name(listener, i), p],
 	)
 }
 
 warn contains msg if {
-	is_gateway
-	some where in public_scope
+	k8s.kind in {"Gateway", "ListenerSet"}
+	k8s.group == "gateway.networking.k8s.io"
+	k8s.is_check
+	not all_terminate_tls
+	listeners := k8s.spec.listeners
+	is_array(listeners)
 	some i, listener in listeners
-	is_http(listener)
+	p := listener.protocol
+	is_string(p)
+	upper(p) == "HTTP"
+	some where in public_scope
 	msg := sprintf(
 		"%s: listener %q accepts plain HTTP on %s; make sure every route attached to it only redirects to HTTPS (a single RequestRedirect filter with scheme: https and no backendRefs), or remove the listener",
 		[k8s.display, listener_name(listener, i), where],
 	)
 }
 
-# is_gateway holds for the kinds that declare listeners: a Gateway, and a
-# ListenerSet, whose spec.listeners (ListenerEntry) have the same name,
-# hostname, port, protocol and tls fields.
-is_gateway if {
-	k8s.is_check
-	k8s.group == gateway_group
-	k8s.kind in {"Gateway", "ListenerSet"}
+# all_terminate_tls holds when every listener's protocol is HTTPS or TLS,
+# spelled exactly so, with a non-empty tls.certificateRefs array: such a
+# listener is neither plain HTTP nor missing a certificate, so neither rule
+# above can fire. Any other listener (another protocol, another spelling, no
+# certificates) leaves it undefined, and the exact checks run.
+all_terminate_tls if {
+	listeners := k8s.spec.listeners
+	is_array(listeners)
+	terminating := [i |
+		some i, listener in listeners
+		listener.protocol in {"HTTPS", "TLS"}
+		refs := listener.tls.certificateRefs
+		is_array(refs)
+		refs != []
+	]
+	count(terminating) == count(listeners)
 }
 
 # public_scope names the public class the listeners are served on; empty when
@@ -89,8 +118,6 @@ listenerset_parent := p if {
 	is_object(p)
 } else := {"name": ""}
 
-listeners := k8s.array_at(k8s.spec, "listeners")
-
 gateway_class := c if {
 	c := k8s.spec.gatewayClassName
 	is_string(c)
@@ -103,11 +130,11 @@ protocol(listener) := p if {
 
 is_http(listener) if upper(protocol(listener)) == "HTTP"
 
-passthrough(listener) if listener.tls.mode == "Passthrough"
-
+# certificateRefs counts only as an array (a malformed value is no certificate).
 has_certificates(listener) if {
-	is_object(listener.tls)
-	count(k8s.array_at(listener.tls, "certificateRefs")) > 0
+	refs := listener.tls.certificateRefs
+	is_array(refs)
+	count(refs) > 0
 }
 
 listener_name(listener, i) := n if {
@@ -133,28 +160,33 @@ public_class(class) if class in configured_public_classes
 
 # --- HTTPRoute ----------------------------------------------------------------
 
+# The route's rules are read (and their locations formatted) only once a
+# parentRef is found to select a plain-HTTP listener of a public Gateway: most
+# routes attach to HTTPS listeners or to Gateways the inventory does not know.
 deny contains msg if {
-	is_route
-	count(serving_rules) > 0
-	some i, ref in k8s.array_at(k8s.spec, "parentRefs")
-	is_gateway_ref(ref)
+	k8s.kind == "HTTPRoute"
+	k8s.group == "gateway.networking.k8s.io"
+	k8s.is_check
+	parent_refs := k8s.spec.parentRefs
+	is_array(parent_refs)
+	some i, ref in parent_refs
+
+	# parentRefs default to group gateway.networking.k8s.io and kind Gateway.
+	object.get(ref, "group", "gateway.networking.k8s.io") == "gateway.networking.k8s.io"
+	object.get(ref, "kind", "Gateway") == "Gateway"
 	key := gateway_key(ref)
-	gateway := inventory_gateway(key)
-	public_class(inventory_class(gateway))
+	gateway := data.apiguard.inventory.gateways[key]
+	is_object(gateway)
 	some listener in k8s.array_at(gateway, "listeners")
 	is_http(listener)
+	public_class(inventory_class(gateway))
 	selects(ref, listener)
 	hostname_attaches(listener)
+	count(serving_rules) > 0
 	msg := sprintf(
 		"%s: spec.parentRefs[%d] attaches to plain-HTTP listener %q of public Gateway %s, and %s forward traffic instead of redirecting to HTTPS; set parentRefs[%d].sectionName to an HTTPS listener, or make every rule redirect-only (a single RequestRedirect filter with scheme: https and no backendRefs)",
 		[k8s.display, i, object.get(listener, "name", ""), key, concat(", ", serving_rules), i],
 	)
-}
-
-is_route if {
-	k8s.is_check
-	k8s.group == gateway_group
-	k8s.kind == "HTTPRoute"
 }
 
 # Without spec.rules the API server defaults one catch-all rule, which serves.
@@ -176,12 +208,6 @@ redirect_only(rule) if {
 	count(k8s.array_at(rule, "backendRefs")) == 0
 }
 
-# parentRefs default to group gateway.networking.k8s.io and kind Gateway.
-is_gateway_ref(ref) if {
-	object.get(ref, "group", gateway_group) == gateway_group
-	object.get(ref, "kind", "Gateway") == "Gateway"
-}
-
 gateway_key(ref) := sprintf("%s/%s", [ref_namespace(ref), ref.name])
 
 ref_namespace(ref) := ns if {
@@ -189,11 +215,6 @@ ref_namespace(ref) := ns if {
 	is_string(ns)
 	ns != ""
 } else := k8s.namespace
-
-inventory_gateway(key) := g if {
-	g := data.apiguard.inventory.gateways[key]
-	is_object(g)
-}
 
 inventory_class(gateway) := c if {
 	c := gateway.gatewayClassName

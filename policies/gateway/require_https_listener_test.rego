@@ -410,3 +410,40 @@ test_listenerset_delete_not_judged if {
 	l := {"name": "shop", "protocol": "HTTPS", "port": 443}
 	count(policy.deny) == 0 with input as delete_request("ListenerSet", listenerset({"name": "edge"}, [l]))
 }
+
+# --- The one-walk shortcut (all_terminate_tls) decides nothing on its own ----
+
+test_lower_case_https_without_certificates_denied if {
+	l := {"name": "https", "protocol": "https", "port": 443}
+	denies := policy.deny with input as request("CREATE", "Gateway", gw([https_listener, l]))
+	denies == {`Gateway demo/web: listener "https" (protocol https) has no tls.certificateRefs, so it cannot terminate TLS; add tls.certificateRefs referencing a kubernetes.io/tls Secret`}
+}
+
+test_lower_case_http_listener_warned if {
+	count(policy.warn) == 1 with input as request("CREATE", "Gateway", gw([https_listener, {"name": "http", "protocol": "http", "port": 80}]))
+}
+
+test_malformed_certificate_refs_denied if {
+	some refs in ["web-tls", {"name": "web-tls"}, null]
+	l := {"name": "https", "protocol": "HTTPS", "port": 443, "tls": {"certificateRefs": refs}}
+	count(policy.deny) == 1 with input as request("CREATE", "Gateway", gw([https_listener, l]))
+}
+
+test_any_certificate_ref_entry_counts if {
+	l := {"name": "https", "protocol": "HTTPS", "port": 443, "tls": {"certificateRefs": [false]}}
+	count(policy.deny) == 0 with input as request("CREATE", "Gateway", gw([l]))
+}
+
+test_many_terminating_listeners_and_one_plain_http if {
+	ls := [object.union(https_listener, {"name": sprintf("https-%d", [i])}) | some i in numbers.range(1, 50)]
+	r := request("CREATE", "Gateway", gw(array.concat(ls, [http_listener])))
+	count(policy.deny) == 0 with input as r
+	count(policy.warn) == 1 with input as r
+}
+
+test_empty_and_malformed_listeners_allowed if {
+	some listeners in [[], "x", {"a": https_listener}]
+	r := request("CREATE", "Gateway", {"gatewayClassName": "public", "listeners": listeners})
+	count(policy.deny) == 0 with input as r
+	count(policy.warn) == 0 with input as r
+}

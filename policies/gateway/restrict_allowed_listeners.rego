@@ -23,20 +23,21 @@ package gateway.restrict_allowed_listeners
 import data.lib.gatewayapi as gw
 import data.lib.kubernetes as k8s
 
+# The kind test is inline (a rule evaluation costs several builtins in OPA),
+# and the namespace exemption (configuration and glob matching) is read only
+# once the block is found open (issue 18).
 deny contains msg if {
-	applies
-	how := gw.open_to_all_namespaces(k8s.spec.allowedListeners.namespaces)
+	k8s.kind == "Gateway"
+	k8s.group == "gateway.networking.k8s.io"
+	k8s.is_check
+	namespaces := k8s.spec.allowedListeners.namespaces
+	namespaces.from in {"All", "Selector"}
+	how := gw.open_to_all_namespaces(namespaces)
+	not exempt
 	msg := sprintf(
 		"%s: spec.allowedListeners.namespaces lets ListenerSets from every namespace add listeners to this Gateway (%s); set from: Same or None, or from: Selector with a selector matching only the namespaces allowed to attach listeners",
 		[k8s.display, how],
 	)
-}
-
-applies if {
-	k8s.is_check
-	k8s.group == gw.group
-	k8s.kind == "Gateway"
-	not exempt
 }
 
 # Malformed configuration (not an array) exempts nothing; non-string entries

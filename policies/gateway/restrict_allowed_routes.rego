@@ -26,21 +26,26 @@ package gateway.restrict_allowed_routes
 import data.lib.gatewayapi as gw
 import data.lib.kubernetes as k8s
 
+# Only from: All and from: Selector can open a listener to every namespace
+# (lib.gatewayapi), so that cheap test comes before the helper call, the kind
+# test and the listener walk are inline (a rule or function evaluation costs
+# several builtins in OPA), and the namespace exemption (configuration and glob
+# matching) is read only for a listener found open (issue 18).
 deny contains msg if {
-	applies
-	some i, listener in k8s.array_at(k8s.spec, "listeners")
-	how := gw.open_to_all_namespaces(listener.allowedRoutes.namespaces)
+	k8s.kind in {"Gateway", "ListenerSet"}
+	k8s.group == "gateway.networking.k8s.io"
+	k8s.is_check
+	listeners := k8s.spec.listeners
+	is_array(listeners)
+	some i, listener in listeners
+	namespaces := listener.allowedRoutes.namespaces
+	namespaces.from in {"All", "Selector"}
+	how := gw.open_to_all_namespaces(namespaces)
+	not exempt
 	msg := sprintf(
 		"%s: listener %q accepts routes from all namespaces (allowedRoutes.namespaces.%s); set from: Same, or from: Selector with a selector matching only the namespaces allowed to attach routes",
 		[k8s.display, listener_name(listener, i), how],
 	)
-}
-
-applies if {
-	k8s.is_check
-	k8s.group == gw.group
-	k8s.kind in {"Gateway", "ListenerSet"}
-	not exempt
 }
 
 # Malformed configuration (not an array) exempts nothing; non-string entries
