@@ -49,6 +49,7 @@ const (
 	targetKyvernoJMES = "kyverno-cpol"
 
 	gatekeeperNamespace = "gatekeeper-system"
+	gatekeeperPod       = "gatekeeper-controller-manager-bench"
 	kyvernoNamespace    = "kyverno"
 )
 
@@ -328,6 +329,15 @@ func (s *peerStack) startGatekeeper(ctx context.Context, root, bin, certDir stri
 	if err := waitServed(ctx, cfg, "config.gatekeeper.sh/v1alpha1", "configs"); err != nil {
 		return err
 	}
+	// Gatekeeper owns its status objects by its own Pod, which it looks up by POD_NAME:
+	// an API object stands in for it (no kubelet runs it; the process runs on loopback).
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: gatekeeperPod, Namespace: gatekeeperNamespace, Labels: map[string]string{"control-plane": "controller-manager"}},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "manager", Image: "openpolicyagent/gatekeeper:" + gatekeeperVersion}}},
+	}
+	if _, err := s.cs.CoreV1().Pods(gatekeeperNamespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
 	ports, err := kubetest.FreePorts(3)
 	if err != nil {
 		return err
@@ -339,7 +349,7 @@ func (s *peerStack) startGatekeeper(ctx context.Context, root, bin, certDir stri
 	p, err := startServerProcEnv("gatekeeper", bin, []string{
 		"KUBECONFIG=" + kubeconfig,
 		"POD_NAMESPACE=" + gatekeeperNamespace, "NAMESPACE=" + gatekeeperNamespace,
-		"POD_NAME=gatekeeper-controller-manager-bench", "CONTAINER_NAME=manager",
+		"POD_NAME=" + gatekeeperPod, "CONTAINER_NAME=manager",
 	}, gatekeeperArgs(ports[0], ports[1], ports[2], certDir)...)
 	if err != nil {
 		return err
