@@ -33,8 +33,12 @@ import data.lib.kubernetes as k8s
 import data.lib.net
 
 deny contains msg if {
+	# Most policies open nothing public: the bounds (configuration) and the
+	# message are only worked out for a family that opens something.
+	some key, open in opened
+	open > 0
 	some f in families
-	open := opened[f.key]
+	f.key == key
 	open > f.max
 	msg := sprintf(
 		"%s: the ipBlocks of spec.ingress together admit %s public %s addresses (the size of a /%d or more), more than the bound of %s (networkpolicy.publicIngressBound.%s); they come from %s. Allow only the client CIDRs that need access, carve out ranges with except, or select the ingress controller with a namespaceSelector/podSelector",
@@ -70,6 +74,7 @@ deny contains except_message(peers[x[0]], x[1]) if {
 deny contains except_message(p, k) if {
 	some m, p in peers
 	parsed.cidrs[m] == null
+	is_array(p.except)
 	some k, _ in p.except
 }
 
@@ -92,18 +97,22 @@ applies if {
 # ipBlock decodes to an unset one), in field order. An array, not a set: OPA
 # hashes small composite values poorly, and a partial set of 10,000 of them
 # takes seconds.
+# (A rule that is not an object has no from, nor a peer an ipBlock; a from that
+# is not an array is read as none, as k8s.array_at does, but inline: a
+# function call per rule costs more than the walk.)
 blocks := [{"i": i, "j": j, "block": peer.ipBlock} |
 	applies
 	some i, rule in k8s.array_at(k8s.spec, "ingress")
-	is_object(rule)
-	some j, peer in k8s.array_at(rule, "from")
-	is_object(peer)
+	from := rule.from
+	is_array(from)
+	some j, peer in from
 	peer.ipBlock != null
 ]
 
 # peers are the ipBlocks that are objects, for lib.net, which skips a cidr it
-# cannot read (the rules above report it). parsed reads each once.
-peers := [{"i": b.i, "j": b.j, "cidr": object.get(b.block, "cidr", null), "except": k8s.array_at(b.block, "except")} |
+# cannot read (the rules above report it), and an except that is not an
+# array. parsed reads each once.
+peers := [{"i": b.i, "j": b.j, "cidr": object.get(b.block, "cidr", null), "except": object.get(b.block, "except", [])} |
 	some b in blocks
 	is_object(b.block)
 ]
@@ -119,7 +128,7 @@ families := [
 
 bound_text(f) := sprintf("one /%d", [f.width - (count(bits) - 1)]) if {
 	f.max > 0
-	bits := [k | some k in numbers.range(0, f.width); net.pow2(k) <= f.max]
+	bits := [k | some k in numbers.range(0, f.width); net.pow2_table[k] <= f.max]
 } else := "no public addresses"
 
 # A count of IPv6 addresses is too long to read; the prefix size says enough.
