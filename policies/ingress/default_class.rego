@@ -29,6 +29,11 @@ patch contains op if {
 	op := {"op": "add", "path": "/spec/ingressClassName", "value": default_class}
 }
 
+# enabled reads only data (the engine's contract for inert policies,
+# docs/policy-contract.md): without a default class there is nothing to add, so
+# the engine leaves the policy out of every query, /mutate's included.
+enabled if default_class
+
 default_class := c if {
 	c := k8s.setting(["ingress", "defaultClass"], "")
 	is_string(c)

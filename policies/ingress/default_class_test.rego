@@ -106,3 +106,13 @@ test_other_api_version_not_patched if {
 	count(default_class.patch) == 0 with input as beta with data.apiguard.config as cfg
 	default_class.patch == {want} with input as request("CREATE", ingress({}, rules)) with data.apiguard.config as cfg
 }
+
+# enabled is the engine's activation rule: every configuration under which a patch
+# can be proposed enables the policy, and while it is not enabled none is.
+test_enabled_only_with_a_default_class if {
+	every c in [{}, {"ingress": {}}, {"ingress": {"defaultClass": ""}}, {"ingress": {"defaultClass": ["nginx"]}}, {"ingress": {"defaultClass": 1}}] {
+		not default_class.enabled with data.apiguard.config as c
+		count(default_class.patch) == 0 with input as request("CREATE", ingress({}, rules)) with data.apiguard.config as c
+	}
+	default_class.enabled with data.apiguard.config as cfg
+}

@@ -38,6 +38,10 @@ patch contains op if {
 	}
 }
 
+# enabled reads only data (the engine's contract for inert policies,
+# docs/policy-contract.md): with hsts off, the default, nothing is ever added.
+enabled if k8s.setting(["ingress", "hsts"], false) == true
+
 # Only CREATE and UPDATE are patched: on DELETE there is nothing to fill in.
 applies if {
 	k8s.is_write

@@ -140,3 +140,13 @@ test_other_api_version_not_patched if {
 	count(default_hsts.patch) == 0 with input as beta with data.apiguard.config as on
 	count(patches(ingress({}, nginx), on)) == 3
 }
+
+# enabled is the engine's activation rule: every configuration under which a patch
+# can be proposed enables the policy, and while it is not enabled none is.
+test_enabled_only_with_hsts_on if {
+	every c in [{}, {"ingress": {}}, {"ingress": {"hsts": false}}, {"ingress": {"hsts": "true"}}, {"ingress": {"hsts": 1}}] {
+		not default_hsts.enabled with data.apiguard.config as c
+		count(patches(ingress({}, nginx), c)) == 0
+	}
+	default_hsts.enabled with data.apiguard.config as on
+}
