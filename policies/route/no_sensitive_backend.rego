@@ -26,11 +26,13 @@
 package route.no_sensitive_backend
 
 import data.ingress.no_sensitive_backend as lists
-import data.lib.gatewayapi as gw
 import data.lib.kubernetes as k8s
 
 deny contains msg if {
-	applies
+	k8s.kind in {"TCPRoute", "UDPRoute", "TLSRoute", "HTTPRoute", "GRPCRoute"}
+	k8s.group == "gateway.networking.k8s.io"
+	k8s.is_check
+	some_sensitive
 	some [where, ref] in backends
 	why := reasons(ref)
 	count(why) > 0
@@ -40,11 +42,41 @@ deny contains msg if {
 	)
 }
 
-applies if {
-	k8s.is_check
-	k8s.group == gw.group
-	k8s.kind in {"TCPRoute", "UDPRoute", "TLSRoute", "HTTPRoute", "GRPCRoute"}
+# Cost (issue 18): one cheap pass over every backend first (some_sensitive);
+# only a route with a sensitive backend goes on to format locations and
+# reasons (backends, reasons). The pass may admit more than backends holds (it
+# checks no types, and always tries the empty name a nameless backend is
+# matched as): it only has to miss no sensitive backend.
+some_sensitive if {
+	some ref in backend_refs
+	ref.port in sensitive_ports
 }
+
+# The globs run once per distinct name.
+some_sensitive if {
+	some n in ({""} | {n | n := backend_refs[_].name; is_string(n)})
+	some p in sensitive_patterns
+	glob.match(p, null, lower(n))
+}
+
+backend_refs := array.concat(
+	array.concat(
+		[ref | ref := k8s.spec.rules[_].backendRefs[_]],
+		[ref | ref := k8s.spec.rules[_].filters[_].requestMirror.backendRef],
+	),
+	[ref | ref := k8s.spec.rules[_].backendRefs[_].filters[_].requestMirror.backendRef],
+)
+
+# The lists of ingress.no_sensitive_backend. Unless the configuration sets them,
+# they are that policy's defaults, held here as constants (a test checks they
+# agree) so that an evaluation does not derive them again.
+sensitive_ports := lists.sensitive_ports if {
+	k8s.config.sensitivePorts
+} else := {22, 2379, 3306, 5432, 6379, 9200, 11211, 27017}
+
+sensitive_patterns := lists.sensitive_patterns if {
+	k8s.config.sensitiveServicePatterns
+} else := {"*-db", "*postgres*", "*mysql*", "*redis*", "etcd*"}
 
 # Every backend reference, with where it is in the object. A set of pairs, not an object
 # keyed by location: OPA checks each new key of a partial object against every key

@@ -75,3 +75,34 @@ test_delete_and_other_groups_ignored if {
 test_audit_judged if {
 	count(policy.deny) == 1 with input as request("AUDIT", "UDPRoute", [{"backendRefs": [{"name": "dns", "port": 22}]}])
 }
+
+# --- The cheap first pass (some_sensitive) decides nothing on its own ----------
+
+test_default_lists_agree_with_ingress_no_sensitive_backend if {
+	policy.sensitive_ports == data.ingress.no_sensitive_backend.sensitive_ports with data.apiguard.config as {}
+	policy.sensitive_patterns == data.ingress.no_sensitive_backend.sensitive_patterns with data.apiguard.config as {}
+}
+
+test_malformed_lists_fall_back_to_the_defaults if {
+	r := request("CREATE", "TCPRoute", [{"backendRefs": [{"name": "orders", "port": 5432}, {"name": "orders-db", "port": 80}]}])
+	some bad in [false, null, "5432", {"a": 1}]
+	count(policy.deny) == 2 with input as r with data.apiguard.config as {"sensitivePorts": bad, "sensitiveServicePatterns": bad}
+}
+
+test_catch_all_pattern_matches_a_nameless_backend if {
+	r := request("CREATE", "TCPRoute", [{"backendRefs": [{"kind": "Backend", "port": 7000}]}])
+	denies := policy.deny with input as r with data.apiguard.config as {"sensitiveServicePatterns": ["*"]}
+	denies == {`TCPRoute shop/r: spec.rules[0].backendRefs[0] sends traffic to Backend "" port 7000, which looks like a sensitive service (name "" matches "*"); route it to the application in front of that service instead`}
+}
+
+test_one_sensitive_backend_among_many if {
+	ordinary := [{"backendRefs": [{"name": sprintf("web-%d", [i]), "port": 8080}]} | some i in numbers.range(0, 49)]
+	mirror := {"backendRefs": [{"name": "web", "port": 8080, "filters": [{"type": "RequestMirror", "requestMirror": {"backendRef": {"name": "audit", "port": 6379}}}]}]}
+	denies := policy.deny with input as request("CREATE", "HTTPRoute", array.concat(ordinary, [mirror]))
+	denies == {`HTTPRoute shop/r: spec.rules[50].backendRefs[0].filters[0].requestMirror.backendRef sends traffic to Service "audit" port 6379, which looks like a sensitive service (port 6379 is in sensitivePorts); route it to the application in front of that service instead`}
+}
+
+test_malformed_backend_lists_ignored if {
+	some rules in [[{"backendRefs": {"a": {"name": "orders-db", "port": 5432}}}], [{"backendRefs": "orders-db"}], {"a": {"backendRefs": [{"name": "orders-db"}]}}]
+	count(policy.deny) == 0 with input as request("CREATE", "TCPRoute", rules)
+}
