@@ -75,7 +75,7 @@ deny contains msg if {
 deny contains msg if {
 	applies
 	suffixes := allowed_suffixes
-	some host in judged_hostnames
+	some host in suffix_candidates
 	not host_allowed(host, suffixes)
 	msg := sprintf(
 		"%s: hostname %q is not under a host suffix allowed for namespace %q (allowed suffixes: %s); use a hostname under one of them, or have the suffix added to apiguard.config.ingress.allowedHostSuffixes",
@@ -104,9 +104,12 @@ served_through(ref) := hosts.ref_hosts(k8s.resource, ref) if {
 	count(hostnames) > 0
 } else := {""}
 
+# One builtin call per parent tells whether any hostname is a wildcard at all.
 public_wildcards contains host if {
 	some [_, ref] in public_parent_refs
-	some host in served_through(ref)
+	served := served_through(ref)
+	strings.any_prefix_match(served, "*")
+	some host in served
 	startswith(host, "*")
 }
 
@@ -117,11 +120,7 @@ wildcard_parents_text(host) := concat(", ", sort({desc |
 
 # The hostnames the suffix check judges: spec.hostnames and what the route
 # serves through its parents.
-judged_hostnames := hostnames | {h |
-	some ref in parent_refs
-	some h in served_through(ref)
-	h != ""
-}
+judged_hostnames := (hostnames | union({served_through(ref) | some ref in parent_refs})) - {""}
 
 # --- Public parents ---------------------------------------------------------
 
@@ -220,6 +219,25 @@ allowed_suffixes := {s |
 	not s in {"", "."}
 } if {
 	is_array(configured_suffixes)
+}
+
+# suffix_candidates are the judged hostnames not shown, by one builtin call
+# each, to end in ".<suffix>" for an allowed suffix (or in a strict ".suffix"):
+# only those go through host_allowed's exact rules (issue 18: a function call
+# per hostname cost more than the rest of the policy on a route with many).
+# A hostname that itself starts with "." may be a strict suffix, which does
+# not match itself, so when one does, every hostname is a candidate.
+suffix_candidates := judged_hostnames - {h |
+	some h in judged_hostnames
+	strings.any_suffix_match(h, suffix_tails)
+} if {
+	not strings.any_prefix_match(judged_hostnames, ".")
+} else := judged_hostnames
+
+# A hostname with one of these endings is under an allowed suffix.
+suffix_tails := {s | some s in allowed_suffixes; startswith(s, ".")} | {concat("", [".", s]) |
+	some s in allowed_suffixes
+	not startswith(s, ".")
 }
 
 host_allowed(host, suffixes) if {

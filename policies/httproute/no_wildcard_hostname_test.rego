@@ -323,3 +323,47 @@ test_listener_hostnames_judged_by_suffix if {
 		with data.apiguard.config as config
 	denies == {`HTTPRoute demo/shop: hostname "foo.example.com" is not under a host suffix allowed for namespace "demo" (allowed suffixes: bar.example.com); use a hostname under one of them, or have the suffix added to apiguard.config.ingress.allowedHostSuffixes`}
 }
+
+# --- The suffix shortcut (suffix_candidates) decides nothing on its own --------
+
+test_hostname_equal_to_strict_suffix_denied if {
+	r := request("CREATE", "HTTPRoute", "payments", route([edge], [".pay.example.org", "api.pay.example.org"]))
+	denies := policy.deny with input as r with data.apiguard.inventory as inventory with data.apiguard.config as suffixes
+	denies == {`HTTPRoute payments/shop: hostname ".pay.example.org" is not under a host suffix allowed for namespace "payments" (allowed suffixes: .pay.example.org); use a hostname under one of them, or have the suffix added to apiguard.config.ingress.allowedHostSuffixes`}
+}
+
+test_dotted_hostname_under_plain_suffix_allowed if {
+	count(policy.deny) == 0
+		with input as create(route([edge], [".example.com", "example.com", "a.b.example.com"]))
+		with data.apiguard.inventory as inventory
+		with data.apiguard.config as suffixes
+}
+
+test_one_hostname_outside_among_many if {
+	hosts := array.concat([sprintf("h%d.example.com", [i]) | some i in numbers.range(0, 59)], ["shop.example.org", "badexample.com"])
+	denies := policy.deny with input as create(route([edge], hosts))
+		with data.apiguard.inventory as inventory
+		with data.apiguard.config as suffixes
+	count(denies) == 2
+	some a in denies
+	contains(a, `hostname "shop.example.org" is not under`)
+	some b in denies
+	contains(b, `hostname "badexample.com" is not under`)
+}
+
+test_one_wildcard_among_many if {
+	hosts := array.concat([sprintf("h%d.example.com", [i]) | some i in numbers.range(0, 59)], ["*.example.com"])
+	denies := policy.deny with input as create(route([edge], hosts)) with data.apiguard.inventory as inventory
+	denies == {`HTTPRoute demo/shop: hostname "*.example.com" is a wildcard on public Gateway infra/edge; list each explicit hostname instead`}
+}
+
+test_several_suffixes_any_may_match if {
+	cfg := {"ingress": {"allowedHostSuffixes": {"*": ["example.com", ".example.org", "shop.example.net"]}}}
+	r := create(route([edge], ["a.example.com", "b.example.org", "shop.example.net", "x.shop.example.net", "example.org", "example.net"]))
+	denies := policy.deny with input as r with data.apiguard.inventory as inventory with data.apiguard.config as cfg
+	count(denies) == 2
+	some a in denies
+	contains(a, `hostname "example.org" is not under`)
+	some b in denies
+	contains(b, `hostname "example.net" is not under`)
+}
