@@ -201,6 +201,7 @@ test_written_out_tables if {
 	net.pow2(129) == bits.lsh(1, 129)
 	net.ipv4_host_mask == [(net.pow2(32 - n) - 1) | some n in numbers.range(0, 32)]
 	net.ipv4_net_mask == [(4294967295 - m) | some m in net.ipv4_host_mask]
+	net.ipv4_masks == [[net.ipv4_net_mask[n], net.ipv4_host_mask[n], 96 + n] | some n in numbers.range(0, 32)]
 	net.nat64_first == [(100 * 4294967296) + (65435 * 65536), 0, 0]
 	net.nat64_last == [(100 * 4294967296) + (65435 * 65536), 0, 4294967295]
 	net.mapped_start_key == array.concat(net.mapped_first, [0])

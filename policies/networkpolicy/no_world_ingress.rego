@@ -117,9 +117,14 @@ peers := [{"i": b.i, "j": b.j, "cidr": object.get(b.block, "cidr", null), "excep
 	is_object(b.block)
 ]
 
-parsed := net.parse_peers(peers)
+# Most NetworkPolicies have no ipBlock at all: then nothing is read.
+parsed := net.parse_peers(peers) if {
+	count(peers) > 0
+} else := {"cidrs": [], "excepts": [], "bad": []}
 
-opened := net.open_parsed(parsed, count(peers))
+opened := net.open_parsed(parsed, count(peers)) if {
+	count(peers) > 0
+} else := {"ipv4": 0, "ipv6": 0}
 
 families := [
 	{"key": "ipv4", "name": "IPv4", "width": 32, "max": ipv4_max, "v6": false},
