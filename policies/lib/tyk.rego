@@ -109,8 +109,14 @@ public_api_approved if {
 
 # catch_all_ignored(spec): the ignored-path entries of a classic definition (see
 # ignored_entries) that match every request path (see catch_all_path).
-catch_all_ignored(spec) := {e |
-	some e in ignored_entries(spec)
+catch_all_ignored(spec) := catch_all_entries(ignored_entries(spec))
+
+# catch_all_entries(entries): the entries of ignored_entries (whose paths are strings)
+# whose path matches every request path (catch_all_path). Most entries are plain public
+# paths; one match against catch_all_candidate sets them aside before any is compiled.
+catch_all_entries(entries) := {e |
+	some e in entries
+	regex.match(catch_all_candidate, e.path)
 	catch_all_path(e.path)
 }
 
@@ -129,6 +135,8 @@ ignored_entries(spec) := plain | extended if {
 		some i, p in k8s.array_at(version.paths, "ignored")
 		is_string(p)
 	}
+
+	# open is a set: sorted, as concat joins it, and an object's keys are unique.
 	extended := {{"field": sprintf("spec.version_data.versions[%q].extended_paths.ignored[%d].path", [name, i]), "path": p, "methods": concat(", ", open)} |
 		is_object(versions)
 		some name, version in versions
@@ -136,8 +144,9 @@ ignored_entries(spec) := plain | extended if {
 		some i, e in k8s.array_at(version.extended_paths, "ignored")
 		p := e.path
 		is_string(p)
-		is_object(e.method_actions)
-		open := sort([m | some m, action in e.method_actions; is_object(action); action.action == "no_action"])
+		actions := e.method_actions
+		is_object(actions)
+		open := {m | actions[m].action == "no_action"}
 		count(open) > 0
 	}
 }
@@ -189,11 +198,51 @@ probe_paths := ["/a", "/Z9", "/api/v1/users/42", "/admin/", "/.well-known/x", "/
 # catch_all_path(p) holds for an ignored path whose expression (as Tyk compiles it,
 # unanchored by default) matches every probe path: "/", "", ".*", "/.*",
 # "/{rest:.*}", "^/", "/{id}" and the like.
+#
+# A path of plain characters only (literal_path) compiles to itself, a literal that
+# matches the paths containing it, so it is judged without a regular expression: it
+# is a catch-all when every probe path contains it (literal_catch_alls). ApiDefinitions
+# list many such paths, and compiling each (OPA's regex cache holds 100 patterns and
+# evicts at random) was most of a large definition's decision.
 catch_all_path(p) if {
 	is_string(p)
+	catch_all_string(p)
+}
+
+catch_all_string(p) := p in literal_catch_alls if {
+	literal_path(p)
+} else := pattern_catch_all(p)
+
+pattern_catch_all(p) if {
 	re := ignored_pattern(p)
 	regex.is_valid(re)
 	every path in probe_paths {
 		regex.match(re, path)
+	}
+}
+
+# literal_path(p): p has no character that is special to ignored_pattern or to Go's
+# regexp syntax (RE2) outside a character class, only letters, digits and / - _ ~ % : @
+# , = ; ! & (non_literal_char matches any other).
+literal_path(p) if {
+	is_string(p)
+	not regex.match(non_literal_char, p)
+}
+
+non_literal_char := `[^A-Za-z0-9/_~%:@,=;!&-]`
+
+# catch_all_candidate matches every path catch_all_path holds for: a literal catch-all
+# (literal_catch_alls: "" or "/") or a path that is not literal.
+catch_all_candidate := concat("|", [`^/?$`, non_literal_char])
+
+# literal_catch_alls: the literal paths every probe path contains, each a substring of
+# the first probe path ("" and "/").
+literal_catch_alls := {s |
+	first := probe_paths[0]
+	some i in numbers.range(0, count(first))
+	some n in numbers.range(0, count(first) - i)
+	s := substring(first, i, n)
+	every path in probe_paths {
+		contains(path, s)
 	}
 }

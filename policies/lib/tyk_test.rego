@@ -50,6 +50,39 @@ test_narrow_paths if {
 	}
 }
 
+# A literal path is judged without a regular expression; the verdict is the one the
+# compiled pattern gives.
+test_literal_paths_judged_as_their_pattern if {
+	every p in ["", "/", "a", "/a", "/Z9", "/public/r001", "/health", "/-", "~", "/users/42", "%2F", "/a:b@c,d=e;f!g&h"] {
+		tyk.literal_path(p)
+		tyk.catch_all_string(p) == pattern_verdict(p)
+	}
+	every p in ["/.", ".*", "^/", "/{id}", "/(a)", "/a b", "/a+", "/[a]", "/a|", `/\w`, "/é"] {
+		not tyk.literal_path(p)
+	}
+	tyk.literal_catch_alls == {"", "/"}
+}
+
+# catch_all_entries sets aside only entries catch_all_path rejects.
+test_catch_all_candidate if {
+	every p in tyk.literal_catch_alls {
+		regex.match(tyk.catch_all_candidate, p)
+	}
+	every p in ["/.", ".*", "/{id}", "^/", "(?i)/", "/a b"] {
+		regex.match(tyk.catch_all_candidate, p)
+	}
+	every p in ["/a", "/public/r001", "a", "//"] {
+		not regex.match(tyk.catch_all_candidate, p)
+	}
+	entries := {{"path": p} | some p in ["/", "", "/health", "/.*", "/{id}", "/public/{id}", "//", "a/"]}
+	tyk.catch_all_entries(entries) == {{"path": p} | some p in ["/", "", "/.*", "/{id}"]}
+	tyk.catch_all_entries(entries) == {e | some e in entries; tyk.catch_all_path(e.path)}
+}
+
+pattern_verdict(p) if tyk.pattern_catch_all(p)
+
+else := false
+
 test_spec_functions_for_a_template if {
 	tyk.served_spec({"use_keyless": true})
 	not tyk.served_spec({"internal": true})

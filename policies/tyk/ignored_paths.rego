@@ -35,8 +35,7 @@ import data.lib.tyk
 
 deny contains msg if {
 	applies
-	some entry in entries
-	tyk.catch_all_path(entry.path)
+	some entry in catch_all
 	msg := sprintf(
 		"%s: %s is %q, which matches every request path, so Tyk serves %s without authentication, rate limits or access rights; remove it and list only exact public paths such as ^/health$ (for a public API use use_keyless with the public-API exception)",
 		[k8s.display, entry.field, entry.path, entry.methods],
@@ -45,8 +44,7 @@ deny contains msg if {
 
 warn contains msg if {
 	applies
-	some entry in entries
-	not tyk.catch_all_path(entry.path)
+	some entry in (entries - catch_all)
 	msg := sprintf(
 		"%s: %s is %q, so Tyk serves %s on it without authentication (the pattern is not anchored: it matches every path containing it); make sure it is public and anchor it, for example ^/health$",
 		[k8s.display, entry.field, entry.path, entry.methods],
@@ -62,3 +60,7 @@ applies if {
 # entries: every ignored-path entry of the definition under review, as Tyk reads them
 # (lib.tyk ignored_entries; tyk.ingress_template reads an Ingress's template the same way).
 entries := tyk.ignored_entries(k8s.spec)
+
+# catch_all: the entries matching every request path (lib.tyk catch_all_path), judged
+# once for both rules.
+catch_all := tyk.catch_all_entries(entries)
