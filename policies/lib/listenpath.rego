@@ -41,26 +41,31 @@ domain_of(d) := "" if {
 	is_string(d)
 } else := ""
 
-claim(path, domain) := {"path": trim_space(path), "domain": domain_of(domain)} if {
+claim(path, domain) := {"path": p, "domain": domain_of(domain)} if {
 	is_string(path)
-	trim_space(path) != ""
+	p := trim_space(path)
+	p != ""
 }
 
 # declared(obj) are the (path, domain) pairs obj claims as stored objects show them:
 # an ApiDefinition's spec (unless internal or TCP/TLS: no HTTP route), a Tyk OAS API's
 # status (what Tyk Operator applied).
 declared(obj) := {c |
-	obj.kind == "ApiDefinition"
-	not unpublished_template(obj)
 	spec := object.get(obj, "spec", {})
 	object.get(spec, "internal", false) != true
 	not object.get(spec, "protocol", "") in {"tcp", "tls"}
+	not unpublished_template(obj)
 	c := claim(object.get(spec, ["proxy", "listen_path"], ""), object.get(spec, "domain", ""))
-} | {c |
-	obj.kind in {"TykOasApiDefinition", "TykStreamsApiDefinition", "TykMcpProxyDefinition"}
+} if {
+	obj.kind == "ApiDefinition"
+} else := {c |
 	status := object.get(obj, "status", {})
-	c := claim(object.get(status, "listenPath", ""), status_domain(status))
-}
+	path := object.get(status, "listenPath", "")
+	is_string(path)
+	c := claim(path, status_domain(status))
+} if {
+	obj.kind in {"TykOasApiDefinition", "TykStreamsApiDefinition", "TykMcpProxyDefinition"}
+} else := set()
 
 # unpublished_template(obj): an ApiDefinition Tyk Operator keeps as an ingress template
 # (label template: "true", compared exactly) and has not created on Tyk (no
@@ -187,6 +192,7 @@ covered(mine, theirs) if {
 # kvStore reads secrets://, env://, consul:// and vault:// references), so its value is
 # not in the object and its ownership cannot be judged.
 kv_reference(path) if {
+	contains(path, "://")
 	some scheme in ["secrets://", "env://", "consul://", "vault://"]
 	startswith(path, scheme)
 }
@@ -207,28 +213,28 @@ prefixes(p) := {substring(p, 0, n) | some n in numbers.range(1, count(p))}
 # listen path no longer than it (so registered after it: loadApps sorts by length) that
 # starts with its literal part before the first "{". A variable matches any segment
 # ("/{a}/billing" takes /orders/billing), so this is judged on the literal part alone,
-# the safe side.
-candidates(mine) := {theirs |
-	some theirs in prefixes(mine)
-	covered(mine, theirs)
-} | {theirs |
+# the safe side. Without strict routes mine covers every prefix of its own (covered),
+# so no prefix is tested one by one.
+candidates(mine) := prefixes(mine) | templated(mine) if {
+	strict_routes != true
+} else := {theirs | some theirs in prefixes(mine); covered(mine, theirs)} | templated(mine)
+
+templated(mine) := {theirs |
 	contains(mine, "{")
 	literal := substring(mine, 0, indexof(mine, "{"))
-	some theirs, _ in object.get(data.apiguard, ["inventory", "listenPaths"], {})
+	some theirs
+	data.apiguard.inventory.listenPaths[theirs]
 	count(theirs) <= count(mine)
 	startswith(theirs, literal)
 }
 
-inventory_claims(path) := c if {
-	c := data.apiguard.inventory.listenPaths[path]
-	is_array(c)
-} else := []
-
-# foreign(mine) are the claims of other namespaces whose requests mine takes, that
-# came first.
-foreign(mine) := [c |
-	some theirs in candidates(mine.path)
-	some c in inventory_claims(theirs)
+# taken(mine) are the claims of other namespaces whose requests mine takes, that came
+# first, each [theirs, claim] with theirs the listen path claimed. The inventory is
+# looked up once per prefix of mine (prefixes), and covered is asked only of a prefix
+# someone claimed; the result is the same as looking up every one of candidates(mine).
+taken(mine) := [[theirs, c] |
+	some theirs, claims in claimed_candidates(mine.path)
+	some c in claims
 	is_object(c)
 	is_string(c.namespace)
 	c.namespace != ""
@@ -237,6 +243,27 @@ foreign(mine) := [c |
 	not shared(theirs, k8s.namespace, c.namespace)
 	first(mine, c)
 ]
+
+# claimed_candidates(mine): the candidates (see candidates) the inventory holds claims
+# for, each mapped to its array of claims.
+claimed_candidates(mine) := object.union(
+	{theirs: claims |
+		some n in numbers.range(1, count(mine))
+		theirs := substring(mine, 0, n)
+		claims := data.apiguard.inventory.listenPaths[theirs]
+		is_array(claims)
+		covered(mine, theirs)
+	},
+	{theirs: claims |
+		some theirs in templated(mine)
+		claims := data.apiguard.inventory.listenPaths[theirs]
+		is_array(claims)
+	},
+)
+
+# foreign(mine) are the claims of other namespaces whose requests mine takes, that
+# came first.
+foreign(mine) := [c | some [_, c] in taken(mine)]
 
 first(mine, _) if not mine in held
 
@@ -249,16 +276,10 @@ first(mine, c) if {
 # to the sorted claims it takes over ("Kind namespace/name (listen path on domain)").
 conflicts[key] := owners if {
 	some mine in own
-	claimed := foreign(mine)
+	claimed := taken(mine)
 	count(claimed) > 0
 	key := display(mine.path, mine.domain)
-	owners := sort({sprintf("%s %s/%s (%s)", [object.get(c, "kind", "object"), c.namespace, object.get(c, "name", "<unnamed>"), display(theirs_path(c, mine), domain_of(object.get(c, "domain", "")))]) | some c in claimed})
-}
-
-theirs_path(c, mine) := p if {
-	some p in candidates(mine.path)
-	some c2 in inventory_claims(p)
-	c2 == c
+	owners := sort({sprintf("%s %s/%s (%s)", [object.get(c, "kind", "object"), c.namespace, object.get(c, "name", "<unnamed>"), display(theirs, domain_of(object.get(c, "domain", "")))]) | some [theirs, c] in claimed})
 }
 
 display(path, "") := sprintf("%s on every host", [path])

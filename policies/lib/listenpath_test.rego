@@ -32,6 +32,7 @@ test_domain_normalised_or_ignored if {
 test_declared_from_spec_and_status if {
 	listenpath.declared({"kind": "ApiDefinition", "spec": {"domain": "x.io", "proxy": {"listen_path": "/a"}}}) == {{"path": "/a", "domain": "x.io"}}
 	listenpath.declared({"kind": "ApiDefinition", "spec": {"internal": true, "proxy": {"listen_path": "/a"}}}) == set()
+
 	# an ingress template the operator has not published serves nothing; published, or
 	# with a label spelling the operator does not read, it is an API like any other
 	listenpath.declared({"kind": "ApiDefinition", "metadata": {"labels": {"template": "true"}}, "spec": {"proxy": {"listen_path": "/"}}}) == set()
@@ -99,4 +100,22 @@ test_pending_document_applies_only_to_an_unreconciled_same_reference if {
 	blank := object.union(oas_obj({"name": "doc", "keyName": "k"}), {"status": {"listenPath": " "}})
 	listenpath.pending_document(blank) == {{"path": "/x", "domain": ""}} with input as upd(blank, oas_obj({"name": "doc", "keyName": "k"}))
 		with data.lib.listenpath.doc_claims as {{"path": "/x", "domain": ""}}
+}
+
+# claimed_candidates looks the inventory up once per prefix: it holds exactly the
+# candidates someone claimed, with their claims, under either routing mode.
+test_claimed_candidates_are_the_claimed_candidates if {
+	a := [{"namespace": "a", "name": "x"}]
+	inv := {"/api": a, "/api-admin": a, "/api/": a, "/orders": a, "/bad": {"namespace": "a"}, "/x": a}
+	every mine in ["/api-admin/v2", "/api/v2", "/api", "/{rest:.*}", "/orders/{id}", "/bad/x", "/none"] {
+		every cfg in [{}, {"tyk": {"strictRoutes": true}}] {
+			got := listenpath.claimed_candidates(mine) with data.apiguard.inventory.listenPaths as inv with data.apiguard.config as cfg
+			want := {p: inv[p] | some p in listenpath.candidates(mine); is_array(inv[p])} with data.apiguard.inventory.listenPaths as inv with data.apiguard.config as cfg
+			got == want
+		}
+	}
+	listenpath.claimed_candidates("/api-admin") == {"/api": a, "/api-admin": a} with data.apiguard.inventory.listenPaths as inv
+	listenpath.claimed_candidates("/api-admin") == {"/api-admin": a} with data.apiguard.inventory.listenPaths as inv
+		with data.apiguard.config as {"tyk": {"strictRoutes": true}}
+	listenpath.claimed_candidates("/api") == {} with data.apiguard.inventory as {}
 }
