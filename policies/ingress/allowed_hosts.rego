@@ -71,10 +71,27 @@ hosts contains lower(rule.host) if {
 	rule.host != ""
 }
 
+# allowed(host) holds when matches(host, s) for some suffix s, read through
+# the suffixes split once per evaluation by form, so a host costs a set lookup
+# and one endswith per suffix instead of three matches() clauses per suffix.
+allowed(host) if host in domain_suffixes
+
 allowed(host) if {
-	some s in suffixes
-	matches(host, s)
+	some tail in domain_tails
+	endswith(host, tail)
 }
+
+allowed(host) if {
+	some s in strict_suffixes
+	endswith(host, s)
+	host != s
+}
+
+strict_suffixes := {s | some s in suffixes; startswith(s, ".")}
+
+domain_suffixes := {s | some s in suffixes; not startswith(s, ".")}
+
+domain_tails := {concat("", [".", s]) | some s in domain_suffixes}
 
 # ".example.com": strict subdomains only.
 matches(host, suffix) if {

@@ -132,3 +132,26 @@ test_other_kind_ignored if {
 	}])
 	count(allowed_hosts.deny) == 0 with input as req with data.apiguard.config as config({"demo": [".example.com"]})
 }
+
+# allowed() reads the suffixes split by form; it says what matches() says for
+# every suffix form, including hosts that are a dotted suffix itself.
+test_allowed_is_matches_for_some_suffix if {
+	hosts := ["example.com", "a.example.com", ".example.com", "a.b.example.com", "badexample.com", "example.com.evil.test", "shop.example.org", "example.org", ".example.org", "x.org"]
+	every m in [["example.com"], [".example.com"], ["*.example.com"], ["example.com", ".example.org"], ["Example.COM.", " .EXAMPLE.org "], []] {
+		every h in hosts {
+			allowed_bool(h) == matches_some(h) with data.apiguard.config as config({"*": m})
+				with input as request("CREATE", "demo", ["x.example.com"])
+		}
+	}
+}
+
+allowed_bool(h) if allowed_hosts.allowed(h)
+
+else := false
+
+matches_some(h) if {
+	some s in allowed_hosts.suffixes
+	allowed_hosts.matches(h, s)
+}
+
+else := false

@@ -87,9 +87,13 @@ warn contains msg if {
 deny contains msg if {
 	applies
 	some prefix in ann.nginx_prefixes
-	ann.nginx_bool(prefix, "ssl-redirect", true) == false
-	ann.nginx_bool(prefix, "force-ssl-redirect", false) == false
 	k := ann.key(prefix, "ssl-redirect")
+
+	# ann.nginx_bool(prefix, "ssl-redirect", true) is false exactly when the
+	# annotation is there and ParseBool reads it as false: looked up directly, so
+	# an Ingress without it (nearly all) stops here.
+	ann.parse_bool(k8s.annotations[k]) == false
+	ann.nginx_bool(prefix, "force-ssl-redirect", false) == false
 	msg := sprintf(
 		"%s: annotation %q is %q, which ingress-nginx reads as false, so HTTP requests are served without redirecting to HTTPS; remove it, or set %q to \"true\"",
 		[k8s.display, k, k8s.annotations[k], ann.key(prefix, "force-ssl-redirect")],

@@ -40,8 +40,7 @@ import data.lib.kubernetes as k8s
 
 deny contains msg if {
 	applies
-	some key, _ in k8s.annotations
-	snippet(key)
+	some key, "snippet" in key_finding
 	msg := sprintf(
 		"%s: annotation %q injects raw proxy configuration into the shared ingress controller; remove it and ask the platform team to provide the behaviour through controller configuration",
 		[k8s.display, key],
@@ -50,9 +49,7 @@ deny contains msg if {
 
 deny contains msg if {
 	applies
-	some key, _ in k8s.annotations
-	not snippet(key)
-	haproxy_raw_config(key)
+	some key, "haproxy" in key_finding
 	msg := sprintf(
 		"%s: annotation %q pastes raw HAProxy configuration into the shared haproxy-ingress controller; remove it and ask the platform team to provide the behaviour through controller configuration",
 		[k8s.display, key],
@@ -61,10 +58,7 @@ deny contains msg if {
 
 deny contains msg if {
 	applies
-	some key, _ in k8s.annotations
-	not snippet(key)
-	not haproxy_raw_config(key)
-	lower(key) in dangerous
+	some key, "dangerous" in key_finding
 	msg := sprintf(
 		"%s: annotation %q is on the dangerous-annotation list (apiguard.config.ingress.dangerousAnnotations); remove it, or ask the platform team for an exemption",
 		[k8s.display, key],
@@ -82,10 +76,13 @@ deny contains msg if {
 	)
 }
 
+# ann.nginx_named holds each annotation under an ingress-nginx prefix once, with its
+# name in lower case, as the injectable table's names are: one walk over those
+# annotations instead of one ann.nginx_annotation call per table entry.
 deny contains msg if {
 	applies
-	some name, rule in injectable
-	some [key, v] in ann.nginx_annotation(name)
+	some [name, key, v] in ann.nginx_named
+	rule := injectable[name]
 	not lower(key) in dangerous
 	not safe_value(rule.validator, v)
 	msg := sprintf(
@@ -190,17 +187,43 @@ applies if {
 	k8s.kind == "Ingress"
 }
 
-snippet(key) if endswith(lower(key), "-snippet")
+# key_finding maps each annotation key to the first of the findings the three
+# key rules report: a snippet, else haproxy raw configuration, else a key on the
+# dangerous list. Built once per evaluation, each key lower-cased once.
+key_finding[key] := f if {
+	some key, _ in k8s.annotations
+	f := finding(key, lower(key))
+}
 
-snippet(key) if endswith(lower(key), "-snippets")
+finding(_, lk) := "snippet" if {
+	lower_snippet(lk)
+} else := "haproxy" if {
+	lower_haproxy_raw_config(lk)
+} else := "dangerous" if {
+	lk in dangerous
+}
+
+# snippet(key): the key ends in -snippet or -snippets (one trailing "s" trimmed,
+# then -snippet), in any case.
+snippet(key) if lower_snippet(lower(key))
+
+lower_snippet(lk) if endswith(trim_suffix(lk, "s"), "-snippet")
 
 # haproxy-ingress pastes config-backend and config-tcp-service (and, from its
 # ConfigMap, the other config-* keys) into haproxy.cfg verbatim
 # (pkg/converters/ingress/types/annotations.go).
-haproxy_raw_config(key) if {
-	some name in ann.names_under(key, ann.haproxy_ingress_prefixes)
-	startswith(lower(name), "config-")
+haproxy_raw_config(key) if lower_haproxy_raw_config(lower(key))
+
+# ann.names_under compares lower(key) with lower(prefix + "/") and lower-cases the
+# name after it; lower() works rune by rune, so the lower-case key after the
+# lower-case prefix and "/" is that name in lower case.
+lower_haproxy_raw_config(lk) if {
+	some lp in haproxy_lower_prefixes
+	startswith(lk, lp)
+	startswith(substring(lk, count(lp), -1), "config-")
 }
+
+haproxy_lower_prefixes := {concat("", [lower(p), "/"]) | some p in ann.haproxy_ingress_prefixes}
 
 # A configured list replaces the default (none); non-string entries are ignored,
 # and a value that is not a list falls back to the default.

@@ -33,10 +33,10 @@ deny contains msg if {
 }
 
 deny contains msg if {
+	count(tls_entries) == 0
 	applies
 	some rule in k8s.array_at(k8s.spec, "rules")
 	not has_host(rule)
-	count(tls_entries) == 0
 	msg := sprintf(
 		"%s: a rule without a host is served without TLS because spec.tls is empty; add a spec.tls entry referencing a certificate Secret",
 		[k8s.display],
@@ -70,12 +70,14 @@ deny contains msg if {
 # certificates named where the Ingress's own controller reads them, the entry is the
 # intended way to ask for TLS.
 warn contains msg if {
+	# An entry without a secretName first: nearly every entry has one, and then
+	# neither the configuration nor the controllers are read.
+	some i, entry in tls_entries
+	not has_secret_name(entry)
 	applies
 	not default_certificate_configured
 	not certificate_from_annotation
 	not ingressclass.served_only_by_alb
-	some i, entry in tls_entries
-	not has_secret_name(entry)
 	msg := sprintf(
 		"%s: spec.tls[%d] has no secretName, so its hosts get no certificate of their own: ingress-nginx serves its default certificate there (self-signed unless --default-ssl-certificate names one) and ingress-gce skips the entry; set spec.tls[%d].secretName to a certificate Secret, or set data.apiguard.config.ingress.defaultCertificate to true if every controller serves a trusted default certificate",
 		[k8s.display, i, i],

@@ -47,20 +47,26 @@ non_public(r) if net.inside_non_public(r)
 # inet_aton_range(s) is the one-address range a resolver reads a numeric host
 # name as: one to four parts of decimal, 0x-hex or 0-octal digits, every part
 # but the last one byte, the last filling the bytes left (glibc inet_aton);
-# undefined when s is not such a name.
+# undefined when s is not such a name. Every part starts with a digit, so the
+# first character decides most names (a host name) with one set lookup; the
+# rest is read with one regular expression over the whole name, and each part's
+# base then follows from its prefix.
 inet_aton_range(s) := {"lo": a, "last": a, "len": 128, "v6": false} if {
 	is_string(s)
-	parts := split(lower(s), ".")
+	substring(s, 0, 1) in decimal_digits
+	l := lower(s)
+	regex.match(`^(0x[0-9a-f]{1,8}|0[0-7]{1,11}|0|[1-9][0-9]{0,9})(\.(0x[0-9a-f]{1,8}|0[0-7]{1,11}|0|[1-9][0-9]{0,9})){0,3}$`, l)
+	parts := split(l, ".")
 	n := count(parts)
-	n <= 4
-	values := [v | some p in parts; v := aton_part(p)]
-	count(values) == n
+	values := [aton_part(p) | some p in parts]
 	every i, v in values {
 		fits(i, n, v)
 	}
 	head := sum([(values[i] * net.pow2(8 * (3 - i))) | some i, _ in values; i < n - 1])
 	a := array.concat(array.slice(net.mapped_first, 0, 2), [head + values[n - 1]])
 }
+
+decimal_digits := {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 
 # fits: every part but the last is one byte; the last fills the bytes left.
 fits(i, n, v) if {
@@ -73,11 +79,14 @@ fits(i, n, v) if {
 	v < net.pow2(8 * (5 - n))
 }
 
-aton_part(p) := net.hex_value(substring(p, 2, -1)) if regex.match(`^0x[0-9a-f]{1,8}$`, p)
-
-aton_part(p) := octal(p) if regex.match(`^0[0-7]{1,11}$`, p)
-
-aton_part(p) := to_number(p) if regex.match(`^(0|[1-9][0-9]{0,9})$`, p)
+# aton_part reads one part that inet_aton_range's expression accepted: 0x-hex,
+# 0-octal (a 0 with more digits), or decimal.
+aton_part(p) := net.hex_value(substring(p, 2, -1)) if {
+	startswith(p, "0x")
+} else := octal(p) if {
+	startswith(p, "0")
+	p != "0"
+} else := to_number(p)
 
 octal(p) := sum([(to_number(d) * net.pow2(3 * ((n - 1) - i))) | some i, d in digits]) if {
 	digits := split(p, "")

@@ -57,3 +57,17 @@ test_ipv4_text if {
 	address.inet_aton_range("4294967295") == address.ip_range("255.255.255.255")
 	not address.ipv4_text(address.ip_range("2001:db8::1"))
 }
+
+# The first-character guard and the one expression read exactly what the
+# per-part reading did: names that start with a digit but are not numbers, and
+# numbers that start a name, stay undefined.
+test_inet_aton_guard if {
+	every bad in ["1password.com", "0x7f.example", "127.0.0.1.nip.io", "10.0.0.1a", "1.2.3.", ".1.2.3", "0x.1", "9.0xg", "Localhost", "a127.0.0.1", "-1"] {
+		not address.inet_aton_range(bad)
+	}
+	address.ipv4_text(address.inet_aton_range("0.0.0.0")) == "0.0.0.0"
+	address.ipv4_text(address.inet_aton_range("00.0x0.000.0")) == "0.0.0.0"
+	address.ipv4_text(address.inet_aton_range("10.0X0A.012")) == "10.10.0.10"
+	address.ipv4_text(address.inet_aton_range("1.2.3.4")) == "1.2.3.4"
+	not address.inet_aton_range(7)
+}

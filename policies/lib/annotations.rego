@@ -80,12 +80,29 @@ nginx_bool(prefix, name, fallback) := bool_or_default(k8s.annotations, key(prefi
 # key is name under an ingress-nginx prefix, compared case-insensitively: keys are
 # case-sensitive to the controller, but a policy that screens values for injection
 # loses nothing by also screening a key that differs in case.
+#
+# Read through nginx_named, built once per evaluation: each policy's call is then a
+# walk over the few annotations under an ingress-nginx prefix, not over every
+# annotation and prefix with two lower() calls each.
 nginx_annotation(name) := {[k, v] |
+	some [n, k, v] in nginx_named
+	n == lower(name)
+}
+
+# nginx_named holds [name, key, value] for each annotation with a string value whose
+# key, in lower case, is "<prefix>/<name>" for an ingress-nginx prefix (in lower
+# case): name is the rest of the key, in lower case. lower() works rune by rune, so
+# lower(key) == lower(prefix + "/" + n) exactly when the lower-case key starts with
+# the lower-case prefix and "/" and the rest is lower(n).
+nginx_named contains [substring(lk, count(lp), -1), k, v] if {
 	some k, v in k8s.annotations
 	is_string(v)
-	some p in nginx_prefixes
-	lower(k) == lower(key(p, name))
+	lk := lower(k)
+	some lp in nginx_lower_prefixes
+	startswith(lk, lp)
 }
+
+nginx_lower_prefixes := {concat("", [lower(p), "/"]) | some p in nginx_prefixes}
 
 # names_under(k, prefix_set) is the set of names key k stands for: the part after
 # "<prefix>/" for each of prefix_set it starts with (case-insensitively). Empty when

@@ -266,8 +266,12 @@ time_of(t) := n if {
 
 # conflicts maps each host of the object that another namespace claimed first
 # to the sorted list of those claims ("Kind namespace/name").
+#
+# A host nobody in the inventory claims is the common case: the direct lookup
+# skips it before foreign() walks anything (claims() is [] for it anyway).
 conflicts[host] := owners if {
 	some host in own
+	data.apiguard.inventory.hosts[host]
 	claimed := foreign(host)
 	count(claimed) > 0
 	owners := sort({sprintf("%s %s/%s", [object.get(c, "kind", "object"), c.namespace, object.get(c, "name", "<unnamed>")]) | some c in claimed})

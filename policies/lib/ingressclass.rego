@@ -39,7 +39,7 @@ class := c if {
 } else := ""
 
 # gce holds when ingress-gce serves the Ingress.
-gce if class in configured_classes("gceClasses", default_gce_classes)
+gce if class in gce_classes
 
 gce if {
 	class == ""
@@ -66,7 +66,7 @@ named_classes contains c if {
 served_only_by_gce if {
 	count(named_classes) > 0
 	every c in named_classes {
-		c in configured_classes("gceClasses", default_gce_classes)
+		c in gce_classes
 	}
 }
 
@@ -80,9 +80,14 @@ served_only_by_gce if {
 served_only_by_alb if {
 	count(named_classes) > 0
 	every c in named_classes {
-		c in configured_classes("albClasses", default_alb_classes)
+		c in alb_classes
 	}
 }
+
+# The configured class sets, read once per evaluation.
+gce_classes := configured_classes("gceClasses", default_gce_classes)
+
+alb_classes := configured_classes("albClasses", default_alb_classes)
 
 # configured_classes(key, defaults) is data.apiguard.config.ingress[key] when it is a
 # list of strings, else defaults: a malformed value never empties the set.

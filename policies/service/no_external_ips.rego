@@ -27,10 +27,14 @@ package service.no_external_ips
 import data.lib.address
 import data.lib.kubernetes as k8s
 
+# The cheap condition first: most Services set no externalIPs, and for them
+# neither the namespace nor the allow-list is read.
 deny contains msg if {
+	ips := k8s.array_at(k8s.spec, "externalIPs")
+	count(ips) > 0
 	applies
 	not k8s.namespace_in(exempt_namespaces)
-	some ip in k8s.array_at(k8s.spec, "externalIPs")
+	some ip in ips
 	not allowed(ip)
 	msg := sprintf(
 		"%s: spec.externalIPs contains %v, which makes every node route traffic for that address to this Service (CVE-2020-8554)%s; remove spec.externalIPs and expose the Service through an Ingress, a Gateway or an internal load balancer",
@@ -45,16 +49,19 @@ applies if {
 }
 
 allowed(ip) if {
+	count(allowed_ranges) > 0
 	a := address.ip_range(ip)
 	some r in allowed_ranges
 	address.within(a, r)
 }
 
-allowed_ranges := [r | some s in strings_at("allowedExternalIPs"); r := address.range_of(s)]
+allowed_ranges := [r | some s in allowed_strings; r := address.range_of(s)]
 
-allow_list_hint := sprintf(" and is not in service.allowedExternalIPs (%s)", [concat(", ", strings_at("allowedExternalIPs"))]) if {
-	count(strings_at("allowedExternalIPs")) > 0
+allow_list_hint := sprintf(" and is not in service.allowedExternalIPs (%s)", [concat(", ", allowed_strings)]) if {
+	count(allowed_strings) > 0
 } else := ""
+
+allowed_strings := strings_at("allowedExternalIPs")
 
 # Malformed configuration (not a list of strings) means no exemptions and no
 # allowed addresses.

@@ -47,7 +47,6 @@ package service.safe_external_name
 
 import data.lib.address
 import data.lib.kubernetes as k8s
-import data.lib.net
 
 deny contains msg if {
 	judged
@@ -58,7 +57,7 @@ deny contains msg if {
 warn contains msg if {
 	judged
 	count(problems) == 0
-	ip := address.inet_aton_range(name)
+	ip := name_ip
 	msg := sprintf(
 		"%s: spec.externalName %q is an IP address (%s): DNS servers do not resolve it as one, so only clients that parse it reach it; use a Service without a selector and an EndpointSlice for a fixed address",
 		[k8s.display, raw, address.ipv4_text(ip)],
@@ -81,10 +80,14 @@ name := lower(trim_suffix(raw, "."))
 
 labels := split(name, ".")
 
+# name_ip is the address a resolver reads name as (inet_aton), read once per
+# evaluation; undefined for a host name.
+name_ip := address.inet_aton_range(name)
+
 problems contains why if {
-	ip := address.inet_aton_range(name)
+	ip := name_ip
 	some cidr, what in denied_blocks
-	address.within(ip, net.parse_cidr(cidr))
+	address.within(ip, denied_ranges[cidr])
 	why := sprintf("is the address %s (%s), which a resolver reads it as", [address.ipv4_text(ip), what])
 }
 
@@ -96,15 +99,19 @@ problems contains "is a cloud metadata endpoint's name" if {
 	metadata_name
 }
 
+# Every wildcard_dns name has two labels, so a name is that name or under it
+# exactly when its last two labels spell it: one set lookup instead of a suffix
+# test per entry (safe_external_name_test checks the two labels).
 problems contains why if {
-	some suffix in wildcard_dns
-	is_or_under(name, suffix)
+	count(labels) >= 2
+	suffix := concat(".", array.slice(labels, count(labels) - 2, count(labels)))
+	suffix in wildcard_dns_names
 	why := sprintf("is under %s, whose DNS answers with the address the name spells (or loopback)", [suffix])
 }
 
 problems contains "is a single label, which resolves through the search path of whichever pod resolves it (for an ingress controller, a Service in the controller's own namespace)" if {
 	count(labels) == 1
-	not address.inet_aton_range(name)
+	not name_ip
 	not loopback_name
 }
 
@@ -127,13 +134,23 @@ problems contains why if {
 	count(labels) >= 2
 	count(labels) <= 5
 	ns := labels[count(labels) - 1]
-	ns in protected_namespaces
+	protected(ns)
 	ns != k8s.namespace
 	why := sprintf("resolves through the cluster search path (svc.<cluster domain>, tried first for names with fewer than five dots) to a Service in namespace %q", [ns])
 }
 
 problems contains "is a pod DNS name, which CoreDNS with \"pods insecure\" answers with whatever address its first label spells" if {
 	some [_, "pod"] in cluster_names
+}
+
+# denied_ranges is net.parse_cidr of each of denied_blocks' CIDRs, written out
+# so that a decision parses none of them (safe_external_name_test checks them).
+denied_ranges := {
+	"0.0.0.0/8": {"lo": [0, 65535, 0], "last": [0, 65535, 16777215], "len": 104, "v6": false},
+	"127.0.0.0/8": {"lo": [0, 65535, 2130706432], "last": [0, 65535, 2147483647], "len": 104, "v6": false},
+	"169.254.0.0/16": {"lo": [0, 65535, 2851995648], "last": [0, 65535, 2852061183], "len": 112, "v6": false},
+	"100.100.100.200/32": {"lo": [0, 65535, 1684301000], "last": [0, 65535, 1684301000], "len": 128, "v6": false},
+	"168.63.129.16/32": {"lo": [0, 65535, 2822734096], "last": [0, 65535, 2822734096], "len": 128, "v6": false},
 }
 
 denied_blocks := {
@@ -159,6 +176,8 @@ metadata_name if labels[0] == "instance-data"
 
 wildcard_dns := ["nip.io", "sslip.io", "xip.io", "localtest.me", "lvh.me"]
 
+wildcard_dns_names := {"nip.io", "sslip.io", "xip.io", "localtest.me", "lvh.me"}
+
 is_or_under(n, suffix) if n == suffix
 
 is_or_under(n, suffix) if endswith(n, concat("", [".", suffix]))
@@ -167,13 +186,20 @@ is_or_under(n, suffix) if endswith(n, concat("", [".", suffix]))
 # <...>.<name>.<namespace>.svc or .pod, bare or under a cluster domain: the
 # kubernetes plugin of CoreDNS answers those (coredns/coredns plugin/kubernetes,
 # parse.go: the label before "svc"/"pod" is the namespace).
+# A "svc" or "pod" label after two others follows a dot, so a name without
+# ".svc" or ".pod" has none: checked first, with one string search each.
 cluster_names contains [labels[i - 1], l] if {
+	cluster_candidate
 	some i, l in labels
 	l in {"svc", "pod"}
 	i >= 2
 	rest := concat(".", array.slice(labels, i + 1, count(labels)))
 	in_cluster_zone(rest)
 }
+
+cluster_candidate if contains(name, ".svc")
+
+cluster_candidate if contains(name, ".pod")
 
 in_cluster_zone("")
 
@@ -182,6 +208,17 @@ in_cluster_zone(rest) if rest in cluster_domains
 cluster_domains := {lower(trim_suffix(d, ".")) | some d in strings_at("clusterDomains", ["cluster.local"])}
 
 exempt_namespaces := strings_at("externalNameNamespaces", [])
+
+# protected(ns) is ns in protected_namespaces without building that set: the
+# namespaces every cluster has first, then the configured list (read as
+# strings_at reads it: a list with a non-string ignored whole).
+protected(ns) if ns in {"default", "kube-system", "kube-public", "kube-node-lease"}
+
+protected(ns) if {
+	some n in k8s.setting(["service", "protectedNamespaces"], [])
+	n == ns
+	ns in strings_at("protectedNamespaces", [])
+}
 
 protected_namespaces := {n | some n in array.concat(
 	["default", "kube-system", "kube-public", "kube-node-lease"],

@@ -1,5 +1,6 @@
 package service.safe_external_name_test
 
+import data.lib.net
 import data.service.safe_external_name as policy
 
 external(name) := {
@@ -140,3 +141,50 @@ test_search_path_names if {
 	count(policy.deny) == 1 with input as request("CREATE", external("api.payments")) with data.apiguard.config as {"service": {"protectedNamespaces": ["payments"]}}
 	count(policy.deny) == 0 with input as request("CREATE", external("api.demo")) with data.apiguard.config as {"service": {"protectedNamespaces": ["demo"]}}
 }
+
+# The written-out ranges are what lib.net reads the CIDRs as, and every
+# wildcard DNS name has the two labels the suffix lookup relies on.
+test_denied_ranges_are_parsed_cidrs if {
+	every cidr, _ in policy.denied_blocks {
+		policy.denied_ranges[cidr] == net.parse_cidr(cidr)
+	}
+	count(policy.denied_ranges) == count(policy.denied_blocks)
+}
+
+test_wildcard_dns_names_have_two_labels if {
+	policy.wildcard_dns_names == {n | some n in policy.wildcard_dns}
+	every n in policy.wildcard_dns {
+		count(split(n, ".")) == 2
+	}
+}
+
+test_wildcard_dns_variants if {
+	every n in ["nip.io", "x.nip.io", "127.0.0.1.nip.io", "a..sslip.io", "x.lvh.me", "localtest.me", "NIP.IO.", "a.b.xip.io"] {
+		count(policy.deny) == 1 with input as request("CREATE", external(n))
+	}
+	every n in ["nip.io.example.com", "notnip.io", "lvh.me.evil.example", "xip.iox"] {
+		count(policy.deny) == 0 with input as request("CREATE", external(n))
+	}
+}
+
+test_cluster_names_need_svc_or_pod_label if {
+	count(policy.deny) == 1 with input as request("CREATE", external("a.other.svc"))
+	count(policy.deny) == 1 with input as request("CREATE", external("1-2-3-4.other.pod.cluster.local"))
+	count(policy.deny) == 0 with input as request("CREATE", external("svc.example.com"))
+	count(policy.deny) == 0 with input as request("CREATE", external("a.svcx.example.com"))
+}
+
+test_protected_is_protected_namespaces if {
+	every ns in ["default", "kube-system", "kube-public", "kube-node-lease", "payments", "com", "demo"] {
+		want := ns in policy.protected_namespaces with data.apiguard.config.service.protectedNamespaces as ["payments"]
+		protected_bool(ns) == want with data.apiguard.config.service.protectedNamespaces as ["payments"]
+	}
+	protected_bool("payments") with data.apiguard.config.service.protectedNamespaces as ["payments"]
+	not protected_bool("payments") with data.apiguard.config.service.protectedNamespaces as ["payments", 7]
+	not protected_bool("payments") with data.apiguard.config.service.protectedNamespaces as "payments"
+	protected_bool("default") with data.apiguard.config.service.protectedNamespaces as "payments"
+}
+
+protected_bool(ns) if policy.protected(ns)
+
+else := false
