@@ -75,6 +75,8 @@ type peerStack struct {
 	shared map[string]string
 	// caBundles are the CAs of each target's serving certificate, to register it.
 	caBundles map[string][]byte
+	// procs are the peers' processes, for their logs when they disagree.
+	procs map[string]*serverProc
 }
 
 func (s *peerStack) stop() error {
@@ -134,7 +136,7 @@ func startPeerStack(ctx context.Context, log io.Writer, root string) (_ *peerSta
 	if err != nil {
 		return nil, err
 	}
-	s := &peerStack{roots: x509.NewCertPool(), shared: map[string]string{}, caBundles: map[string][]byte{}}
+	s := &peerStack{roots: x509.NewCertPool(), shared: map[string]string{}, caBundles: map[string][]byte{}, procs: map[string]*serverProc{}}
 	defer func() {
 		if err != nil {
 			_ = s.stop()
@@ -355,6 +357,7 @@ func (s *peerStack) startGatekeeper(ctx context.Context, root, bin, certDir stri
 		return err
 	}
 	s.stops = append(s.stops, p.stop)
+	s.procs[targetGatekeeper] = p
 	probe := &http.Client{Timeout: time.Second}
 	if err := p.waitReady(ctx, probe, "http://127.0.0.1:"+strconv.Itoa(ports[1])+"/readyz"); err != nil {
 		return err
@@ -389,19 +392,20 @@ func (s *peerStack) startGatekeeper(ctx context.Context, root, bin, certDir stri
 
 // kyvernoArgs are the admission controller's arguments as Kyverno's Helm chart
 // (charts/kyverno 3.9.1, Kyverno v1.19.1) renders them with default values, except the
-// webhook server on loopback (--serverIP, --webhookServerHost, --webhookServerPort and
-// --servicePort: the API server calls https://<serverIP>:<servicePort>), the metrics and
+// webhook server on loopback (--serverIP=127.0.0.1:<port>, which the webhook
+// configurations Kyverno registers call as https://<serverIP><path> and its serving
+// certificate covers, --webhookServerHost and --webhookServerPort), the metrics and
 // controller-runtime metrics ports, and --kubeconfig.
 func kyvernoArgs(port, metrics, crMetrics int, kubeconfig string) []string {
 	return []string{
 		"--kubeconfig=" + kubeconfig,
-		"--serverIP=127.0.0.1", "--webhookServerHost=127.0.0.1",
+		"--serverIP=127.0.0.1:" + strconv.Itoa(port), "--webhookServerHost=127.0.0.1",
 		"--caSecretName=kyverno-svc.kyverno.svc.kyverno-tls-ca",
 		"--tlsSecretName=kyverno-svc.kyverno.svc.kyverno-tls-pair",
 		"--tlsKeyAlgorithm=RSA",
 		"--backgroundServiceAccountName=system:serviceaccount:kyverno:kyverno-background-controller",
 		"--reportsServiceAccountName=system:serviceaccount:kyverno:kyverno-reports-controller",
-		"--servicePort=" + strconv.Itoa(port), "--webhookServerPort=" + strconv.Itoa(port),
+		"--servicePort=443", "--webhookServerPort=" + strconv.Itoa(port),
 		"--resyncPeriod=15m", "--crdWatcher=false",
 		"--disableMetrics=false", "--otelConfig=prometheus", "--metricsPort=" + strconv.Itoa(metrics),
 		"--admissionReports=true", "--maxAdmissionReports=1000",
@@ -474,6 +478,7 @@ func (s *peerStack) startKyverno(ctx context.Context, root, bin string, cfg *res
 		return err
 	}
 	s.stops = append(s.stops, p.stop)
+	s.procs[targetKyvernoCEL], s.procs[targetKyvernoJMES] = p, p
 	// Kyverno issues its CA and serving pair into Secrets, then serves with them.
 	var caPEM []byte
 	err = pollUntil(ctx, 2*time.Minute, p, func() error {
@@ -599,7 +604,13 @@ func (s *peerStack) waitVerdicts(ctx context.Context, timeout time.Duration) ([]
 			if err != nil {
 				bad = append(bad, err.Error())
 			}
-			return bad, fmt.Errorf("after %s the peers still disagree with the fixed cases:\n  %s", timeout, strings.Join(bad, "\n  "))
+			logs := ""
+			for name, p := range s.procs {
+				if strings.Contains(strings.Join(bad, "\n"), name+":") {
+					logs += fmt.Sprintf("\n--- %s's last output:\n%s", name, p.out)
+				}
+			}
+			return bad, fmt.Errorf("after %s the peers still disagree with the fixed cases:\n  %s%s", timeout, strings.Join(bad, "\n  "), logs)
 		}
 		time.Sleep(time.Second)
 	}
