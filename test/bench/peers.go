@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
@@ -63,7 +64,11 @@ func runPeers(ctx context.Context, log io.Writer, o servingOptions, rates []floa
 	if err != nil {
 		return res, err
 	}
-	stack, err := startPeerStack(ctx, log, o.root)
+	self, err := os.Executable()
+	if err != nil {
+		return res, err
+	}
+	stack, err := startPeerStack(ctx, log, o.root, self)
 	if err != nil {
 		return res, err
 	}

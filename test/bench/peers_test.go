@@ -141,7 +141,7 @@ func TestPeerVerdicts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	var log strings.Builder
-	s, err := startPeerStack(ctx, &log, root)
+	s, err := startPeerStack(ctx, &log, root, "")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
@@ -150,7 +150,7 @@ func TestPeerVerdicts(t *testing.T) {
 	for _, tg := range s.list {
 		names[tg.name] = true
 	}
-	for _, want := range []string{targetApiguard5, targetApiguardAll, targetGatekeeper, targetKyvernoCEL, targetKyvernoJMES, targetNull} {
+	for _, want := range []string{targetApiguard5, targetApiguardAll, targetGatekeeper, targetKyvernoCEL, targetKyvernoJMES} {
 		if !names[want] {
 			t.Errorf("no %s target", want)
 		}

@@ -131,7 +131,10 @@ func moduleDir(ctx context.Context, module, version string) (string, error) {
 // at their own paths) and the null webhook. It returns once every peer answers the fixed
 // verdict cases as apiguard-5 does, which proves their policies are loaded and their
 // inventories synced.
-func startPeerStack(ctx context.Context, log io.Writer, root string) (_ *peerStack, err error) {
+//
+// null is the binary that serves the null webhook (this harness, run with -serve-null);
+// empty leaves the null webhook out (a test binary cannot serve it).
+func startPeerStack(ctx context.Context, log io.Writer, root, null string) (_ *peerStack, err error) {
 	gkBin, kyBin, err := peerBinaries(root)
 	if err != nil {
 		return nil, err
@@ -177,8 +180,10 @@ func startPeerStack(ctx context.Context, log io.Writer, root string) (_ *peerSta
 	if err := s.startKyverno(ctx, root, kyBin, cfg); err != nil {
 		return nil, fmt.Errorf("kyverno: %w", err)
 	}
-	if err := s.startNull(ctx, certDir); err != nil {
-		return nil, err
+	if null != "" {
+		if err := s.startNull(ctx, null, certDir); err != nil {
+			return nil, err
+		}
 	}
 	fmt.Fprintln(log, "peers: waiting until every peer judges the fixed cases as apiguard-5 does")
 	if _, err := s.waitVerdicts(ctx, 3*time.Minute); err != nil {
@@ -562,11 +567,7 @@ func coversIngressAndService(rules []admissionregistrationv1.RuleWithOperations)
 	return ingress && service
 }
 
-func (s *peerStack) startNull(ctx context.Context, certDir string) error {
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
+func (s *peerStack) startNull(ctx context.Context, self, certDir string) error {
 	port, err := kubetest.FreePort()
 	if err != nil {
 		return err
