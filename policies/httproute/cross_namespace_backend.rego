@@ -26,12 +26,14 @@
 #     namespace to the backend.
 package httproute.cross_namespace_backend
 
+import data.lib.gatewayapi as gw
 import data.lib.kubernetes as k8s
 
 gateway_group := "gateway.networking.k8s.io"
 
 deny contains msg if {
 	applies
+	some_cross_namespace
 	grants_known
 	some [where, ref] in cross_namespace_refs
 	not granted(ref)
@@ -43,6 +45,7 @@ deny contains msg if {
 
 warn contains msg if {
 	applies
+	some_cross_namespace
 	not grants_known
 	some [where, ref] in cross_namespace_refs
 	not granted(ref)
@@ -50,6 +53,17 @@ warn contains msg if {
 		"%s: %s points to %s in namespace %q; ReferenceGrants cannot be checked here, so make sure a ReferenceGrant in %q has %s, or the reference is refused",
 		[k8s.display, where, backend_text(ref), ref.namespace, ref.namespace, grant_text(ref)],
 	)
+}
+
+# Cost (issue 18): one cheap pass over every backend (lib.gatewayapi's walk,
+# shared with route.no_sensitive_backend) finds whether any names another
+# namespace; only then are locations formatted (backend_refs).
+some_cross_namespace if {
+	some ref in gw.route_backend_refs
+	ns := ref.namespace
+	is_string(ns)
+	ns != ""
+	ns != k8s.namespace
 }
 
 applies if {

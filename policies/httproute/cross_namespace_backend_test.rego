@@ -211,3 +211,20 @@ test_other_kind_ignored if {
 	count(policy.deny) == 0 with input as r with data.apiguard.inventory as empty_inventory
 	count(policy.warn) == 0 with input as r
 }
+
+# --- The cheap first pass (some_cross_namespace) decides nothing on its own ----
+
+test_one_cross_namespace_mirror_among_many_backends if {
+	same := [{"backendRefs": [backend({"name": sprintf("web-%d", [i])})]} | some i in numbers.range(0, 39)]
+	mirror := {"backendRefs": [backend({"filters": [{"type": "RequestMirror", "requestMirror": {"backendRef": backend(payments)}}]})]}
+	denies := policy.deny with input as create(array.concat(same, [mirror])) with data.apiguard.inventory as empty_inventory
+	count(denies) == 1
+	some msg in denies
+	contains(msg, `spec.rules[40].backendRefs[0].filters[0].requestMirror.backendRef points to Service "api" in namespace "payments"`)
+}
+
+test_many_same_namespace_backends_allowed if {
+	same := [{"backendRefs": [backend({"name": sprintf("web-%d", [i]), "namespace": "demo"})]} | some i in numbers.range(0, 39)]
+	count(policy.deny) == 0 with input as create(same) with data.apiguard.inventory as empty_inventory
+	count(policy.warn) == 0 with input as create(same)
+}

@@ -119,3 +119,19 @@ listener_hostname(listener) := h if {
 	is_string(h)
 	h != ""
 }
+
+# --- Route backends -----------------------------------------------------------
+
+# route_backend_refs are the backend references of the route under review, read
+# in one walk that policies share (issue 18): spec.rules[].backendRefs[], and the
+# backendRef of RequestMirror filters on rules and on backendRefs. It checks no
+# types (a malformed collection is iterated whatever it holds), so it may hold
+# more than the exact walks policies make for their messages: it is for cheap
+# tests that must miss nothing, such as "any backend in another namespace?".
+route_backend_refs := array.concat(
+	array.concat(
+		[ref | ref := k8s.spec.rules[_].backendRefs[_]],
+		[ref | ref := k8s.spec.rules[_].filters[_].requestMirror.backendRef],
+	),
+	[ref | ref := k8s.spec.rules[_].backendRefs[_].filters[_].requestMirror.backendRef],
+)

@@ -82,3 +82,26 @@ test_every_class_public_without_a_list if {
 	gw.public_class("anything") with data.apiguard.config as {"gateway": {"publicClasses": "internet"}}
 	not gw.public_class("internal") with data.apiguard.config as config
 }
+
+route_request(rules) := {"request": {
+	"operation": "CREATE",
+	"kind": {"group": "gateway.networking.k8s.io", "version": "v1", "kind": "HTTPRoute"},
+	"object": {"metadata": {"name": "r", "namespace": "shop"}, "spec": {"rules": rules}},
+}}
+
+mirror(name) := {"type": "RequestMirror", "requestMirror": {"backendRef": {"name": name}}}
+
+test_route_backend_refs_reads_every_place_a_backend_is_named if {
+	rules := [
+		{"backendRefs": [{"name": "a"}, {"name": "b", "filters": [mirror("c")]}]},
+		{"filters": [mirror("d"), {"type": "RequestHeaderModifier"}]},
+	]
+	refs := gw.route_backend_refs with input as route_request(rules)
+	{r.name | some r in refs} == {"a", "b", "c", "d"}
+	count(refs) == 4
+}
+
+test_route_backend_refs_tolerates_malformed_rules if {
+	gw.route_backend_refs == [] with input as route_request("x")
+	gw.route_backend_refs == [] with input as route_request([{"backendRefs": "x"}, 7])
+}

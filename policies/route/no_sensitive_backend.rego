@@ -26,6 +26,7 @@
 package route.no_sensitive_backend
 
 import data.ingress.no_sensitive_backend as lists
+import data.lib.gatewayapi as gw
 import data.lib.kubernetes as k8s
 
 deny contains msg if {
@@ -42,30 +43,23 @@ deny contains msg if {
 	)
 }
 
-# Cost (issue 18): one cheap pass over every backend first (some_sensitive);
+# Cost (issue 18): one cheap pass over every backend first (some_sensitive, on
+# lib.gatewayapi's walk);
 # only a route with a sensitive backend goes on to format locations and
 # reasons (backends, reasons). The pass may admit more than backends holds (it
 # checks no types, and always tries the empty name a nameless backend is
 # matched as): it only has to miss no sensitive backend.
 some_sensitive if {
-	some ref in backend_refs
+	some ref in gw.route_backend_refs
 	ref.port in sensitive_ports
 }
 
 # The globs run once per distinct name.
 some_sensitive if {
-	some n in ({""} | {n | n := backend_refs[_].name; is_string(n)})
+	some n in ({""} | {n | n := gw.route_backend_refs[_].name; is_string(n)})
 	some p in sensitive_patterns
 	glob.match(p, null, lower(n))
 }
-
-backend_refs := array.concat(
-	array.concat(
-		[ref | ref := k8s.spec.rules[_].backendRefs[_]],
-		[ref | ref := k8s.spec.rules[_].filters[_].requestMirror.backendRef],
-	),
-	[ref | ref := k8s.spec.rules[_].backendRefs[_].filters[_].requestMirror.backendRef],
-)
 
 # The lists of ingress.no_sensitive_backend. Unless the configuration sets them,
 # they are that policy's defaults, held here as constants (a test checks they
