@@ -677,6 +677,10 @@ func yamlFiles(dir string) ([][]byte, error) {
 // applyManifests creates every document of files (multi-document YAML), or updates it if
 // it exists, finding each kind's resource through discovery.
 func applyManifests(ctx context.Context, cfg *rest.Config, files ...[]byte) error {
+	// The peers' API warnings (Kyverno deprecating its ClusterPolicy, RBAC hints for
+	// controllers that are not run) are no news to the harness.
+	cfg = rest.CopyConfig(cfg)
+	cfg.WarningHandler = rest.NoWarnings{}
 	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
 		return err
