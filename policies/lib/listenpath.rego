@@ -62,6 +62,7 @@ declared(obj) := {c |
 	status := object.get(obj, "status", {})
 	path := object.get(status, "listenPath", "")
 	is_string(path)
+	path != ""
 	c := claim(path, status_domain(status))
 } if {
 	obj.kind in {"TykOasApiDefinition", "TykStreamsApiDefinition", "TykMcpProxyDefinition"}
@@ -228,12 +229,32 @@ templated(mine) := {theirs |
 	startswith(theirs, literal)
 }
 
+# hits are [mine, theirs, claims] for each listen path mine the object serves (own) and
+# each of its candidates theirs (see candidates) the inventory holds an array of claims
+# for. The inventory is looked up once per prefix of mine, and covered is asked only of
+# a prefix someone claimed: the same listen paths as looking up every candidate.
+hits contains [mine, theirs, claims] if {
+	some mine in own
+	path := mine.path
+	some n in numbers.range(1, count(path))
+	claims := data.apiguard.inventory.listenPaths[substring(path, 0, n)]
+	is_array(claims)
+	theirs := substring(path, 0, n)
+	covered(path, theirs)
+}
+
+hits contains [mine, theirs, claims] if {
+	some mine in own
+	contains(mine.path, "{")
+	some theirs in templated(mine.path)
+	claims := data.apiguard.inventory.listenPaths[theirs]
+	is_array(claims)
+}
+
 # taken(mine) are the claims of other namespaces whose requests mine takes, that came
-# first, each [theirs, claim] with theirs the listen path claimed. The inventory is
-# looked up once per prefix of mine (prefixes), and covered is asked only of a prefix
-# someone claimed; the result is the same as looking up every one of candidates(mine).
+# first, each [theirs, claim] with theirs the listen path claimed.
 taken(mine) := [[theirs, c] |
-	some theirs, claims in claimed_candidates(mine.path)
+	some [mine, theirs, claims] in hits
 	some c in claims
 	is_object(c)
 	is_string(c.namespace)
@@ -243,27 +264,6 @@ taken(mine) := [[theirs, c] |
 	not shared(theirs, k8s.namespace, c.namespace)
 	first(mine, c)
 ]
-
-# claimed_candidates(mine): the candidates (see candidates) the inventory holds claims
-# for, each mapped to its array of claims.
-claimed_candidates(mine) := object.union(
-	{theirs: claims |
-		some n in numbers.range(1, count(mine))
-		theirs := substring(mine, 0, n)
-		claims := data.apiguard.inventory.listenPaths[theirs]
-		is_array(claims)
-		covered(mine, theirs)
-	},
-	{theirs: claims |
-		some theirs in templated(mine)
-		claims := data.apiguard.inventory.listenPaths[theirs]
-		is_array(claims)
-	},
-)
-
-# foreign(mine) are the claims of other namespaces whose requests mine takes, that
-# came first.
-foreign(mine) := [c | some [_, c] in taken(mine)]
 
 first(mine, _) if not mine in held
 
@@ -275,7 +275,7 @@ first(mine, c) if {
 # conflicts maps each listen path (with its domain, "" for every host) of the object
 # to the sorted claims it takes over ("Kind namespace/name (listen path on domain)").
 conflicts[key] := owners if {
-	some mine in own
+	some [mine, _, _] in hits
 	claimed := taken(mine)
 	count(claimed) > 0
 	key := display(mine.path, mine.domain)

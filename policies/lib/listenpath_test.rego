@@ -102,20 +102,28 @@ test_pending_document_applies_only_to_an_unreconciled_same_reference if {
 		with data.lib.listenpath.doc_claims as {{"path": "/x", "domain": ""}}
 }
 
-# claimed_candidates looks the inventory up once per prefix: it holds exactly the
-# candidates someone claimed, with their claims, under either routing mode.
-test_claimed_candidates_are_the_claimed_candidates if {
+# hits look the inventory up once per prefix: they hold exactly the candidates someone
+# claimed, with their claims, under either routing mode.
+test_hits_are_the_claimed_candidates if {
 	a := [{"namespace": "a", "name": "x"}]
 	inv := {"/api": a, "/api-admin": a, "/api/": a, "/orders": a, "/bad": {"namespace": "a"}, "/x": a}
 	every mine in ["/api-admin/v2", "/api/v2", "/api", "/{rest:.*}", "/orders/{id}", "/bad/x", "/none"] {
 		every cfg in [{}, {"tyk": {"strictRoutes": true}}] {
-			got := listenpath.claimed_candidates(mine) with data.apiguard.inventory.listenPaths as inv with data.apiguard.config as cfg
-			want := {p: inv[p] | some p in listenpath.candidates(mine); is_array(inv[p])} with data.apiguard.inventory.listenPaths as inv with data.apiguard.config as cfg
+			own := {{"path": mine, "domain": ""}}
+			got := listenpath.hits with data.apiguard.inventory.listenPaths as inv with data.apiguard.config as cfg
+				with listenpath.own as own
+			want := {[m, p, inv[p]] | some m in own; some p in listenpath.candidates(mine); is_array(inv[p])} with data.apiguard.inventory.listenPaths as inv
+				with data.apiguard.config as cfg
 			got == want
 		}
 	}
-	listenpath.claimed_candidates("/api-admin") == {"/api": a, "/api-admin": a} with data.apiguard.inventory.listenPaths as inv
-	listenpath.claimed_candidates("/api-admin") == {"/api-admin": a} with data.apiguard.inventory.listenPaths as inv
-		with data.apiguard.config as {"tyk": {"strictRoutes": true}}
-	listenpath.claimed_candidates("/api") == {} with data.apiguard.inventory as {}
+	hits_of("/api-admin", inv, {}) == {"/api", "/api-admin"}
+	hits_of("/api-admin", inv, {"tyk": {"strictRoutes": true}}) == {"/api-admin"}
+	hits_of("/api", {}, {}) == set()
+}
+
+hits_of(path, inv, cfg) := {p |
+	some [_, p, _] in listenpath.hits with data.apiguard.inventory.listenPaths as inv
+		with data.apiguard.config as cfg
+		with listenpath.own as {{"path": path, "domain": ""}}
 }
