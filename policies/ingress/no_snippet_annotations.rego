@@ -218,6 +218,9 @@ haproxy_raw_config(key) if lower_haproxy_raw_config(lower(key))
 # name after it; lower() works rune by rune, so the lower-case key after the
 # lower-case prefix and "/" is that name in lower case.
 lower_haproxy_raw_config(lk) if {
+	# Every prefix ends in "/", so such a key contains "/config-": a key without it
+	# is settled before the prefixes are read.
+	contains(lk, "/config-")
 	some lp in haproxy_lower_prefixes
 	startswith(lk, lp)
 	startswith(substring(lk, count(lp), -1), "config-")
