@@ -824,11 +824,12 @@ quick_v4(parsed, loud) := 0 if {
 		no_public_v4(parsed.cidrs[k])
 	}
 } else := public_v4_total if {
+	cut := carved(parsed)
 	some k in loud
 	c := parsed.cidrs[k]
 	c.lo <= mapped_first
 	c.last >= mapped_last
-	not carved(parsed, k)
+	not cut[k]
 }
 
 quick_v6(parsed, loud) := 0 if {
@@ -836,11 +837,12 @@ quick_v6(parsed, loud) := 0 if {
 		no_public_v6(parsed.cidrs[k])
 	}
 } else := public_v6_total if {
+	cut := carved(parsed)
 	some k in loud
 	c := parsed.cidrs[k]
 	c.lo == space_first
 	c.last == space_last
-	not carved(parsed, k)
+	not cut[k]
 }
 
 # A loud cidr with no IPv4 address: below the mapped block, or above it and
@@ -866,11 +868,10 @@ touches_nat64_range(c) if {
 	c.last >= nat64_first
 }
 
-# carved holds when peer k has an except that carves (parse_peers' excepts).
-carved(parsed, k) if {
-	some x in parsed.excepts
-	x[0] == k
-}
+# carved is the set of peers with an except that carves (parse_peers'
+# excepts), built once per quick_v4 or quick_v6: a lookup per peer, not a scan
+# of the excepts.
+carved(parsed) := {x[0] | some x in parsed.excepts}
 
 # open_union is open_public on parse_peers' result, by the union itself; n is
 # the number of peers given to parse_peers (ids of NAT64 projections start
