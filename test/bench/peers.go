@@ -108,49 +108,8 @@ func runPeers(ctx context.Context, log io.Writer, o servingOptions, rates []floa
 		byName[t.name].RSSAfter10k = s.RSS
 	}
 
-	cpu := map[string]time.Duration{}
-	served := map[string]int{}
-	for round := range o.rounds {
-		for _, t := range rotate(stack.list, round) {
-			fmt.Fprintf(log, "peers: saturating %s (round %d of %d, %d connections, %s)\n", t.name, round+1, o.rounds, o.conns, o.duration)
-			closedLoop(ctx, clients[t.name], t.url, corpus, o.conns, time.Second)
-			before, err := readProc(t.pid)
-			if err != nil {
-				return res, err
-			}
-			r := closedLoop(ctx, clients[t.name], t.url, corpus, o.conns, o.duration)
-			after, err := readProc(t.pid)
-			if err != nil {
-				return res, err
-			}
-			cpu[t.name] += after.CPU - before.CPU
-			served[t.name] += r.Sent
-			byName[t.name].Saturated = append(byName[t.name].Saturated, r)
-		}
-	}
-	for _, rate := range rates {
-		for _, t := range stack.list {
-			fmt.Fprintf(log, "peers: %s at %.0f requests/s for %s\n", t.name, rate, o.openFor)
-			closedLoop(ctx, clients[t.name], t.url, corpus, 2, 500*time.Millisecond)
-			r := openLoop(ctx, clients[t.name], t.url, corpus, rate, o.openFor)
-			byName[t.name].Rates = append(byName[t.name].Rates, rateRun{Rate: rate, Result: r})
-		}
-	}
-	for _, c := range clients {
-		c.CloseIdleConnections()
-	}
-	time.Sleep(2 * time.Second)
-	for _, t := range stack.list {
-		s, err := readProc(t.pid)
-		if err != nil {
-			return res, err
-		}
-		r := byName[t.name]
-		r.IdleRSSAfter, r.PeakRSS = s.RSS, s.Peak
-		if served[t.name] > 0 {
-			r.CPUPer10k = cpu[t.name].Seconds() / float64(served[t.name]) * 10000
-		}
-		r.Throughput = medianThroughput(r.Saturated)
+	if err := measureTargets(ctx, log, "peers", stack.list, clients, corpus, o, rates, func(name string) *servingResult { return &byName[name].servingResult }); err != nil {
+		return res, err
 	}
 	if creates > 0 && ctx.Err() == nil {
 		c, err := runPeerCreates(ctx, log, stack, creates)

@@ -108,52 +108,66 @@ func runServing(ctx context.Context, log io.Writer, o servingOptions) (servingRe
 		return res, err
 	}
 
+	if err := measureTargets(ctx, log, "serving", ts.list, clients, corpus, o, o.rates, func(name string) *servingResult { return byName[name] }); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// measureTargets runs the measured part of a section over its targets: closed-loop
+// rounds at saturation, interleaved and rotated so drift in the machine's load hits every
+// target, with each process's CPU read around its rounds; then each fixed rate for each
+// target; then idle memory once the connections are closed. It fills each target's
+// result, which result returns by name.
+func measureTargets(ctx context.Context, log io.Writer, section string, list []target, clients map[string]*http.Client, corpus []review, o servingOptions, rates []float64, result func(name string) *servingResult) error {
 	cpu := map[string]time.Duration{}
 	served := map[string]int{}
 	for round := range o.rounds {
-		for _, t := range rotate(ts.list, round) {
-			fmt.Fprintf(log, "serving: saturating %s (round %d of %d, %d connections, %s)\n", t.name, round+1, o.rounds, o.conns, o.duration)
+		for _, t := range rotate(list, round) {
+			fmt.Fprintf(log, "%s: saturating %s (round %d of %d, %d connections, %s)\n", section, t.name, round+1, o.rounds, o.conns, o.duration)
 			closedLoop(ctx, clients[t.name], t.url, corpus, o.conns, time.Second) // warm the connections
 			before, err := readProc(t.pid)
 			if err != nil {
-				return res, err
+				return err
 			}
 			r := closedLoop(ctx, clients[t.name], t.url, corpus, o.conns, o.duration)
 			after, err := readProc(t.pid)
 			if err != nil {
-				return res, err
+				return err
 			}
 			// A failed request (say, a webhook answering 500 when an evaluation outlives
 			// its deadline) is a result, not a harness failure: it is reported with the
 			// run, and only answered requests count as throughput.
 			cpu[t.name] += after.CPU - before.CPU
 			served[t.name] += r.Sent
-			byName[t.name].Saturated = append(byName[t.name].Saturated, r)
+			result(t.name).Saturated = append(result(t.name).Saturated, r)
 		}
 	}
-	for _, rate := range o.rates {
-		for _, t := range ts.list {
-			fmt.Fprintf(log, "serving: %s at %.0f requests/s for %s\n", t.name, rate, o.openFor)
+	for _, rate := range rates {
+		for _, t := range list {
+			fmt.Fprintf(log, "%s: %s at %.0f requests/s for %s\n", section, t.name, rate, o.openFor)
 			closedLoop(ctx, clients[t.name], t.url, corpus, 2, 500*time.Millisecond)
 			r := openLoop(ctx, clients[t.name], t.url, corpus, rate, o.openFor)
-			byName[t.name].Rates = append(byName[t.name].Rates, rateRun{Rate: rate, Result: r})
+			result(t.name).Rates = append(result(t.name).Rates, rateRun{Rate: rate, Result: r})
 		}
 	}
 	for _, c := range clients {
 		c.CloseIdleConnections()
 	}
 	time.Sleep(2 * time.Second)
-	for _, t := range ts.list {
+	for _, t := range list {
 		s, err := readProc(t.pid)
 		if err != nil {
-			return res, err
+			return err
 		}
-		r := byName[t.name]
+		r := result(t.name)
 		r.IdleRSSAfter, r.PeakRSS = s.RSS, s.Peak
-		r.CPUPer10k = cpu[t.name].Seconds() / float64(served[t.name]) * 10000
+		if served[t.name] > 0 {
+			r.CPUPer10k = cpu[t.name].Seconds() / float64(served[t.name]) * 10000
+		}
 		r.Throughput = medianThroughput(r.Saturated)
 	}
-	return res, nil
+	return nil
 }
 
 // rotate starts round r at a different target, so no target always runs first.
