@@ -44,6 +44,7 @@ gateway_group := "gateway.networking.k8s.io"
 
 deny contains msg if {
 	applies
+	not explicit_hostnames_only
 	unbounded := {desc | some [desc, ref] in public_parent_refs; "" in served_through(ref)}
 	count(unbounded) > 0
 	msg := sprintf(
@@ -54,6 +55,7 @@ deny contains msg if {
 
 deny contains msg if {
 	applies
+	not explicit_hostnames_only
 	some host in public_wildcards
 	host in hostnames
 	msg := sprintf(
@@ -64,6 +66,7 @@ deny contains msg if {
 
 deny contains msg if {
 	applies
+	not explicit_hostnames_only
 	some host in public_wildcards
 	not host in hostnames
 	msg := sprintf(
@@ -98,7 +101,7 @@ hostnames := hosts.declared(k8s.resource)
 # to, when apiguard knows them (lib.hosts.ref_hosts); otherwise its own
 # spec.hostnames. "" means every hostname.
 served_through(ref) := hosts.ref_hosts(k8s.resource, ref) if {
-	is_gateway_ref(ref)
+	[object.get(ref, "group", "gateway.networking.k8s.io"), object.get(ref, "kind", "Gateway")] == ["gateway.networking.k8s.io", "Gateway"]
 	hosts.resolved(k8s.resource, ref)
 } else := hostnames if {
 	count(hostnames) > 0
@@ -120,37 +123,48 @@ wildcard_parents_text(host) := concat(", ", sort({desc |
 
 # The hostnames the suffix check judges: spec.hostnames and what the route
 # serves through its parents.
-judged_hostnames := (hostnames | union({served_through(ref) | some ref in parent_refs})) - {""}
+judged_hostnames := hostnames if {
+	explicit_hostnames_only
+} else := (hostnames | union({served_through(ref) | some ref in parent_refs})) - {""}
+
+# explicit_hostnames_only holds for the common route: spec.hostnames lists
+# explicit names and no wildcard. Through any parent such a route serves a subset
+# of its own hostnames (lib.hosts.intersection returns the route's hostname
+# unless that is empty or a wildcard), so nothing is unbounded, no wildcard is
+# served, and the suffix check judges spec.hostnames alone: the parents need not
+# be resolved at all (issue 18).
+explicit_hostnames_only if {
+	count(hostnames) > 0
+	not strings.any_prefix_match(hostnames, "*")
+}
 
 # --- Public parents ---------------------------------------------------------
 
 parent_refs := [ref | some ref in k8s.array_at(k8s.spec, "parentRefs"); is_object(ref)]
 
-public_parent_refs contains [sprintf("public Gateway %s", [key]), ref] if {
+# A Gateway parent: parentRefs default to group gateway.networking.k8s.io and
+# kind Gateway. The test is written inline, as one comparison, and each Gateway
+# parent's key is built once (issue 18: every function or rule call costs).
+public_parent_refs contains [desc, ref] if {
 	some ref in parent_refs
-	is_gateway_ref(ref)
-	key := ref_key(ref)
-	gateway := inventory_gateway(key)
-	public_class(inventory_class(gateway))
-}
-
-public_parent_refs contains [sprintf("Gateway %s (not in apiguard's inventory, so treated as public)", [key]), ref] if {
-	some ref in parent_refs
-	is_gateway_ref(ref)
-	key := ref_key(ref)
-	not known_gateway(key)
+	[object.get(ref, "group", "gateway.networking.k8s.io"), object.get(ref, "kind", "Gateway")] == ["gateway.networking.k8s.io", "Gateway"]
+	desc := gateway_publicity(ref_key(ref))
 }
 
 public_parent_refs contains [sprintf("%s %s (not resolvable by apiguard, so treated as public)", [object.get(ref, "kind", "Gateway"), ref_key(ref)]), ref] if {
 	some ref in parent_refs
-	not is_gateway_ref(ref)
+	[object.get(ref, "group", "gateway.networking.k8s.io"), object.get(ref, "kind", "Gateway")] != ["gateway.networking.k8s.io", "Gateway"]
 	not is_service_ref(ref)
 }
 
-# parentRefs default to group gateway.networking.k8s.io and kind Gateway.
-is_gateway_ref(ref) if {
-	object.get(ref, "group", gateway_group) == gateway_group
-	object.get(ref, "kind", "Gateway") == "Gateway"
+# gateway_publicity(key) says why Gateway key is public: it is in the inventory
+# with a public class, or it is not in the inventory. Undefined for a known
+# Gateway of a class that is not public.
+gateway_publicity(key) := sprintf("public Gateway %s", [key]) if {
+	gateway := inventory_gateway(key)
+	public_class(inventory_class(gateway))
+} else := sprintf("Gateway %s (not in apiguard's inventory, so treated as public)", [key]) if {
+	not known_gateway(key)
 }
 
 # A Service parent is mesh (east-west) routing, not exposure on a Gateway.
@@ -195,7 +209,7 @@ public_class(class) if class in configured_public_classes
 # --- Allowed host suffixes ------------------------------------------------------
 
 suffix_config := c if {
-	c := k8s.setting(["ingress", "allowedHostSuffixes"], null)
+	c := k8s.config.ingress.allowedHostSuffixes
 	is_object(c)
 }
 

@@ -367,3 +367,27 @@ test_several_suffixes_any_may_match if {
 	some b in denies
 	contains(b, `hostname "example.net" is not under`)
 }
+
+# --- Explicit hostnames only (explicit_hostnames_only) ---------------------------
+
+wildcard_inventory := {"gateways": {"infra/edge": {"gatewayClassName": "public", "listeners": [
+	{"name": "wild", "protocol": "HTTPS", "port": 443, "hostname": "*.example.com"},
+	{"name": "other", "protocol": "HTTPS", "port": 443, "hostname": "shop.example.org"},
+]}}}
+
+test_explicit_hostnames_on_wildcard_listener_judged_on_their_own if {
+	count(policy.deny) == 0
+		with input as create(route([edge], ["a.example.com", "b.example.com"]))
+		with data.apiguard.inventory as wildcard_inventory
+		with data.apiguard.config as suffixes
+	denies := policy.deny with input as create(route([edge], ["a.example.com", "shop.example.org"]))
+		with data.apiguard.inventory as wildcard_inventory
+		with data.apiguard.config as suffixes
+	denies == {`HTTPRoute demo/shop: hostname "shop.example.org" is not under a host suffix allowed for namespace "demo" (allowed suffixes: example.com); use a hostname under one of them, or have the suffix added to apiguard.config.ingress.allowedHostSuffixes`}
+}
+
+test_one_wildcard_among_explicit_hostnames_on_wildcard_listener_denied if {
+	denies := policy.deny with input as create(route([edge], ["a.example.com", "*.example.com"]))
+		with data.apiguard.inventory as wildcard_inventory
+	denies == {`HTTPRoute demo/shop: hostname "*.example.com" is a wildcard on public Gateway infra/edge; list each explicit hostname instead`}
+}
