@@ -254,7 +254,9 @@ hits contains [mine, theirs, claims] if {
 # taken(mine) are the claims of other namespaces whose requests mine takes, that came
 # first, each [theirs, claim] with theirs the listen path claimed.
 taken(mine) := [[theirs, c] |
-	some [mine, theirs, claims] in hits
+	some hit in hits
+	hit[0] == mine
+	[_, theirs, claims] := hit
 	some c in claims
 	is_object(c)
 	is_string(c.namespace)

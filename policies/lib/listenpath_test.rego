@@ -127,3 +127,17 @@ hits_of(path, inv, cfg) := {p |
 		with data.apiguard.config as cfg
 		with listenpath.own as {{"path": path, "domain": ""}}
 }
+
+# Each listen path the object serves is charged only with the claims it takes: a second
+# path of the same object that hits only its own namespace's claim has no conflict.
+test_conflicts_are_charged_to_the_path_that_takes_them if {
+	inv := {
+		"/api": [{"namespace": "a", "name": "x", "kind": "ApiDefinition"}],
+		"/orders": [{"namespace": "b", "name": "z", "kind": "ApiDefinition"}],
+	}
+	own := {{"path": "/api/v2", "domain": ""}, {"path": "/orders", "domain": ""}}
+	got := listenpath.conflicts with data.apiguard.inventory.listenPaths as inv
+		with listenpath.own as own
+		with input as {"request": {"operation": "CREATE", "namespace": "b", "kind": {"group": "tyk.tyk.io", "version": "v1alpha1", "kind": "ApiDefinition"}, "object": {"metadata": {"namespace": "b", "name": "y"}}}}
+	got == {"/api/v2 on every host": ["ApiDefinition a/x (/api on every host)"]}
+}
