@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
-	"time"
 )
 
 // The peers section (issue 18, section 4): apiguard against the guardrails users would
@@ -75,18 +74,14 @@ func runPeers(ctx context.Context, log io.Writer, o servingOptions, rates []floa
 	defer stack.stop()
 	res.FixedCases = len(peerVerdictCases())
 	res.Reviews = len(corpus)
-	clients := map[string]*http.Client{}
-	for _, t := range stack.list {
-		clients[t.name] = newLoadClient(stack.roots, o.conns)
+	clients := loadClients(stack.list, stack.roots, o.conns)
+	idle, err := idleRSS(stack.list)
+	if err != nil {
+		return res, err
 	}
-	time.Sleep(2 * time.Second)
 	byName := map[string]*peerResult{}
 	for _, t := range stack.list {
-		s, err := readProc(t.pid)
-		if err != nil {
-			return res, err
-		}
-		res.Targets = append(res.Targets, peerResult{servingResult: servingResult{Name: t.name, IdleRSS: s.RSS}, SharesProcessWith: stack.shared[t.name]})
+		res.Targets = append(res.Targets, peerResult{servingResult: servingResult{Name: t.name, IdleRSS: idle[t.name]}, SharesProcessWith: stack.shared[t.name]})
 	}
 	for i := range res.Targets {
 		byName[res.Targets[i].Name] = &res.Targets[i]

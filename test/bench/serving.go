@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
@@ -85,19 +86,14 @@ func runServing(ctx context.Context, log io.Writer, o servingOptions) (servingRe
 		return res, err
 	}
 	defer ts.stop()
-	clients := map[string]*http.Client{}
-	for _, t := range ts.list {
-		clients[t.name] = newLoadClient(ts.roots, o.conns)
+	clients := loadClients(ts.list, ts.roots, o.conns)
+	idle, err := idleRSS(ts.list)
+	if err != nil {
+		return res, err
 	}
-	// Let start-up garbage settle before reading idle memory.
-	time.Sleep(2 * time.Second)
 	byName := map[string]*servingResult{}
 	for _, t := range ts.list {
-		s, err := readProc(t.pid)
-		if err != nil {
-			return res, err
-		}
-		res.Targets = append(res.Targets, servingResult{Name: t.name, IdleRSS: s.RSS})
+		res.Targets = append(res.Targets, servingResult{Name: t.name, IdleRSS: idle[t.name]})
 	}
 	for i := range res.Targets {
 		byName[res.Targets[i].Name] = &res.Targets[i]
@@ -112,6 +108,30 @@ func runServing(ctx context.Context, log io.Writer, o servingOptions) (servingRe
 		return res, err
 	}
 	return res, nil
+}
+
+// loadClients gives each target its own keep-alive client, so no target's connections
+// are reused for another's load.
+func loadClients(list []target, roots *x509.CertPool, conns int) map[string]*http.Client {
+	clients := map[string]*http.Client{}
+	for _, t := range list {
+		clients[t.name] = newLoadClient(roots, conns)
+	}
+	return clients
+}
+
+// idleRSS lets start-up garbage settle, then reads each target's resident memory.
+func idleRSS(list []target) (map[string]int64, error) {
+	time.Sleep(2 * time.Second)
+	rss := map[string]int64{}
+	for _, t := range list {
+		s, err := readProc(t.pid)
+		if err != nil {
+			return nil, err
+		}
+		rss[t.name] = s.RSS
+	}
+	return rss, nil
 }
 
 // measureTargets runs the measured part of a section over its targets: closed-loop
