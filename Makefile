@@ -14,12 +14,18 @@ GOVULNCHECK_VERSION ?= v1.9.0
 export GOVULNDB ?= https://vuln.go.dev
 GO_TEST_FLAGS ?= -race -count=1
 
-.PHONY: all build test vet opa-test go-test demo e2e-bins node-bins peer-bins bench bench-policies fmt clean image fuzz soak
+.PHONY: all build generate test vet opa-test go-test demo e2e-bins node-bins peer-bins bench bench-policies fmt clean image fuzz soak
 
 all: build
 
 build:
 	go build -o bin/ ./cmd/webhook ./cmd/apiguard
+
+# The files derived from the table of exposure kinds (pkg/kinds): the chart's admission
+# rules and ClusterRole, lib.kinds (the versions the checks read) and the custom.kinds of
+# the every-kind policies. A test fails when they are stale.
+generate:
+	go run ./tools/genkinds
 
 # The real control plane for e2e tests and the demo: kube-apiserver built from the Go
 # module proxy into bin/, and Debian's etcd. Skips work already done.

@@ -61,6 +61,9 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 	if err := InstallGatewayAPICRDs(ctx, s.Cluster.RESTConfig()); err != nil {
 		return fail(err)
 	}
+	if err := InstallPackCRDs(ctx, s.Cluster.RESTConfig()); err != nil {
+		return fail(err)
+	}
 	// The webhook watches this cluster for the policies' inventory, as it would in-cluster.
 	args := append([]string{"--kubeconfig", s.Cluster.Kubeconfig(), "--inventory", "on"}, opts.WebhookArgs...)
 	if s.Webhook, err = StartWebhook(ctx, WebhookOptions{Binary: opts.WebhookBinary, PolicyDir: opts.PolicyDir, Args: args, Output: opts.Output}); err != nil {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 
+	"github.com/apiguard/apiguard/pkg/kinds"
 	"github.com/apiguard/apiguard/pkg/policysync"
 	"github.com/apiguard/apiguard/pkg/references"
 )
@@ -289,18 +291,19 @@ type Registration struct {
 // ExposureRules are the kinds apiguard guards, as the chart registers them.
 func ExposureRules(ops ...admissionregistrationv1.OperationType) []admissionregistrationv1.RuleWithOperations {
 	scope := admissionregistrationv1.NamespacedScope
-	rule := func(group string, resources ...string) admissionregistrationv1.RuleWithOperations {
-		return admissionregistrationv1.RuleWithOperations{
-			Operations: ops,
-			Rule:       admissionregistrationv1.Rule{APIGroups: []string{group}, APIVersions: []string{"*"}, Resources: resources, Scope: &scope},
+	var rules []admissionregistrationv1.RuleWithOperations
+	for _, k := range kinds.Table() {
+		i := slices.IndexFunc(rules, func(r admissionregistrationv1.RuleWithOperations) bool { return r.APIGroups[0] == k.Group })
+		if i < 0 {
+			rules = append(rules, admissionregistrationv1.RuleWithOperations{
+				Operations: ops,
+				Rule:       admissionregistrationv1.Rule{APIGroups: []string{k.Group}, APIVersions: []string{"*"}, Scope: &scope},
+			})
+			i = len(rules) - 1
 		}
+		rules[i].Resources = append(rules[i].Resources, k.Resource)
 	}
-	return []admissionregistrationv1.RuleWithOperations{
-		rule("networking.k8s.io", "ingresses", "networkpolicies"),
-		rule("", "services"),
-		rule("gateway.networking.k8s.io", "gateways", "httproutes", "grpcroutes", "listenersets", "tlsroutes", "tcproutes", "udproutes"),
-		rule("tyk.tyk.io", TykResources()...),
-	}
+	return rules
 }
 
 // TykOASConfigMapRegistration is the chart's ConfigMap webhook (tyk-oas-configmaps in
@@ -403,7 +406,7 @@ func InstallGatewayAPICRDs(ctx context.Context, cfg *rest.Config) error {
 		return err
 	}
 	var docs [][]byte
-	for _, kind := range []string{"gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants", "listenersets", "tlsroutes", "tcproutes", "udproutes"} {
+	for _, kind := range []string{"gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants", "listenersets", "tlsroutes", "tcproutes", "udproutes", "backendtlspolicies"} {
 		b, err := os.ReadFile(filepath.Join(dir, "config", "crd", "standard", "gateway.networking.k8s.io_"+kind+".yaml"))
 		if err != nil {
 			return err
@@ -411,7 +414,7 @@ func InstallGatewayAPICRDs(ctx context.Context, cfg *rest.Config) error {
 		docs = append(docs, b)
 	}
 	if err := installCRDs(ctx, cfg, docs, "gateway.networking.k8s.io/v1", "gatewayclasses", "gateways", "httproutes", "grpcroutes",
-		"listenersets", "tlsroutes", "tcproutes", "udproutes"); err != nil {
+		"listenersets", "tlsroutes", "tcproutes", "udproutes", "backendtlspolicies"); err != nil {
 		return err
 	}
 	return waitServed(ctx, cfg, "gateway.networking.k8s.io/v1beta1", "referencegrants")
@@ -475,6 +478,10 @@ func installCRDs(ctx context.Context, cfg *rest.Config, files [][]byte, groupVer
 				return fmt.Errorf("create CRD %s: %w", obj.GetName(), err)
 			}
 		}
+	}
+	if groupVersion == "" {
+		// The caller waits for what it installed, group version by group version.
+		return nil
 	}
 	return waitServed(ctx, cfg, groupVersion, resources...)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apiguard/apiguard/internal/kindsgen"
+	"github.com/apiguard/apiguard/pkg/kinds"
 	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/source"
 	"github.com/apiguard/apiguard/policies"
@@ -44,19 +46,14 @@ func TestEveryExposureKindPoliciesCoverTheTable(t *testing.T) {
 		for _, entry := range set.Policies()[i].Kinds {
 			declared[entry] = true
 		}
-		for _, k := range Kinds() {
-			qualified := k.Kind
-			if k.Group != "" {
-				qualified = k.Group + "/" + k.Kind
+		for _, want := range kindsgen.QualifiedKinds(kinds.Table()) {
+			if !declared[want] {
+				t.Errorf("%s does not judge %s (custom.kinds %v)", id, want, set.Policies()[i].Kinds)
 			}
-			if !declared[k.Kind] && !declared[qualified] {
-				t.Errorf("%s does not judge %s (custom.kinds %v)", id, qualified, set.Policies()[i].Kinds)
-			}
-			delete(declared, k.Kind)
-			delete(declared, qualified)
+			delete(declared, want)
 		}
 		for entry := range declared {
-			t.Errorf("%s declares %s in custom.kinds, which is not in audit.Kinds (the webhook is never asked about it)", id, entry)
+			t.Errorf("%s declares %s in custom.kinds, which is not in the table of exposure kinds (the webhook is never asked about it)", id, entry)
 		}
 	}
 }
@@ -81,14 +78,13 @@ func TestKnownAPIVersionAgreesWithTheTable(t *testing.T) {
 		}
 		return slices.ContainsFunc(d.Violations, func(v policy.Violation) bool { return v.Policy == "kubernetes.known_api_version" })
 	}
-	for _, k := range Kinds() {
-		gv := k.Version
-		if k.Group != "" {
-			gv = k.Group + "/" + k.Version
+	for _, k := range kinds.Table() {
+		for _, v := range k.Judged() {
+			if verdict(k.APIVersion(v), k.Kind) {
+				t.Errorf("%s %s (a version the table judges) is denied by kubernetes.known_api_version", k.APIVersion(v), k.Kind)
+			}
 		}
-		if verdict(gv, k.Kind) {
-			t.Errorf("%s %s (the table's version) is denied by kubernetes.known_api_version", gv, k.Kind)
-		}
+		gv := k.APIVersion(k.Version)
 		unknown := strings.TrimSuffix(gv, k.Version) + "v999"
 		if !verdict(unknown, k.Kind) {
 			t.Errorf("%s %s is not denied by kubernetes.known_api_version: the policy does not know %s", unknown, k.Kind, k.Kind)

@@ -26,9 +26,11 @@
 #   owner references when it orphans dependents, is never judged.
 # custom:
 #   kinds:
-#     - Ingress
-#     - Service
-#     - NetworkPolicy
+#     - networking.k8s.io/Ingress
+#     - extensions/Ingress
+#     - networking.k8s.io/NetworkPolicy
+#     - extensions/NetworkPolicy
+#     - core/Service
 #     - gateway.networking.k8s.io/Gateway
 #     - gateway.networking.k8s.io/HTTPRoute
 #     - gateway.networking.k8s.io/GRPCRoute
@@ -36,11 +38,23 @@
 #     - gateway.networking.k8s.io/TLSRoute
 #     - gateway.networking.k8s.io/TCPRoute
 #     - gateway.networking.k8s.io/UDPRoute
+#     - gateway.networking.k8s.io/BackendTLSPolicy
 #     - tyk.tyk.io/ApiDefinition
 #     - tyk.tyk.io/SecurityPolicy
 #     - tyk.tyk.io/TykOasApiDefinition
 #     - tyk.tyk.io/TykStreamsApiDefinition
 #     - tyk.tyk.io/TykMcpProxyDefinition
+#     - security.istio.io/AuthorizationPolicy
+#     - security.istio.io/PeerAuthentication
+#     - security.istio.io/RequestAuthentication
+#     - networking.istio.io/Gateway
+#     - networking.istio.io/VirtualService
+#     - networking.istio.io/DestinationRule
+#     - gateway.envoyproxy.io/SecurityPolicy
+#     - gateway.envoyproxy.io/ClientTrafficPolicy
+#     - gateway.envoyproxy.io/Backend
+#     - gateway.envoyproxy.io/EnvoyPatchPolicy
+#     - projectcontour.io/HTTPProxy
 #   severity: high
 #   judgesOwnerReferences: true
 #   remediation: >-

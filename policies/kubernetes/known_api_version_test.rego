@@ -98,3 +98,22 @@ test_listenerset_other_versions_denied if {
 	count(known_api_version.deny) == 1 with input as request("AUDIT", "gateway.networking.k8s.io", "v2", "TCPRoute")
 	count(known_api_version.deny) == 0 with input as request("DELETE", "gateway.networking.k8s.io", "v2", "UDPRoute")
 }
+
+# Kinds are matched with their group: Istio's Gateway is judged in Istio's versions, not
+# Gateway API's, and Knative's Service is no exposure kind.
+test_same_kind_name_in_another_group_judged_as_its_own_kind if {
+	every version in ["v1", "v1beta1", "v1alpha3"] {
+		count(known_api_version.deny) == 0 with input as request("CREATE", "networking.istio.io", version, "Gateway")
+	}
+	some msg in known_api_version.deny with input as request("CREATE", "networking.istio.io", "v2", "Gateway")
+	endswith(msg, "write it as networking.istio.io/v1 or networking.istio.io/v1alpha3 or networking.istio.io/v1beta1")
+	count(known_api_version.deny) == 1 with input as request("CREATE", "gateway.networking.k8s.io", "v1alpha3", "Gateway")
+	count(known_api_version.deny) == 0 with input as request("CREATE", "serving.knative.dev", "v1", "Service")
+}
+
+test_envoy_gateway_and_tyk_security_policies_have_their_own_versions if {
+	count(known_api_version.deny) == 0 with input as request("CREATE", "gateway.envoyproxy.io", "v1alpha1", "SecurityPolicy")
+	count(known_api_version.deny) == 0 with input as request("CREATE", "tyk.tyk.io", "v1alpha1", "SecurityPolicy")
+	some msg in known_api_version.deny with input as request("CREATE", "gateway.envoyproxy.io", "v1", "SecurityPolicy")
+	endswith(msg, "write it as gateway.envoyproxy.io/v1alpha1")
+}

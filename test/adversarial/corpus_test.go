@@ -144,7 +144,8 @@ func TestCorpusCLI(t *testing.T) {
 // corpusValidator is the CLI's schema validation (manifest.Validator, as apiguard check
 // --validate strict runs it) with the CustomResourceDefinitions the webhook path
 // installs: every standard-channel Gateway API CRD of kubetest.GatewayAPIVersion (from
-// the module cache) and Tyk Operator's real CRDs (kubetest.TykCRDsPath). With them, custom
+// the module cache), Tyk Operator's real CRDs (kubetest.TykCRDsPath) and the Istio, Envoy
+// Gateway and Contour CRDs (kubetest.PackCRDFiles). With them, custom
 // resources are judged by their schemas too, as a user who passes the CRDs to apiguard
 // check has them judged.
 func corpusValidator(ctx context.Context, root string) (*manifest.Validator, error) {
@@ -157,7 +158,11 @@ func corpusValidator(ctx context.Context, root string) (*manifest.Validator, err
 	if err != nil {
 		return nil, err
 	}
-	crds, err := manifest.Read([]string{filepath.Join(mod.Dir, "config", "crd", "standard"), tyk}, manifest.Options{DropObjects: true})
+	packs, err := kubetest.PackCRDFiles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	crds, err := manifest.Read(append([]string{filepath.Join(mod.Dir, "config", "crd", "standard"), tyk}, packs...), manifest.Options{DropObjects: true})
 	if err != nil {
 		return nil, err
 	}

@@ -128,6 +128,9 @@ func startHarness(cleanup func(func())) (*harness, error) {
 	if err := kubetest.InstallGatewayAPIStandardCRDs(ctx, h.cfg); err != nil {
 		return nil, err
 	}
+	if err := kubetest.InstallPackCRDs(ctx, h.cfg); err != nil {
+		return nil, err
+	}
 	h.mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(h.cs.Discovery()))
 	// Cases run as the users and groups they name, impersonated: RBAC must let any of
 	// them do anything, so that only admission decides.

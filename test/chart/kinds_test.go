@@ -18,7 +18,7 @@ import (
 )
 
 // The table of exposure kinds (audit.Kinds, pkg/audit/kinds.go) is the one list of the
-// kinds apiguard judges. The chart's webhook rules (_helpers.tpl, apiguard.rules), its
+// kinds apiguard judges. The chart's webhook rules (_kinds.tpl, generated from it), its
 // ClusterRole and the test stack's registration (kubetest.ExposureRules) repeat it, and
 // these tests hold every copy equal to the table, both ways: a kind added to the table
 // and not registered is judged nowhere (the API server never asks about it, or audit

@@ -78,8 +78,7 @@ enforcement of every policy ("*"); per-policy overrides in config.enforcement wi
 {{- if and $p.git.verifyKeys.keys (not (or $p.git.verifyKeys.configMap $p.git.verifyKeys.secret)) -}}
 {{- fail "policies.git.verifyKeys.keys needs policies.git.verifyKeys.configMap or .secret" -}}
 {{- end -}}
-{{- $r := .Values.webhook.rules -}}
-{{- if not (or $r.ingress $r.service $r.networkPolicy $r.gatewayAPI $r.tyk) -}}
+{{- if not (include "apiguard.anyRules" .) -}}
 {{- fail "enable at least one of webhook.rules.*" -}}
 {{- end -}}
 {{- if and .Values.certManager.enabled .Values.tls.caBundle -}}
@@ -87,46 +86,8 @@ enforcement of every policy ("*"); per-policy overrides in config.enforcement wi
 {{- end -}}
 {{- end -}}
 
-{{/* Admission rules for the enabled exposure groups. */}}
-{{- define "apiguard.rules" -}}
-{{- $ops := .ops -}}
-{{- $r := .rules -}}
-{{- if $r.ingress }}
-- apiGroups: ["networking.k8s.io"]
-  apiVersions: ["*"]
-  resources: ["ingresses"]
-  operations: {{ toJson $ops }}
-  scope: Namespaced
-{{- end }}
-{{- if $r.networkPolicy }}
-- apiGroups: ["networking.k8s.io"]
-  apiVersions: ["*"]
-  resources: ["networkpolicies"]
-  operations: {{ toJson $ops }}
-  scope: Namespaced
-{{- end }}
-{{- if $r.service }}
-- apiGroups: [""]
-  apiVersions: ["*"]
-  resources: ["services"]
-  operations: {{ toJson $ops }}
-  scope: Namespaced
-{{- end }}
-{{- if $r.gatewayAPI }}
-- apiGroups: ["gateway.networking.k8s.io"]
-  apiVersions: ["*"]
-  resources: ["gateways", "httproutes", "grpcroutes", "listenersets", "tlsroutes", "tcproutes", "udproutes"]
-  operations: {{ toJson $ops }}
-  scope: Namespaced
-{{- end }}
-{{- if $r.tyk }}
-- apiGroups: ["tyk.tyk.io"]
-  apiVersions: ["*"]
-  resources: ["apidefinitions", "securitypolicies", "tykoasapidefinitions", "tykstreamsapidefinitions", "tykmcpproxydefinitions"]
-  operations: {{ toJson $ops }}
-  scope: Namespaced
-{{- end }}
-{{- end -}}
+{{/* apiguard.rules, apiguard.anyRules and apiguard.exposureReadRules are generated from
+     the table of exposure kinds (pkg/kinds) into _kinds.tpl. */}}
 
 {{- define "apiguard.namespaceSelector" -}}
 namespaceSelector:
