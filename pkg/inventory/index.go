@@ -77,7 +77,7 @@ func New(sections ...string) *Index {
 
 // AllSections lists every section.
 func AllSections() []string {
-	return []string{Hosts, Gateways, ReferenceGrants, ListenPaths}
+	return []string{Hosts, Gateways, ReferenceGrants, ListenPaths, IstioAuthorizationPolicies, IstioPeerAuthentications, IstioRequestAuthentications}
 }
 
 // Upsert records an object (a decoded Kubernetes object) and returns the keys whose

@@ -53,7 +53,7 @@ func Merge(base, built map[string]any, inputs []Identity) map[string]any {
 		}
 		have, _ := base[section].(map[string]any)
 		switch section {
-		case Hosts, ListenPaths, ReferenceGrants:
+		case Hosts, ListenPaths, ReferenceGrants, IstioAuthorizationPolicies, IstioPeerAuthentications, IstioRequestAuthentications:
 			out[section] = unionSection(section, have, add, replaced)
 		default:
 			merged := make(map[string]any, len(have)+len(add))

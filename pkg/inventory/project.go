@@ -15,14 +15,14 @@ const gatewayGroup = "gateway.networking.k8s.io"
 func Kinds() []compactcache.Kind {
 	kinds := []compactcache.Kind{{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress", Resource: "ingresses"}}
 	kinds = append(kinds, hostnameRoutes()...)
-	return append(kinds,
+	return append(append(kinds,
 		compactcache.Kind{Group: gatewayGroup, Version: "v1", Kind: "Gateway", Resource: "gateways"},
 		compactcache.Kind{Group: gatewayGroup, Version: "v1beta1", Kind: "ReferenceGrant", Resource: "referencegrants"},
 		compactcache.Kind{Group: tykGroup, Version: "v1alpha1", Kind: "ApiDefinition", Resource: "apidefinitions"},
 		compactcache.Kind{Group: tykGroup, Version: "v1alpha1", Kind: "TykOasApiDefinition", Resource: "tykoasapidefinitions"},
 		compactcache.Kind{Group: tykGroup, Version: "v1alpha1", Kind: "TykStreamsApiDefinition", Resource: "tykstreamsapidefinitions"},
 		compactcache.Kind{Group: tykGroup, Version: "v1alpha1", Kind: "TykMcpProxyDefinition", Resource: "tykmcpproxydefinitions"},
-	)
+	), meshKinds()...)
 }
 
 // documentKinds are the Tyk kinds whose listen path lives in a ConfigMap's Tyk OAS
@@ -159,6 +159,9 @@ func project(id objectID, obj map[string]any) []contribution {
 	spec, _ := obj["spec"].(map[string]any)
 	meta, _ := obj["metadata"].(map[string]any)
 	created, _ := meta["creationTimestamp"].(string)
+	if contribs, ok := projectMesh(id, spec, created); ok {
+		return contribs
+	}
 	switch {
 	case id.group == "networking.k8s.io" && id.kind == "Ingress":
 		var hosts []string

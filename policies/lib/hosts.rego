@@ -6,7 +6,8 @@
 #   of its spec.hostnames with the hostnames of the Gateway listeners it
 #   attaches to (Gateway API: a route without hostnames serves its listeners'
 #   hostnames). A host belongs to the namespace that claimed it first, whatever
-#   the path and whatever the kind (Ingress, HTTPRoute, GRPCRoute), unless
+#   the path and whatever the kind (Ingress, HTTPRoute, GRPCRoute, an Istio
+#   VirtualService bound to a gateway, a Contour root HTTPProxy), unless
 #   data.apiguard.config.hosts.shared lists it for both namespaces. Not a
 #   policy: it defines no deny, violation, warn or patch rule.
 package lib.hosts
@@ -68,6 +69,16 @@ is_route if {
 	k8s.kind in route_kinds
 }
 
+is_virtualservice if {
+	k8s.group == "networking.istio.io"
+	k8s.kind == "VirtualService"
+}
+
+is_httpproxy if {
+	k8s.group == "projectcontour.io"
+	k8s.kind == "HTTPProxy"
+}
+
 spec_of(obj) := s if {
 	s := obj.spec
 	is_object(s)
@@ -87,11 +98,38 @@ declared(obj) := {h |
 	h != ""
 } if {
 	is_ingress
+} else := vs_hosts(obj) if {
+	is_virtualservice
+} else := {h |
+	# Contour serves a root HTTPProxy's virtualhost.fqdn; an included HTTPProxy has no
+	# virtualhost and claims nothing of its own.
+	h := normalize(spec_of(obj).virtualhost.fqdn)
+	h != ""
+} if {
+	is_httpproxy
 } else := {h |
 	some raw in k8s.array_at(spec_of(obj), "hostnames")
 	h := normalize(raw)
 	h != ""
 }
+
+# vs_hosts(obj) are the hosts a VirtualService claims: spec.hosts when it is bound
+# to a gateway other than "mesh" (without gateways, or with only "mesh", it routes
+# sidecar traffic inside the mesh and exposes nothing: Istio's
+# VirtualService.gateways reference, istio.io/latest/docs/reference/config/networking/virtual-service/).
+# "*" is left to the wildcard check; a short name without a dot is Istio's name
+# for a Service of the VirtualService's own namespace (reviews is
+# reviews.<namespace>.svc.cluster.local), which no other namespace can take.
+# Agrees with virtualServiceHosts in pkg/inventory/mesh.go.
+vs_hosts(obj) := {h |
+	some raw in k8s.array_at(spec_of(obj), "hosts")
+	h := normalize(raw)
+	h != "*"
+	contains(h, ".")
+} if {
+	some g in k8s.array_at(spec_of(obj), "gateways")
+	g != "mesh"
+} else := set()
 
 # Gateway parentRefs default to group gateway.networking.k8s.io and kind
 # Gateway, and to the route's namespace.

@@ -1,0 +1,63 @@
+package inventory
+
+import (
+	"reflect"
+	"testing"
+)
+
+// A VirtualService claims its dotted spec.hosts only when bound to a gateway other than
+// the mesh; "*" and short names claim nothing. A root HTTPProxy claims its fqdn. Both
+// land in the one host section, beside Ingress claims.
+func TestVirtualServiceAndHTTPProxyClaimHosts(t *testing.T) {
+	x := New()
+	x.Upsert(obj(t, `{"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"shop","namespace":"a"},
+		"spec":{"gateways":["mesh","istio-system/public"],"hosts":["Shop.Example.com.","*","reviews","*.apps.example.com"]}}`))
+	x.Upsert(obj(t, `{"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"inner","namespace":"a"},
+		"spec":{"gateways":["mesh"],"hosts":["inner.example.com"]}}`))
+	x.Upsert(obj(t, `{"apiVersion":"networking.istio.io/v1alpha3","kind":"VirtualService","metadata":{"name":"nogw","namespace":"a"},
+		"spec":{"hosts":["nogw.example.com"]}}`))
+	x.Upsert(obj(t, `{"apiVersion":"projectcontour.io/v1","kind":"HTTPProxy","metadata":{"name":"root","namespace":"b","creationTimestamp":"2026-01-02T03:04:05Z"},
+		"spec":{"virtualhost":{"fqdn":"Blog.Example.com"}}}`))
+	x.Upsert(obj(t, `{"apiVersion":"projectcontour.io/v1","kind":"HTTPProxy","metadata":{"name":"child","namespace":"b"},"spec":{"routes":[]}}`))
+	hosts := x.Document()[Hosts].(map[string]any)
+	want := map[string]any{
+		"shop.example.com":   []any{map[string]any{"namespace": "a", "name": "shop", "kind": "VirtualService"}},
+		"*.apps.example.com": []any{map[string]any{"namespace": "a", "name": "shop", "kind": "VirtualService"}},
+		"blog.example.com":   []any{map[string]any{"namespace": "b", "name": "root", "kind": "HTTPProxy", "created": "2026-01-02T03:04:05Z"}},
+	}
+	if !reflect.DeepEqual(hosts, want) {
+		t.Errorf("hosts = %#v\nwant %#v", hosts, want)
+	}
+}
+
+// Istio's security objects are kept per namespace with only the fields the istio
+// policies read: no rule values but request principals and when keys.
+func TestIstioSecurityObjectsProjected(t *testing.T) {
+	x := New()
+	x.Upsert(obj(t, `{"apiVersion":"security.istio.io/v1","kind":"AuthorizationPolicy","metadata":{"name":"require-jwt","namespace":"shop"},
+		"spec":{"selector":{"matchLabels":{"app":"web"}},"action":"DENY","rules":[
+			{"from":[{"source":{"notRequestPrincipals":["*"],"ipBlocks":["1.2.3.4"]}}],"to":[{"operation":{"paths":["/x"]}}],
+			 "when":[{"key":"request.auth.claims[iss]","values":["secret-issuer"]}]}]}}`))
+	x.Upsert(obj(t, `{"apiVersion":"security.istio.io/v1","kind":"PeerAuthentication","metadata":{"name":"default","namespace":"shop"},
+		"spec":{"mtls":{"mode":"STRICT"},"portLevelMtls":{"8080":{"mode":"DISABLE"}}}}`))
+	x.Upsert(obj(t, `{"apiVersion":"security.istio.io/v1beta1","kind":"RequestAuthentication","metadata":{"name":"jwt","namespace":"shop"},
+		"spec":{"targetRef":{"group":"gateway.networking.k8s.io","kind":"Gateway","name":"edge"},"jwtRules":[{"issuer":"x","jwksUri":"https://x/jwks"}]}}`))
+	doc := x.Document()
+	checks := map[string]any{
+		IstioAuthorizationPolicies: []any{map[string]any{"namespace": "shop", "name": "require-jwt", "kind": "AuthorizationPolicy",
+			"selector": map[string]any{"matchLabels": map[string]any{"app": "web"}}, "action": "DENY",
+			"rules": []any{map[string]any{
+				"from": []any{map[string]any{"source": map[string]any{"notRequestPrincipals": []any{"*"}}}},
+				"when": []any{map[string]any{"key": "request.auth.claims[iss]"}},
+			}}}},
+		IstioPeerAuthentications: []any{map[string]any{"namespace": "shop", "name": "default", "kind": "PeerAuthentication",
+			"mode": "STRICT", "portLevelMtls": map[string]any{"8080": "DISABLE"}}},
+		IstioRequestAuthentications: []any{map[string]any{"namespace": "shop", "name": "jwt", "kind": "RequestAuthentication",
+			"targetRefs": []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "edge"}}}},
+	}
+	for section, want := range checks {
+		if got := doc[section].(map[string]any)["shop"]; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %#v\nwant %#v", section, got, want)
+		}
+	}
+}
