@@ -120,3 +120,50 @@ func TestAuditDoesNotImportTheWebhook(t *testing.T) {
 		}
 	}
 }
+
+// Each pack's policies cost only its own requests: a request is evaluated against the
+// policies declaring its group/kind, or its plain kind name. A plain name shared by two
+// groups of the table (Gateway: Gateway API and Istio; SecurityPolicy: Tyk and Envoy
+// Gateway) would put one pack's policies on the other's requests, so policies must
+// qualify those; and a pack's policies (istio., envoygateway., contour.) declare only
+// its own groups.
+func TestEachPackCostsOnlyItsOwnRequests(t *testing.T) {
+	groupsOf := map[string][]string{}
+	packGroups := map[string]map[string]bool{}
+	for _, k := range kinds.Table() {
+		if !slices.Contains(groupsOf[k.Kind], k.Group) {
+			groupsOf[k.Kind] = append(groupsOf[k.Kind], k.Group)
+		}
+		if packGroups[k.Pack] == nil {
+			packGroups[k.Pack] = map[string]bool{}
+		}
+		packGroups[k.Pack][k.Group] = true
+	}
+	prefixes := map[string]string{"istio.": "istio", "envoygateway.": "envoyGateway", "contour.": "contour"}
+	checked := 0
+	for _, p := range loadLibrary(t).Policies() {
+		for _, entry := range p.Kinds {
+			group, kind, qualified := strings.Cut(entry, "/")
+			if !qualified {
+				if len(groupsOf[entry]) > 1 {
+					t.Errorf("%s declares the plain kind %s, which groups %v all serve: qualify it", p.ID, entry, groupsOf[entry])
+				}
+				continue
+			}
+			if group == "core" {
+				group = ""
+			}
+			for prefix, pack := range prefixes {
+				if strings.HasPrefix(p.ID, prefix) {
+					checked++
+					if !packGroups[pack][group] {
+						t.Errorf("%s (pack %s) declares %s/%s, outside the pack's groups", p.ID, pack, group, kind)
+					}
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no istio., envoygateway. or contour. policy in the library")
+	}
+}

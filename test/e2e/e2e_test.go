@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
@@ -492,12 +494,21 @@ func TestCLIParity(t *testing.T) {
 func exampleNamespace(t *testing.T, orig string, file int) string {
 	t.Helper()
 	name := fmt.Sprintf("ex%d-%s", file, orig)
+	if slices.Contains(fixedNamespaces(), orig) {
+		// Policies read this namespace's name (Istio's root namespace makes a policy
+		// mesh-wide), so examples use it as it is; each file's objects are deleted after it.
+		name = orig
+	}
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{mainLabel: "main"}}}
-	if _, err := testEnv.cs.CoreV1().Namespaces().Create(context.Background(), ns, metav1.CreateOptions{}); err != nil {
+	if _, err := testEnv.cs.CoreV1().Namespaces().Create(context.Background(), ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
 	return name
 }
+
+// fixedNamespaces are the namespaces examples keep: istio-system is Istio's default
+// root namespace (meshConfig.rootNamespace, and istio.rootNamespace in apiguard's config).
+func fixedNamespaces() []string { return []string{"istio-system"} }
 
 // inventoryObjects reads how many objects the main webhook's inventory holds.
 func inventoryObjects(t *testing.T) float64 {
