@@ -77,7 +77,7 @@ func New(sections ...string) *Index {
 
 // AllSections lists every section.
 func AllSections() []string {
-	return []string{Hosts, Gateways, ReferenceGrants, ListenPaths, IstioAuthorizationPolicies, IstioPeerAuthentications, IstioRequestAuthentications}
+	return []string{Hosts, Gateways, ReferenceGrants, ListenPaths, Istio}
 }
 
 // Upsert records an object (a decoded Kubernetes object) and returns the keys whose
@@ -145,7 +145,8 @@ func dedupe(keys []Key) []Key {
 }
 
 // Value returns the document at key (nil when nothing claims it): one object for
-// Gateways, a list sorted by namespace and name for the other sections.
+// Gateways, a map from namespace to list for Istio, a list sorted by namespace and name
+// for the other sections.
 func (x *Index) Value(k Key) any {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -159,6 +160,9 @@ func (x *Index) valueLocked(k Key) any {
 	}
 	if k.Section == Gateways {
 		return claims[0].value.json()
+	}
+	if k.Section == Istio {
+		return byNamespace(claims)
 	}
 	list := make([]any, 0, len(claims))
 	for _, c := range claims {

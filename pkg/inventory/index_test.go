@@ -81,7 +81,7 @@ func TestGatewayAPIAndGrants(t *testing.T) {
 	want := `{"gateways":{"infra/gw":{"gatewayClassName":"public","listeners":[{"hostname":"*.example.com","name":"http","port":80,"protocol":"HTTP"},` +
 		`{"allowedRouteKinds":["HTTPRoute"],"allowedRoutesFrom":"All","name":"https","port":443,"protocol":"HTTPS"}]}},` +
 		`"hosts":{"a.example.com":[{"kind":"HTTPRoute","name":"r","namespace":"app"}]},` +
-		`"istioAuthorizationPolicies":{},"istioPeerAuthentications":{},"istioRequestAuthentications":{},"listenPaths":{},"referenceGrants":{"backend":[{"from":[{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","namespace":"app"}],"name":"g","to":[{"group":"","kind":"Service","name":""}]}]}}`
+		`"istio":{},"listenPaths":{},"referenceGrants":{"backend":[{"from":[{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","namespace":"app"}],"name":"g","to":[{"group":"","kind":"Service","name":""}]}]}}`
 	if string(b) != want {
 		t.Errorf("document:\n got %s\nwant %s", b, want)
 	}

@@ -53,8 +53,21 @@ func Merge(base, built map[string]any, inputs []Identity) map[string]any {
 		}
 		have, _ := base[section].(map[string]any)
 		switch section {
-		case Hosts, ListenPaths, ReferenceGrants, IstioAuthorizationPolicies, IstioPeerAuthentications, IstioRequestAuthentications:
+		case Hosts, ListenPaths, ReferenceGrants:
 			out[section] = unionSection(section, have, add, replaced)
+		case Istio:
+			// Per kind, per namespace: the union of the objects, the input's replacing
+			// the cluster's.
+			merged := make(map[string]any, len(have)+len(add))
+			for k, v := range have {
+				merged[k] = v
+			}
+			for k, v := range add {
+				haveKind, _ := have[k].(map[string]any)
+				addKind, _ := v.(map[string]any)
+				merged[k] = unionSection(section, haveKind, addKind, replaced)
+			}
+			out[section] = merged
 		default:
 			merged := make(map[string]any, len(have)+len(add))
 			for k, v := range have {

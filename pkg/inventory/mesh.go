@@ -7,14 +7,18 @@ import (
 	"github.com/apiguard/apiguard/internal/compactcache"
 )
 
-// Sections for Istio's security objects, keyed by namespace: each a list of the
-// namespace's objects of one kind, projected to the fields the istio policies read (a
-// RequestAuthentication is judged by the AuthorizationPolicies beside it, a
-// DestinationRule by the PeerAuthentication of the namespace it sends to).
+// Istio is the section of Istio's security objects: data.apiguard.inventory.istio.<key>
+// maps a namespace to the list of its objects of one kind, projected to the fields the
+// istio policies read (a RequestAuthentication is judged by the AuthorizationPolicies
+// beside it, a DestinationRule by the PeerAuthentication of the namespace it sends to).
+// Clusters hold few of these, so a change rewrites one kind's map whole.
+const Istio = "istio"
+
+// Keys of the Istio section.
 const (
-	IstioAuthorizationPolicies  = "istioAuthorizationPolicies"
-	IstioPeerAuthentications    = "istioPeerAuthentications"
-	IstioRequestAuthentications = "istioRequestAuthentications"
+	IstioAuthorizationPolicies  = "authorizationPolicies"
+	IstioPeerAuthentications    = "peerAuthentications"
+	IstioRequestAuthentications = "requestAuthentications"
 )
 
 const (
@@ -115,8 +119,19 @@ func virtualServiceHosts(spec map[string]any) []string {
 	return out
 }
 
-func istioSection(section string, id objectID, fields map[string]any) []contribution {
-	return []contribution{{Key{section, id.namespace}, istioObject{namespace: id.namespace, name: id.name, kind: id.kind, fields: fields}}}
+func istioSection(key string, id objectID, fields map[string]any) []contribution {
+	return []contribution{{Key{Istio, key}, istioObject{namespace: id.namespace, name: id.name, kind: id.kind, fields: fields}}}
+}
+
+// byNamespace is the Istio section's value of one key: the claims, which are sorted by
+// namespace and name, grouped by namespace.
+func byNamespace(claims []claim) map[string]any {
+	out := map[string]any{}
+	for _, c := range claims {
+		list, _ := out[c.id.namespace].([]any)
+		out[c.id.namespace] = append(list, c.value.json())
+	}
+	return out
 }
 
 // keep copies the named fields of spec that are set.

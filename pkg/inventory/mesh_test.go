@@ -55,9 +55,32 @@ func TestIstioSecurityObjectsProjected(t *testing.T) {
 		IstioRequestAuthentications: []any{map[string]any{"namespace": "shop", "name": "jwt", "kind": "RequestAuthentication",
 			"targetRefs": []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "edge"}}}},
 	}
-	for section, want := range checks {
-		if got := doc[section].(map[string]any)["shop"]; !reflect.DeepEqual(got, want) {
-			t.Errorf("%s = %#v\nwant %#v", section, got, want)
+	for key, want := range checks {
+		if got := doc[Istio].(map[string]any)[key].(map[string]any)["shop"]; !reflect.DeepEqual(got, want) {
+			t.Errorf("istio.%s = %#v\nwant %#v", key, got, want)
 		}
+	}
+}
+
+// Offline, the Istio objects of the input replace the cluster's (--data) of the same
+// identity, per kind and namespace, and the cluster's others stay.
+func TestMergeIstioSection(t *testing.T) {
+	ap := func(ns, name, action string) map[string]any {
+		return map[string]any{"namespace": ns, "name": name, "kind": "AuthorizationPolicy", "action": action}
+	}
+	base := map[string]any{Istio: map[string]any{
+		IstioAuthorizationPolicies: map[string]any{"shop": []any{ap("shop", "a", "DENY")}, "other": []any{ap("other", "b", "ALLOW")}},
+		IstioPeerAuthentications:   map[string]any{"shop": []any{map[string]any{"namespace": "shop", "name": "default", "kind": "PeerAuthentication", "mode": "STRICT"}}},
+	}}
+	built := map[string]any{Istio: map[string]any{
+		IstioAuthorizationPolicies: map[string]any{"shop": []any{ap("shop", "a", "ALLOW")}},
+	}}
+	got := Merge(base, built, []Identity{{Kind: "AuthorizationPolicy", Namespace: "shop", Name: "a"}})[Istio].(map[string]any)
+	want := map[string]any{
+		IstioAuthorizationPolicies: map[string]any{"shop": []any{ap("shop", "a", "ALLOW")}, "other": []any{ap("other", "b", "ALLOW")}},
+		IstioPeerAuthentications:   base[Istio].(map[string]any)[IstioPeerAuthentications],
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("merged = %#v\nwant %#v", got, want)
 	}
 }
