@@ -507,8 +507,9 @@ func exampleNamespace(t *testing.T, orig string, file int) string {
 }
 
 // fixedNamespaces are the namespaces examples keep: istio-system is Istio's default
-// root namespace (meshConfig.rootNamespace, and istio.rootNamespace in apiguard's config).
-func fixedNamespaces() []string { return []string{"istio-system"} }
+// root namespace (meshConfig.rootNamespace, and istio.rootNamespace in apiguard's config);
+// envoy-gateway-system is where test/examples-config.yaml allows EnvoyPatchPolicies.
+func fixedNamespaces() []string { return []string{"istio-system", "envoy-gateway-system"} }
 
 // inventoryObjects reads how many objects the main webhook's inventory holds.
 func inventoryObjects(t *testing.T) float64 {
