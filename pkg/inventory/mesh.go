@@ -160,7 +160,8 @@ func targetRefs(spec map[string]any) []any {
 
 // principalRules keeps, of each AuthorizationPolicy rule, what says whether it needs an
 // authenticated request: from[].source.requestPrincipals and notRequestPrincipals, and
-// the keys (not the values) of its when conditions.
+// its when conditions (a condition on request.auth.* with only notValues still admits a
+// request without a token).
 func principalRules(rules []any) []any {
 	out := make([]any, 0, len(rules))
 	for _, r := range rules {
@@ -179,7 +180,7 @@ func principalRules(rules []any) []any {
 			keys := make([]any, 0, len(when))
 			for _, w := range when {
 				wm, _ := w.(map[string]any)
-				keys = append(keys, keep(wm, "key"))
+				keys = append(keys, keep(wm, "key", "values", "notValues"))
 			}
 			kept["when"] = keys
 		}

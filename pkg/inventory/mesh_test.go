@@ -31,7 +31,7 @@ func TestVirtualServiceAndHTTPProxyClaimHosts(t *testing.T) {
 }
 
 // Istio's security objects are kept per namespace with only the fields the istio
-// policies read: no rule values but request principals and when keys.
+// policies read: of the rules, request principals and when conditions only.
 func TestIstioSecurityObjectsProjected(t *testing.T) {
 	x := New()
 	x.Upsert(obj(t, `{"apiVersion":"security.istio.io/v1","kind":"AuthorizationPolicy","metadata":{"name":"require-jwt","namespace":"shop"},
@@ -48,7 +48,7 @@ func TestIstioSecurityObjectsProjected(t *testing.T) {
 			"selector": map[string]any{"matchLabels": map[string]any{"app": "web"}}, "action": "DENY",
 			"rules": []any{map[string]any{
 				"from": []any{map[string]any{"source": map[string]any{"notRequestPrincipals": []any{"*"}}}},
-				"when": []any{map[string]any{"key": "request.auth.claims[iss]"}},
+				"when": []any{map[string]any{"key": "request.auth.claims[iss]", "values": []any{"secret-issuer"}}},
 			}}}},
 		IstioPeerAuthentications: []any{map[string]any{"namespace": "shop", "name": "default", "kind": "PeerAuthentication",
 			"mode": "STRICT", "portLevelMtls": map[string]any{"8080": "DISABLE"}}},
