@@ -107,13 +107,19 @@ func Chart(table []kinds.Kind) []byte {
 	b.WriteString("{{/* Admission rules for the enabled packs (webhook.rules.<pack>). */}}\n")
 	b.WriteString("{{- define \"apiguard.rules\" -}}\n{{- $ops := .ops -}}\n{{- $r := .rules -}}\n")
 	for _, pack := range kinds.Packs() {
-		groups := groupResources(table, func(k kinds.Kind) bool { return k.Pack == pack })
-		if len(groups) == 0 {
+		namespaced := groupResources(table, func(k kinds.Kind) bool { return k.Pack == pack && !k.ClusterScoped })
+		cluster := groupResources(table, func(k kinds.Kind) bool { return k.Pack == pack && k.ClusterScoped })
+		if len(namespaced)+len(cluster) == 0 {
 			continue
 		}
 		fmt.Fprintf(&b, "{{- if $r.%s }}\n", pack)
-		for _, g := range groups {
-			fmt.Fprintf(&b, "- apiGroups: [%q]\n  apiVersions: [\"*\"]\n  resources: [%s]\n  operations: {{ toJson $ops }}\n  scope: Namespaced\n", g.group, quoteAll(g.resources))
+		for _, sg := range []struct {
+			scope  string
+			groups []groupResource
+		}{{"Namespaced", namespaced}, {"Cluster", cluster}} {
+			for _, g := range sg.groups {
+				fmt.Fprintf(&b, "- apiGroups: [%q]\n  apiVersions: [\"*\"]\n  resources: [%s]\n  operations: {{ toJson $ops }}\n  scope: %s\n", g.group, quoteAll(g.resources), sg.scope)
+			}
 		}
 		b.WriteString("{{- end }}\n")
 	}

@@ -290,10 +290,15 @@ type Registration struct {
 
 // ExposureRules are the kinds apiguard guards, as the chart registers them.
 func ExposureRules(ops ...admissionregistrationv1.OperationType) []admissionregistrationv1.RuleWithOperations {
-	scope := admissionregistrationv1.NamespacedScope
 	var rules []admissionregistrationv1.RuleWithOperations
 	for _, k := range kinds.Table() {
-		i := slices.IndexFunc(rules, func(r admissionregistrationv1.RuleWithOperations) bool { return r.APIGroups[0] == k.Group })
+		scope := admissionregistrationv1.NamespacedScope
+		if k.ClusterScoped {
+			scope = admissionregistrationv1.ClusterScope
+		}
+		i := slices.IndexFunc(rules, func(r admissionregistrationv1.RuleWithOperations) bool {
+			return r.APIGroups[0] == k.Group && *r.Scope == scope
+		})
 		if i < 0 {
 			rules = append(rules, admissionregistrationv1.RuleWithOperations{
 				Operations: ops,

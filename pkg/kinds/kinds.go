@@ -23,6 +23,9 @@ type Kind struct {
 	// FormerGroups served the same kind once (extensions/v1beta1 Ingress): an object in
 	// them is denied by kubernetes.known_api_version with the version to use.
 	FormerGroups []string
+	// ClusterScoped kinds (Kong's KongClusterPlugin) get admission rules of their own
+	// scope; the namespace selector does not apply to them.
+	ClusterScoped bool
 }
 
 // APIVersion is the kind's apiVersion as a manifest spells it in version v.
@@ -38,7 +41,8 @@ func (k Kind) Judged() []string { return append([]string{k.Version}, k.AlsoJudge
 
 // Packs are the chart's switches, in the order the chart renders them.
 func Packs() []string {
-	return []string{"ingress", "networkPolicy", "service", "gatewayAPI", "tyk", "istio", "envoyGateway", "contour"}
+	return []string{"ingress", "networkPolicy", "service", "gatewayAPI", "tyk", "istio", "envoyGateway", "contour",
+		"traefik", "kong", "apisix", "emissary"}
 }
 
 // Table is the table of exposure kinds.
@@ -50,6 +54,10 @@ func Table() []Kind {
 		istioN  = "networking.istio.io"
 		envoy   = "gateway.envoyproxy.io"
 		contour = "projectcontour.io"
+		traefik = "traefik.io"
+		kong    = "configuration.konghq.com"
+		apisix  = "apisix.apache.org"
+		ambass  = "getambassador.io"
 	)
 	// Istio v1.32 serves its security kinds in v1 and v1beta1 and its networking kinds in
 	// v1, v1beta1 and v1alpha3, all from one schema (istio.io/api
@@ -90,5 +98,26 @@ func Table() []Kind {
 		{Pack: "envoyGateway", Group: envoy, Version: "v1alpha1", Kind: "Backend", Resource: "backends"},
 		{Pack: "envoyGateway", Group: envoy, Version: "v1alpha1", Kind: "EnvoyPatchPolicy", Resource: "envoypatchpolicies"},
 		{Pack: "contour", Group: contour, Version: "v1", Kind: "HTTPProxy", Resource: "httpproxies"},
+		// Traefik v3.7 serves its CRDs as traefik.io/v1alpha1 only (the traefik.containo.us
+		// group of v2 is gone from its CRD file).
+		{Pack: "traefik", Group: traefik, Version: "v1alpha1", Kind: "IngressRoute", Resource: "ingressroutes"},
+		{Pack: "traefik", Group: traefik, Version: "v1alpha1", Kind: "IngressRouteTCP", Resource: "ingressroutetcps"},
+		{Pack: "traefik", Group: traefik, Version: "v1alpha1", Kind: "Middleware", Resource: "middlewares"},
+		{Pack: "traefik", Group: traefik, Version: "v1alpha1", Kind: "ServersTransport", Resource: "serverstransports"},
+		{Pack: "traefik", Group: traefik, Version: "v1alpha1", Kind: "TLSOption", Resource: "tlsoptions"},
+		// Kong's configuration v2 (Kong/kubernetes-configuration): KongIngress, TCPIngress and
+		// UDPIngress are gone.
+		{Pack: "kong", Group: kong, Version: "v1", Kind: "KongPlugin", Resource: "kongplugins"},
+		{Pack: "kong", Group: kong, Version: "v1", Kind: "KongClusterPlugin", Resource: "kongclusterplugins", ClusterScoped: true},
+		{Pack: "kong", Group: kong, Version: "v1", Kind: "KongConsumer", Resource: "kongconsumers"},
+		{Pack: "apisix", Group: apisix, Version: "v2", Kind: "ApisixRoute", Resource: "apisixroutes"},
+		{Pack: "apisix", Group: apisix, Version: "v2", Kind: "ApisixConsumer", Resource: "apisixconsumers"},
+		{Pack: "apisix", Group: apisix, Version: "v2", Kind: "ApisixTls", Resource: "apisixtlses"},
+		{Pack: "apisix", Group: apisix, Version: "v2", Kind: "ApisixUpstream", Resource: "apisixupstreams"},
+		// Emissary stores v2 and serves v3alpha1, the version its docs write, through its
+		// conversion webhook; the checks read v3alpha1.
+		{Pack: "emissary", Group: ambass, Version: "v3alpha1", Kind: "Mapping", Resource: "mappings"},
+		{Pack: "emissary", Group: ambass, Version: "v3alpha1", Kind: "Host", Resource: "hosts"},
+		{Pack: "emissary", Group: ambass, Version: "v3alpha1", Kind: "TLSContext", Resource: "tlscontexts"},
 	}
 }

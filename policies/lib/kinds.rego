@@ -38,6 +38,21 @@ judged := {
 	"gateway.envoyproxy.io/Backend": {"gateway.envoyproxy.io/v1alpha1"},
 	"gateway.envoyproxy.io/EnvoyPatchPolicy": {"gateway.envoyproxy.io/v1alpha1"},
 	"projectcontour.io/HTTPProxy": {"projectcontour.io/v1"},
+	"traefik.io/IngressRoute": {"traefik.io/v1alpha1"},
+	"traefik.io/IngressRouteTCP": {"traefik.io/v1alpha1"},
+	"traefik.io/Middleware": {"traefik.io/v1alpha1"},
+	"traefik.io/ServersTransport": {"traefik.io/v1alpha1"},
+	"traefik.io/TLSOption": {"traefik.io/v1alpha1"},
+	"configuration.konghq.com/KongPlugin": {"configuration.konghq.com/v1"},
+	"configuration.konghq.com/KongClusterPlugin": {"configuration.konghq.com/v1"},
+	"configuration.konghq.com/KongConsumer": {"configuration.konghq.com/v1"},
+	"apisix.apache.org/ApisixRoute": {"apisix.apache.org/v2"},
+	"apisix.apache.org/ApisixConsumer": {"apisix.apache.org/v2"},
+	"apisix.apache.org/ApisixTls": {"apisix.apache.org/v2"},
+	"apisix.apache.org/ApisixUpstream": {"apisix.apache.org/v2"},
+	"getambassador.io/Mapping": {"getambassador.io/v3alpha1"},
+	"getambassador.io/Host": {"getambassador.io/v3alpha1"},
+	"getambassador.io/TLSContext": {"getambassador.io/v3alpha1"},
 }
 
 # former maps a group/kind that served an exposure kind once to the group/kind

@@ -16,6 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	kindtable "github.com/apiguard/apiguard/pkg/kinds"
 )
 
 // goodValues are the values files that must lint and render.
@@ -238,7 +240,7 @@ func TestDefault(t *testing.T) {
 	})
 
 	t.Run("webhooks", func(t *testing.T) {
-		allGroups := []string{"ingress", "networkPolicy", "service", "gatewayAPI", "tyk"}
+		allGroups := kindtable.Packs()
 		checkValidating(t, r.validating, admissionv1.Fail, 5, allGroups, []string{namespace, "kube-system"})
 		checkMutating(t, r.mutating, admissionv1.Ignore, 3, allGroups, []string{namespace, "kube-system"})
 		for _, o := range []metav1.ObjectMeta{r.validating.ObjectMeta, r.mutating.ObjectMeta} {
@@ -523,8 +525,8 @@ func TestConfigMapSource(t *testing.T) {
 		t.Errorf("pod annotations %v", ann)
 	}
 
-	checkValidating(t, r.validating, admissionv1.Fail, 10, []string{"ingress", "networkPolicy", "service", "gatewayAPI", "tyk"}, []string{namespace, "kube-system"})
-	checkMutating(t, r.mutating, admissionv1.Fail, 8, []string{"ingress", "networkPolicy", "service", "gatewayAPI", "tyk"}, []string{namespace, "kube-system"})
+	checkValidating(t, r.validating, admissionv1.Fail, 10, kindtable.Packs(), []string{namespace, "kube-system"})
+	checkMutating(t, r.mutating, admissionv1.Fail, 8, kindtable.Packs(), []string{namespace, "kube-system"})
 	for _, cc := range []admissionv1.WebhookClientConfig{r.validating.Webhooks[0].ClientConfig, r.mutating.Webhooks[0].ClientConfig} {
 		if string(cc.CABundle) != "-----BEGIN CERTIFICATE-----\n" {
 			t.Errorf("caBundle %q", cc.CABundle)
@@ -639,36 +641,48 @@ func TestRejected(t *testing.T) {
 	}
 }
 
-// readRules is the read-only part of the ClusterRole, in every TLS mode.
+// readRules is the read-only part of the ClusterRole, in every TLS mode: every kind of
+// the table of exposure kinds (pkg/kinds), then what the inventory and the namespace
+// guard read besides.
 func readRules() []rbacv1.PolicyRule {
 	read := []string{"get", "list", "watch"}
-	return []rbacv1.PolicyRule{
-		{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"ingresses", "networkpolicies"}, Verbs: read},
-		{APIGroups: []string{""}, Resources: []string{"services"}, Verbs: read},
-		{APIGroups: []string{"gateway.networking.k8s.io"}, Resources: []string{"gateways", "httproutes", "grpcroutes", "listenersets", "tlsroutes", "tcproutes", "udproutes", "referencegrants"}, Verbs: read},
-		{APIGroups: []string{"tyk.tyk.io"}, Resources: []string{"apidefinitions", "securitypolicies", "tykoasapidefinitions", "tykstreamsapidefinitions", "tykmcpproxydefinitions"}, Verbs: read},
-		// A Tyk OAS API's ConfigMap, read with one GET at admission (pkg/references).
-		{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get"}},
-		{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get", "list", "watch"}},
+	var out []rbacv1.PolicyRule
+	for _, k := range kindtable.Table() {
+		i := slices.IndexFunc(out, func(r rbacv1.PolicyRule) bool { return r.APIGroups[0] == k.Group })
+		if i < 0 {
+			out = append(out, rbacv1.PolicyRule{APIGroups: []string{k.Group}, Verbs: read})
+			i = len(out) - 1
+		}
+		out[i].Resources = append(out[i].Resources, k.Resource)
 	}
+	return append(out,
+		rbacv1.PolicyRule{APIGroups: []string{"gateway.networking.k8s.io"}, Resources: []string{"referencegrants"}, Verbs: read},
+		// A Tyk OAS API's ConfigMap, read with one GET at admission (pkg/references).
+		rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get"}},
+		rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get", "list", "watch"}},
+	)
 }
 
-// groupRules are the admission rules for each values switch, without operations.
-var groupRules = map[string]admissionv1.Rule{
-	"ingress":       {APIGroups: []string{"networking.k8s.io"}, APIVersions: []string{"*"}, Resources: []string{"ingresses"}},
-	"networkPolicy": {APIGroups: []string{"networking.k8s.io"}, APIVersions: []string{"*"}, Resources: []string{"networkpolicies"}},
-	"service":       {APIGroups: []string{""}, APIVersions: []string{"*"}, Resources: []string{"services"}},
-	"gatewayAPI":    {APIGroups: []string{"gateway.networking.k8s.io"}, APIVersions: []string{"*"}, Resources: []string{"gateways", "httproutes", "grpcroutes", "listenersets", "tlsroutes", "tcproutes", "udproutes"}},
-	"tyk":           {APIGroups: []string{"tyk.tyk.io"}, APIVersions: []string{"*"}, Resources: []string{"apidefinitions", "securitypolicies", "tykoasapidefinitions", "tykstreamsapidefinitions", "tykmcpproxydefinitions"}},
-}
-
-func wantRules(groups []string, ops ...admissionv1.OperationType) []admissionv1.RuleWithOperations {
-	scope := admissionv1.NamespacedScope
+// wantRules are the admission rules of the given packs (webhook.rules switches), from
+// the table: per pack, one rule per API group and scope, in table order.
+func wantRules(packs []string, ops ...admissionv1.OperationType) []admissionv1.RuleWithOperations {
 	var out []admissionv1.RuleWithOperations
-	for _, g := range groups {
-		r := groupRules[g]
-		r.Scope = &scope
-		out = append(out, admissionv1.RuleWithOperations{Operations: ops, Rule: r})
+	for _, pack := range packs {
+		for _, scope := range []admissionv1.ScopeType{admissionv1.NamespacedScope, admissionv1.ClusterScope} {
+			first := len(out)
+			for _, k := range kindtable.Table() {
+				if k.Pack != pack || (k.ClusterScoped != (scope == admissionv1.ClusterScope)) {
+					continue
+				}
+				i := slices.IndexFunc(out[first:], func(r admissionv1.RuleWithOperations) bool { return r.APIGroups[0] == k.Group })
+				if i < 0 {
+					s := scope
+					out = append(out, admissionv1.RuleWithOperations{Operations: ops, Rule: admissionv1.Rule{APIGroups: []string{k.Group}, APIVersions: []string{"*"}, Scope: &s}})
+					i = len(out) - 1 - first
+				}
+				out[first+i].Resources = append(out[first+i].Resources, k.Resource)
+			}
+		}
 	}
 	return out
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/apiguard/apiguard/internal/kubetest"
 	"github.com/apiguard/apiguard/pkg/audit"
 	"github.com/apiguard/apiguard/pkg/inventory"
+	kindtable "github.com/apiguard/apiguard/pkg/kinds"
 )
 
 // The table of exposure kinds (audit.Kinds, pkg/audit/kinds.go) is the one list of the
@@ -159,16 +160,19 @@ func TestExposureKindsAreTheTable(t *testing.T) {
 	}
 }
 
-// ruleToggles are the chart's webhook.rules values, each with the part of the table it
-// registers. Every kind of the table is under exactly one of them.
+// ruleToggles are the chart's webhook.rules values (kinds.Packs), each with the part of
+// the table it registers (the kinds of that pack). Every kind of the table is under
+// exactly one of them.
 func ruleToggles() map[string]func(compactcache.Kind) bool {
-	return map[string]func(compactcache.Kind) bool{
-		"ingress":       func(k compactcache.Kind) bool { return k.Group == "networking.k8s.io" && k.Kind == "Ingress" },
-		"networkPolicy": func(k compactcache.Kind) bool { return k.Group == "networking.k8s.io" && k.Kind == "NetworkPolicy" },
-		"service":       func(k compactcache.Kind) bool { return k.Group == "" && k.Kind == "Service" },
-		"gatewayAPI":    func(k compactcache.Kind) bool { return k.Group == "gateway.networking.k8s.io" },
-		"tyk":           func(k compactcache.Kind) bool { return k.Group == "tyk.tyk.io" },
+	out := map[string]func(compactcache.Kind) bool{}
+	for _, pack := range kindtable.Packs() {
+		out[pack] = func(c compactcache.Kind) bool {
+			return slices.ContainsFunc(kindtable.Table(), func(k kindtable.Kind) bool {
+				return k.Pack == pack && k.Group == c.Group && k.Kind == c.Kind
+			})
+		}
 	}
+	return out
 }
 
 // TestEachRuleToggleRegistersItsPartOfTheTable renders the chart with one

@@ -65,12 +65,45 @@
   operations: {{ toJson $ops }}
   scope: Namespaced
 {{- end }}
+{{- if $r.traefik }}
+- apiGroups: ["traefik.io"]
+  apiVersions: ["*"]
+  resources: ["ingressroutes", "ingressroutetcps", "middlewares", "serverstransports", "tlsoptions"]
+  operations: {{ toJson $ops }}
+  scope: Namespaced
+{{- end }}
+{{- if $r.kong }}
+- apiGroups: ["configuration.konghq.com"]
+  apiVersions: ["*"]
+  resources: ["kongplugins", "kongconsumers"]
+  operations: {{ toJson $ops }}
+  scope: Namespaced
+- apiGroups: ["configuration.konghq.com"]
+  apiVersions: ["*"]
+  resources: ["kongclusterplugins"]
+  operations: {{ toJson $ops }}
+  scope: Cluster
+{{- end }}
+{{- if $r.apisix }}
+- apiGroups: ["apisix.apache.org"]
+  apiVersions: ["*"]
+  resources: ["apisixroutes", "apisixconsumers", "apisixtlses", "apisixupstreams"]
+  operations: {{ toJson $ops }}
+  scope: Namespaced
+{{- end }}
+{{- if $r.emissary }}
+- apiGroups: ["getambassador.io"]
+  apiVersions: ["*"]
+  resources: ["mappings", "hosts", "tlscontexts"]
+  operations: {{ toJson $ops }}
+  scope: Namespaced
+{{- end }}
 {{- end -}}
 
 {{/* Non-empty when at least one pack is enabled. */}}
 {{- define "apiguard.anyRules" -}}
 {{- $r := .Values.webhook.rules -}}
-{{- if or $r.ingress $r.networkPolicy $r.service $r.gatewayAPI $r.tyk $r.istio $r.envoyGateway $r.contour }}true{{ end -}}
+{{- if or $r.ingress $r.networkPolicy $r.service $r.gatewayAPI $r.tyk $r.istio $r.envoyGateway $r.contour $r.traefik $r.kong $r.apisix $r.emissary }}true{{ end -}}
 {{- end -}}
 
 {{/* ClusterRole rules: read every exposure kind (the inventory and the audit). */}}
@@ -98,5 +131,17 @@
   verbs: ["get", "list", "watch"]
 - apiGroups: ["projectcontour.io"]
   resources: ["httpproxies"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["traefik.io"]
+  resources: ["ingressroutes", "ingressroutetcps", "middlewares", "serverstransports", "tlsoptions"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["configuration.konghq.com"]
+  resources: ["kongplugins", "kongclusterplugins", "kongconsumers"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["apisix.apache.org"]
+  resources: ["apisixroutes", "apisixconsumers", "apisixtlses", "apisixupstreams"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["getambassador.io"]
+  resources: ["mappings", "hosts", "tlscontexts"]
   verbs: ["get", "list", "watch"]
 {{- end -}}
