@@ -55,7 +55,12 @@ func NewCorpus() Corpus {
 		apiDefinitionCorpus(),
 	}
 	oas, cms := tykOASCorpus()
-	c.Kinds = append(c.Kinds, oas)
+	c.Kinds = append(c.Kinds, oas,
+		authorizationPolicyCorpus(),
+		virtualServiceCorpus(),
+		envoySecurityPolicyCorpus(),
+		httpProxyCorpus(),
+	)
 	c.Existing = existingObjects()
 	c.ConfigMaps = cms
 	return c
