@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -82,5 +83,31 @@ func TestMergeIstioSection(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("merged = %#v\nwant %#v", got, want)
+	}
+}
+
+// The issue-20 gateways claim hosts too: a Traefik IngressRoute by the Host matchers of
+// its rules (not HostSNI, HostRegexp or a negated Host), an ApisixRoute by match.hosts, an
+// Emissary Mapping by hostname (or an exact host) and an Emissary Host by hostname.
+func TestGatewayKindsClaimHosts(t *testing.T) {
+	x := New()
+	x.Upsert(obj(t, "{\"apiVersion\":\"traefik.io/v1alpha1\",\"kind\":\"IngressRoute\",\"metadata\":{\"name\":\"tr\",\"namespace\":\"a\"},"+
+		"\"spec\":{\"routes\":[{\"match\":\"Host(`A.example.com`) && PathPrefix(`/x`)\"},"+
+		"{\"match\":\"(Host(`b.example.com`, \\\"c.example.com\\\") || HostRegexp(`^.+\\\\.d\\\\.com$`)) && !Host(`e.example.com`) && HostHeader(`f.example.com`)\"}]}}"))
+	x.Upsert(obj(t, `{"apiVersion":"apisix.apache.org/v2","kind":"ApisixRoute","metadata":{"name":"ap","namespace":"b"},
+		"spec":{"http":[{"name":"r","match":{"hosts":["g.example.com","*.h.example.com","*"],"paths":["/*"]}}]}}`))
+	x.Upsert(obj(t, `{"apiVersion":"getambassador.io/v3alpha1","kind":"Mapping","metadata":{"name":"m","namespace":"c"},
+		"spec":{"hostname":"i.example.com","prefix":"/","service":"i"}}`))
+	x.Upsert(obj(t, `{"apiVersion":"getambassador.io/v3alpha1","kind":"Mapping","metadata":{"name":"rx","namespace":"c"},
+		"spec":{"host":"j\\.example\\.com","host_regex":true,"prefix":"/","service":"j"}}`))
+	x.Upsert(obj(t, `{"apiVersion":"getambassador.io/v3alpha1","kind":"Host","metadata":{"name":"h","namespace":"c"},"spec":{"hostname":"k.example.com"}}`))
+	var got []string
+	for h := range x.Document()[Hosts].(map[string]any) {
+		got = append(got, h)
+	}
+	slices.Sort(got)
+	want := []string{"*.h.example.com", "a.example.com", "b.example.com", "c.example.com", "g.example.com", "i.example.com", "k.example.com"}
+	if !slices.Equal(got, want) {
+		t.Errorf("claimed hosts = %v, want %v", got, want)
 	}
 }

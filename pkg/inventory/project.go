@@ -22,7 +22,7 @@ func Kinds() []compactcache.Kind {
 		compactcache.Kind{Group: tykGroup, Version: "v1alpha1", Kind: "TykOasApiDefinition", Resource: "tykoasapidefinitions"},
 		compactcache.Kind{Group: tykGroup, Version: "v1alpha1", Kind: "TykStreamsApiDefinition", Resource: "tykstreamsapidefinitions"},
 		compactcache.Kind{Group: tykGroup, Version: "v1alpha1", Kind: "TykMcpProxyDefinition", Resource: "tykmcpproxydefinitions"},
-	), meshKinds()...)
+	), append(meshKinds(), gatewayHostKinds()...)...)
 }
 
 // documentKinds are the Tyk kinds whose listen path lives in a ConfigMap's Tyk OAS
@@ -160,6 +160,9 @@ func project(id objectID, obj map[string]any) []contribution {
 	meta, _ := obj["metadata"].(map[string]any)
 	created, _ := meta["creationTimestamp"].(string)
 	if contribs, ok := projectMesh(id, spec, created); ok {
+		return contribs
+	}
+	if contribs, ok := projectGatewayHosts(id, spec, created); ok {
 		return contribs
 	}
 	switch {

@@ -79,6 +79,26 @@ is_httpproxy if {
 	k8s.kind == "HTTPProxy"
 }
 
+is_ingressroute if {
+	k8s.group == "traefik.io"
+	k8s.kind == "IngressRoute"
+}
+
+is_apisixroute if {
+	k8s.group == "apisix.apache.org"
+	k8s.kind == "ApisixRoute"
+}
+
+is_emissary_mapping if {
+	k8s.group == "getambassador.io"
+	k8s.kind == "Mapping"
+}
+
+is_emissary_host if {
+	k8s.group == "getambassador.io"
+	k8s.kind == "Host"
+}
+
 spec_of(obj) := s if {
 	s := obj.spec
 	is_object(s)
@@ -107,6 +127,17 @@ declared(obj) := {h |
 	h != ""
 } if {
 	is_httpproxy
+} else := traefik_hosts(obj) if {
+	is_ingressroute
+} else := claimable({raw |
+	some r in k8s.array_at(spec_of(obj), "http")
+	some raw in k8s.array_at(object.get(r, "match", {}), "hosts")
+}) if {
+	is_apisixroute
+} else := mapping_hosts(obj) if {
+	is_emissary_mapping
+} else := claimable({object.get(spec_of(obj), "hostname", "")}) if {
+	is_emissary_host
 } else := {h |
 	some raw in k8s.array_at(spec_of(obj), "hostnames")
 	h := normalize(raw)
@@ -240,6 +271,47 @@ served(obj) := declared(obj) if {
 	some ref in k8s.array_at(spec_of(obj), "parentRefs")
 	is_gateway_ref(ref)
 	some h in ref_hosts(obj, ref)
+	h != ""
+}
+
+# traefik_hosts(obj) are the hosts a Traefik IngressRoute's rules match with Host(...):
+# "Host" as a whole word (not HostSNI, HostRegexp or HostHeader), not negated with "!",
+# each backtick- or double-quoted argument (Traefik v2 takes several). The expressions
+# are traefikHostCall and traefikHostArg in pkg/inventory/gateways.go, so the webhook's
+# inventory and this policy read a rule alike. Host matching is case-insensitive in
+# Traefik (pkg/muxer/http: the request host is lowered), as normalize does.
+traefik_host_call := `(?:^|[^A-Za-z0-9_!\s])\s*Host\(([^)]*)\)`
+
+traefik_host_arg := "`([^`]*)`|\"([^\"]*)\""
+
+traefik_hosts(obj) := claimable({concat("", [arg[1], arg[2]]) |
+	some route in k8s.array_at(spec_of(obj), "routes")
+	rule := route.match
+	is_string(rule)
+	some call in regex.find_all_string_submatch_n(traefik_host_call, rule, -1)
+	some arg in regex.find_all_string_submatch_n(traefik_host_arg, call[1], -1)
+})
+
+# mapping_hosts(obj) is what an Emissary Mapping claims: its hostname (a DNS glob), else
+# its host when that is an exact match (host_regex not true). Agrees with mappingHosts in
+# pkg/inventory/gateways.go.
+mapping_hosts(obj) := claimable({h}) if {
+	h := spec_of(obj).hostname
+	is_string(h)
+	h != ""
+} else := claimable({h}) if {
+	h := spec_of(obj).host
+	is_string(h)
+	not spec_of(obj).host_regex == true
+} else := set()
+
+# claimable(hosts) keeps exact names and "*.suffix" wildcards, normalised: "*" and other
+# globs are left to the wildcard checks (wildcardOrExact in pkg/inventory/gateways.go).
+claimable(hosts) := {h |
+	some raw in hosts
+	is_string(raw)
+	regex.match(`^(\*\.)?[^*?\[\]]+$`, raw)
+	h := normalize(raw)
 	h != ""
 }
 
