@@ -114,6 +114,10 @@ func Table() []Kind {
 		{Pack: "apisix", Group: apisix, Version: "v2", Kind: "ApisixConsumer", Resource: "apisixconsumers"},
 		{Pack: "apisix", Group: apisix, Version: "v2", Kind: "ApisixTls", Resource: "apisixtlses"},
 		{Pack: "apisix", Group: apisix, Version: "v2", Kind: "ApisixUpstream", Resource: "apisixupstreams"},
+		// Plugin lists a route names (plugin_config_name) or that apply to every route:
+		// judged for inline code and CORS like a route's own plugins.
+		{Pack: "apisix", Group: apisix, Version: "v2", Kind: "ApisixPluginConfig", Resource: "apisixpluginconfigs"},
+		{Pack: "apisix", Group: apisix, Version: "v2", Kind: "ApisixGlobalRule", Resource: "apisixglobalrules"},
 		// Emissary stores v2 and serves v3alpha1, the version its docs write, through its
 		// conversion webhook; the checks read v3alpha1.
 		{Pack: "emissary", Group: ambass, Version: "v3alpha1", Kind: "Mapping", Resource: "mappings"},

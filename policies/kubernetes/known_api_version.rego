@@ -59,6 +59,8 @@
 #     - apisix.apache.org/ApisixConsumer
 #     - apisix.apache.org/ApisixTls
 #     - apisix.apache.org/ApisixUpstream
+#     - apisix.apache.org/ApisixPluginConfig
+#     - apisix.apache.org/ApisixGlobalRule
 #     - getambassador.io/Mapping
 #     - getambassador.io/Host
 #     - getambassador.io/TLSContext

@@ -50,6 +50,8 @@ judged := {
 	"apisix.apache.org/ApisixConsumer": {"apisix.apache.org/v2"},
 	"apisix.apache.org/ApisixTls": {"apisix.apache.org/v2"},
 	"apisix.apache.org/ApisixUpstream": {"apisix.apache.org/v2"},
+	"apisix.apache.org/ApisixPluginConfig": {"apisix.apache.org/v2"},
+	"apisix.apache.org/ApisixGlobalRule": {"apisix.apache.org/v2"},
 	"getambassador.io/Mapping": {"getambassador.io/v3alpha1"},
 	"getambassador.io/Host": {"getambassador.io/v3alpha1"},
 	"getambassador.io/TLSContext": {"getambassador.io/v3alpha1"},

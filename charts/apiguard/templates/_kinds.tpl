@@ -87,7 +87,7 @@
 {{- if $r.apisix }}
 - apiGroups: ["apisix.apache.org"]
   apiVersions: ["*"]
-  resources: ["apisixroutes", "apisixconsumers", "apisixtlses", "apisixupstreams"]
+  resources: ["apisixroutes", "apisixconsumers", "apisixtlses", "apisixupstreams", "apisixpluginconfigs", "apisixglobalrules"]
   operations: {{ toJson $ops }}
   scope: Namespaced
 {{- end }}
@@ -139,7 +139,7 @@
   resources: ["kongplugins", "kongclusterplugins", "kongconsumers"]
   verbs: ["get", "list", "watch"]
 - apiGroups: ["apisix.apache.org"]
-  resources: ["apisixroutes", "apisixconsumers", "apisixtlses", "apisixupstreams"]
+  resources: ["apisixroutes", "apisixconsumers", "apisixtlses", "apisixupstreams", "apisixpluginconfigs", "apisixglobalrules"]
   verbs: ["get", "list", "watch"]
 - apiGroups: ["getambassador.io"]
   resources: ["mappings", "hosts", "tlscontexts"]
