@@ -167,3 +167,13 @@ func TestEachPackCostsOnlyItsOwnRequests(t *testing.T) {
 		t.Error("no istio., envoygateway. or contour. policy in the library")
 	}
 }
+
+// The CLI and audit tell a cluster-scoped kind by policy.IsClusterScoped, so its
+// requests carry no namespace: the table's cluster-scoped kinds must be known there.
+func TestClusterScopedKindsAreKnownToTheEngine(t *testing.T) {
+	for _, k := range kinds.Table() {
+		if got := policy.IsClusterScoped(k.Group, k.Kind); got != k.ClusterScoped {
+			t.Errorf("%s/%s: policy.IsClusterScoped = %v, the table says %v", k.Group, k.Kind, got, k.ClusterScoped)
+		}
+	}
+}

@@ -101,7 +101,8 @@ func IsClusterScoped(group, kind string) bool {
 		"admissionregistration.k8s.io/ValidatingWebhookConfiguration",
 		"admissionregistration.k8s.io/MutatingWebhookConfiguration",
 		"admissionregistration.k8s.io/ValidatingAdmissionPolicy",
-		"storage.k8s.io/StorageClass", "scheduling.k8s.io/PriorityClass":
+		"storage.k8s.io/StorageClass", "scheduling.k8s.io/PriorityClass",
+		"configuration.konghq.com/KongClusterPlugin":
 		return true
 	}
 	return false
