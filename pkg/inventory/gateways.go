@@ -26,10 +26,11 @@ func gatewayHostKinds() []compactcache.Kind {
 }
 
 // traefikHostCall finds the Host(...) matchers of a Traefik rule that are not negated:
-// "Host" as a whole word (not HostSNI, HostRegexp or HostHeader), not directly after "!",
-// with its quoted arguments. The same expression is traefik_host_call in lib/hosts.rego,
-// so Go and Rego read a rule alike.
-const traefikHostCall = "(?:^|[^A-Za-z0-9_!\\s])\\s*Host\\(([^)]*)\\)"
+// Host, or v2's HostHeader, in any case (Traefik's parser, pkg/rules/parser.go, takes
+// host( and HOST( too), not HostSNI or HostRegexp, not directly after "!", with its
+// quoted arguments. The same expression is traefik_host_call in lib/hosts.rego, so Go
+// and Rego read a rule alike.
+const traefikHostCall = "(?:^|[^A-Za-z0-9_!\\s])\\s*(?i:host|hostheader)\\(([^)]*)\\)"
 
 // traefikHostArg is one argument of a Host matcher: Traefik's rule syntax quotes with
 // backticks or double quotes (v2's Host(`a`, `b`) takes several).

@@ -93,7 +93,7 @@ func TestGatewayKindsClaimHosts(t *testing.T) {
 	x := New()
 	x.Upsert(obj(t, "{\"apiVersion\":\"traefik.io/v1alpha1\",\"kind\":\"IngressRoute\",\"metadata\":{\"name\":\"tr\",\"namespace\":\"a\"},"+
 		"\"spec\":{\"routes\":[{\"match\":\"Host(`A.example.com`) && PathPrefix(`/x`)\"},"+
-		"{\"match\":\"(Host(`b.example.com`, \\\"c.example.com\\\") || HostRegexp(`^.+\\\\.d\\\\.com$`)) && !Host(`e.example.com`) && HostHeader(`f.example.com`)\"}]}}"))
+		"{\"match\":\"(Host(`b.example.com`, \\\"c.example.com\\\") || HostRegexp(`^.+\\\\.d\\\\.com$`)) && !Host(`e.example.com`) && host(`f.example.com`) && HostSNI(`g2.example.com`)\"}]}}"))
 	x.Upsert(obj(t, `{"apiVersion":"apisix.apache.org/v2","kind":"ApisixRoute","metadata":{"name":"ap","namespace":"b"},
 		"spec":{"http":[{"name":"r","match":{"hosts":["g.example.com","*.h.example.com","*"],"paths":["/*"]}}]}}`))
 	x.Upsert(obj(t, `{"apiVersion":"getambassador.io/v3alpha1","kind":"Mapping","metadata":{"name":"m","namespace":"c"},
@@ -106,7 +106,7 @@ func TestGatewayKindsClaimHosts(t *testing.T) {
 		got = append(got, h)
 	}
 	slices.Sort(got)
-	want := []string{"*.h.example.com", "a.example.com", "b.example.com", "c.example.com", "g.example.com", "i.example.com", "k.example.com"}
+	want := []string{"*.h.example.com", "a.example.com", "b.example.com", "c.example.com", "f.example.com", "g.example.com", "i.example.com", "k.example.com"}
 	if !slices.Equal(got, want) {
 		t.Errorf("claimed hosts = %v, want %v", got, want)
 	}

@@ -105,6 +105,10 @@ func Table() []Kind {
 		{Pack: "traefik", Group: traefik, Version: "v1alpha1", Kind: "Middleware", Resource: "middlewares"},
 		{Pack: "traefik", Group: traefik, Version: "v1alpha1", Kind: "ServersTransport", Resource: "serverstransports"},
 		{Pack: "traefik", Group: traefik, Version: "v1alpha1", Kind: "TLSOption", Resource: "tlsoptions"},
+		{Pack: "traefik", Group: traefik, Version: "v1alpha1", Kind: "MiddlewareTCP", Resource: "middlewaretcps"},
+		{Pack: "traefik", Group: traefik, Version: "v1alpha1", Kind: "ServersTransportTCP", Resource: "serverstransporttcps"},
+		{Pack: "traefik", Group: traefik, Version: "v1alpha1", Kind: "TLSStore", Resource: "tlsstores"},
+		{Pack: "traefik", Group: traefik, Version: "v1alpha1", Kind: "TraefikService", Resource: "traefikservices"},
 		// Kong's configuration v2 (Kong/kubernetes-configuration): KongIngress, TCPIngress and
 		// UDPIngress are gone.
 		{Pack: "kong", Group: kong, Version: "v1", Kind: "KongPlugin", Resource: "kongplugins"},

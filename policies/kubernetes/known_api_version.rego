@@ -52,6 +52,10 @@
 #     - traefik.io/Middleware
 #     - traefik.io/ServersTransport
 #     - traefik.io/TLSOption
+#     - traefik.io/MiddlewareTCP
+#     - traefik.io/ServersTransportTCP
+#     - traefik.io/TLSStore
+#     - traefik.io/TraefikService
 #     - configuration.konghq.com/KongPlugin
 #     - configuration.konghq.com/KongClusterPlugin
 #     - configuration.konghq.com/KongConsumer

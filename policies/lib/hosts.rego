@@ -275,12 +275,12 @@ served(obj) := declared(obj) if {
 }
 
 # traefik_hosts(obj) are the hosts a Traefik IngressRoute's rules match with Host(...):
-# "Host" as a whole word (not HostSNI, HostRegexp or HostHeader), not negated with "!",
+# Host or v2's HostHeader in any case (not HostSNI or HostRegexp), not negated with "!",
 # each backtick- or double-quoted argument (Traefik v2 takes several). The expressions
 # are traefikHostCall and traefikHostArg in pkg/inventory/gateways.go, so the webhook's
 # inventory and this policy read a rule alike. Host matching is case-insensitive in
 # Traefik (pkg/muxer/http: the request host is lowered), as normalize does.
-traefik_host_call := `(?:^|[^A-Za-z0-9_!\s])\s*Host\(([^)]*)\)`
+traefik_host_call := `(?:^|[^A-Za-z0-9_!\s])\s*(?i:host|hostheader)\(([^)]*)\)`
 
 traefik_host_arg := "`([^`]*)`|\"([^\"]*)\""
 

@@ -5,7 +5,7 @@
 #   (data.apiguard.inventory.hosts, across Ingresses, Gateway API routes, Istio
 #   VirtualServices, Contour HTTPProxies, IngressRoutes, ApisixRoutes and
 #   Emissary Mappings and Hosts). An IngressRoute serves the hosts its routes'
-#   rules match with Host(...) (Traefik's rule syntax,
+#   rules match with Host(...) in any case, or v2's HostHeader (Traefik's rule syntax,
 #   doc.traefik.io/traefik/routing/routers/; the request host compares
 #   case-insensitively), and Traefik sends a request to the matching router
 #   with the highest priority (by default the longest rule), whatever its
@@ -14,7 +14,7 @@
 #   unless data.apiguard.config.hosts.shared lists it for both namespaces.
 #   HostRegexp, HostSNI (IngressRouteTCP) and negated Host matchers claim
 #   nothing; a rule without any Host matcher is judged by
-#   traefik.no_catch_all (or its pack's catch-all check). Ages on UPDATE and AUDIT as ingress.unique_host.
+#   traefik.ingressroute_catch_all. Ages on UPDATE and AUDIT as ingress.unique_host.
 # custom:
 #   kinds:
 #     - traefik.io/IngressRoute

@@ -68,7 +68,7 @@
 {{- if $r.traefik }}
 - apiGroups: ["traefik.io"]
   apiVersions: ["*"]
-  resources: ["ingressroutes", "ingressroutetcps", "middlewares", "serverstransports", "tlsoptions"]
+  resources: ["ingressroutes", "ingressroutetcps", "middlewares", "serverstransports", "tlsoptions", "middlewaretcps", "serverstransporttcps", "tlsstores", "traefikservices"]
   operations: {{ toJson $ops }}
   scope: Namespaced
 {{- end }}
@@ -133,7 +133,7 @@
   resources: ["httpproxies"]
   verbs: ["get", "list", "watch"]
 - apiGroups: ["traefik.io"]
-  resources: ["ingressroutes", "ingressroutetcps", "middlewares", "serverstransports", "tlsoptions"]
+  resources: ["ingressroutes", "ingressroutetcps", "middlewares", "serverstransports", "tlsoptions", "middlewaretcps", "serverstransporttcps", "tlsstores", "traefikservices"]
   verbs: ["get", "list", "watch"]
 - apiGroups: ["configuration.konghq.com"]
   resources: ["kongplugins", "kongclusterplugins", "kongconsumers"]
