@@ -125,6 +125,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdin io.Reade
 		Timeout: o.inputs.timeout, References: batch.References(docs, o.namespace),
 	}.Run(ctx, entries, rejected)
 	echoErrors(o.log, o.output, results)
+	warnExpiringExceptions(o.log, set, results)
 	switch {
 	case o.fix && o.diff:
 		return &exitError{code: report.ExitError, err: errors.New("--fix and --diff exclude each other")}

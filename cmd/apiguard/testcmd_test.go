@@ -175,9 +175,11 @@ func TestLibraryFixtures(t *testing.T) {
 
 // TestLibraryFixturesCoverEveryPolicy: every bundled policy has a fixture case that
 // expects each kind of result it can give (a denial, a warning, a patch), so a new
-// policy cannot arrive without fixtures.
+// policy cannot arrive without fixtures. The adversarial corpus (test/adversarial) is
+// fixture files too, run by the same runner through the CLI and the webhook; a gateway
+// pack's cases live there, one file per pack.
 func TestLibraryFixturesCoverEveryPolicy(t *testing.T) {
-	paths, err := fixture.Find([]string{libraryFixtures})
+	paths, err := fixture.Find([]string{libraryFixtures, "../../test/adversarial"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,8 @@ import (
 const (
 	ActionPatch = "patch"
 	ActionError = "error"
+	// ActionSkip marks a finding a PolicyException allows; Entry.Exception names it.
+	ActionSkip = "skip"
 )
 
 // Entry is one finding on one object, as /audit serves it. Its keys are part of the
@@ -35,6 +37,8 @@ type Entry struct {
 	Path string `json:"path,omitempty"`
 	// UID is the object's, so an entry names one incarnation of a name.
 	UID types.UID `json:"uid,omitempty"`
+	// Exception is the PolicyException that allows a skip entry's finding.
+	Exception string `json:"exception,omitempty"`
 }
 
 // Count is how many findings one policy has on one kind in one namespace, with one
@@ -85,32 +89,35 @@ func compareEntries(a, b Entry) int {
 }
 
 // entriesOf turns one object's evaluation into entries: violations and warnings (a
-// warn rule's finding has action warn, or dryrun when its policy is in dryrun) and the
-// patches it would get.
+// warn rule's finding has action warn, or dryrun when its policy is in dryrun; one a
+// PolicyException allows has action skip and names it) and the patches it would get.
 func entriesOf(o *Object, d policy.Decision, patches []policy.PatchOp) []Entry {
 	base := Entry{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, Revision: d.Revision, UID: o.UID}
 	var out []Entry
-	add := func(pol, msg, action, path string) {
+	add := func(pol, msg, action, path string, exception *policy.AppliedException) {
 		e := base
 		e.Policy, e.Message, e.Action, e.Path = pol, msg, action, path
+		if exception != nil {
+			e.Action, e.Exception = ActionSkip, exception.Name
+		}
 		out = append(out, e)
 	}
 	for _, v := range d.Violations {
-		add(v.Policy, v.Message, string(v.Action), "")
+		add(v.Policy, v.Message, string(v.Action), "", v.Exception)
 	}
 	for _, w := range d.Warnings {
 		action := string(policy.ActionWarn)
 		if w.DryRun {
 			action = string(policy.ActionDryRun)
 		}
-		add(w.Policy, w.Message, action, "")
+		add(w.Policy, w.Message, action, "", w.Exception)
 	}
 	for _, p := range patches {
 		value, err := json.Marshal(p.Value)
 		if err != nil {
 			value = []byte(fmt.Sprint(p.Value))
 		}
-		add(p.Policy, fmt.Sprintf("would add %s: %s (a secure default the mutating webhook adds; the object bypassed it)", p.Path, value), ActionPatch, p.Path)
+		add(p.Policy, fmt.Sprintf("would add %s: %s (a secure default the mutating webhook adds; the object bypassed it)", p.Path, value), ActionPatch, p.Path, nil)
 	}
 	return out
 }

@@ -63,6 +63,9 @@ type Cluster struct {
 	AuditError string `json:"auditError,omitempty"`
 	// Error is set when the webhook's status could not be read at all.
 	Error string `json:"error,omitempty"`
+	// ExpiringExceptions are the PolicyExceptions that expire within the cluster's warning
+	// window (or have expired and are still in its tree).
+	ExpiringExceptions []policysync.ExceptionStatus `json:"expiringExceptions,omitempty"`
 }
 
 // Read fetches one cluster's status and audit summary. Failures are recorded in the
@@ -78,6 +81,12 @@ func Read(ctx context.Context, name string, f Fetcher, now time.Time) Cluster {
 	c.ActivatedAt, c.LastSuccess, c.Stale, c.StaleReason = st.ActivatedAt, st.LastSuccess, st.Stale, st.StaleReason
 	if st.LastSuccess != nil {
 		c.Staleness = now.Sub(*st.LastSuccess).Round(time.Second).String()
+	}
+	window := time.Duration(st.ExceptionWarnDays) * 24 * time.Hour
+	for _, e := range st.Exceptions {
+		if e.Expires.Sub(now) <= window {
+			c.ExpiringExceptions = append(c.ExpiringExceptions, e)
+		}
 	}
 	if st.LastError != nil {
 		c.LastError = &SyncError{Time: st.LastError.Time, Result: st.LastError.Result, Revision: st.LastError.Revision, Error: st.LastError.Error}

@@ -62,6 +62,7 @@ func WriteText(w io.Writer, v View, now time.Time) error {
 		return err
 	}
 	writePolicies(&b, v)
+	writeExpiring(&b, v, now)
 	if len(v.Drift) == 0 {
 		b.WriteString("\nNo drift: every cluster runs the same revision with the same kinds of findings.\n")
 	} else {
@@ -169,4 +170,27 @@ func oneLine(s string, n int) string {
 		return s[:n-3] + "..."
 	}
 	return s
+}
+
+// writeExpiring lists the PolicyExceptions that expire soon, or have expired, per
+// cluster: findings they allow come back when they do.
+func writeExpiring(b *strings.Builder, v View, now time.Time) {
+	first := true
+	for _, c := range v.Clusters {
+		for _, e := range c.ExpiringExceptions {
+			if first {
+				b.WriteString("\nPolicyExceptions expiring:\n")
+				first = false
+			}
+			when := "expires in " + e.Expires.Sub(now).Round(time.Hour).String()
+			if !e.Expires.After(now) {
+				when = "expired " + now.Sub(e.Expires).Round(time.Hour).String() + " ago"
+			}
+			ticket := ""
+			if e.Ticket != "" {
+				ticket = ", ticket " + e.Ticket
+			}
+			fmt.Fprintf(b, "  * %s: %s (%s%s) %s\n", c.Name, e.Name, strings.Join(e.Policies, ", "), ticket, when)
+		}
+	}
 }

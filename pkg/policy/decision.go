@@ -50,6 +50,9 @@ type Violation struct {
 	Action  Action
 	// Details holds the extra fields of an object-shaped result ({"msg": ..., ...}).
 	Details map[string]any
+	// Exception is the PolicyException that allowed the violation (Action is then warn
+	// and Message names it); nil otherwise.
+	Exception *AppliedException
 }
 
 // Warning is one message from a warn rule.
@@ -60,6 +63,8 @@ type Warning struct {
 	DryRun bool
 	// Details holds the extra fields of an object-shaped result ({"msg": ..., ...}).
 	Details map[string]any
+	// Exception is the PolicyException that covers the warning (Message names it).
+	Exception *AppliedException
 }
 
 // PatchOp is one RFC 6902 operation proposed by a patch rule.

@@ -12,6 +12,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/storage"
@@ -31,6 +32,9 @@ type LoadOptions struct {
 	// Data documents are merged last, in order, over the tree's data and the cluster's
 	// data (e.g. --data-file from a ConfigMap). Each is rooted at data.
 	Data []map[string]any
+	// Now is the set's clock: PolicyExceptions are validated against it at load and
+	// applied at its time by every evaluation. Nil is time.Now; tests inject one.
+	Now func() time.Time
 }
 
 // clustersDir holds per-cluster overlays in a policy tree.
@@ -54,6 +58,8 @@ type sourceFiles struct {
 	modules map[string]string // path -> Rego source, tests excluded
 	tests   map[string]string // path -> Rego source of *_test.rego
 	data    map[string]any    // merged data documents
+	// exceptionFiles are the PolicyException documents (exceptions/*.yaml), read by Load.
+	exceptionFiles []string
 }
 
 // IsTestFile reports whether a Rego file holds tests; tests are compiled only by the
@@ -83,7 +89,13 @@ func readTree(fsys fs.FS, clusterName string) (*sourceFiles, error) {
 		if !d.Type().IsRegular() {
 			return nil
 		}
+		exceptionsOwner := ""
+		if clusterName != "" {
+			exceptionsOwner = ownCluster
+		}
 		switch {
+		case isExceptionFile(p, exceptionsOwner):
+			src.exceptionFiles = append(src.exceptionFiles, p)
 		case strings.HasSuffix(name, ".rego"):
 			b, err := fs.ReadFile(fsys, p)
 			if err != nil {
@@ -225,7 +237,46 @@ func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (*PolicySet, error)
 	if err != nil {
 		return nil, err
 	}
-	return newPolicySet(ctx, compiler, served, src.data, opts.Revision)
+	set, err := newPolicySet(ctx, compiler, served, src.data, opts.Revision)
+	if err != nil {
+		return nil, err
+	}
+	if err := set.loadExceptions(fsys, src, opts.Now); err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+// loadExceptions reads, validates and keeps the tree's PolicyExceptions. A malformed one
+// fails the load like a policy that does not compile, naming file and line.
+func (s *PolicySet) loadExceptions(fsys fs.FS, src *sourceFiles, now func() time.Time) error {
+	if now != nil {
+		s.now = now
+	}
+	if len(src.exceptionFiles) == 0 {
+		return nil
+	}
+	cfg, err := readConfig(src.data)
+	if err != nil {
+		return fmt.Errorf("load config: %w", err)
+	}
+	at := s.now()
+	exceptions, err := readExceptionFiles(fsys, src.exceptionFiles, cfg.exceptions, at)
+	if err != nil {
+		return err
+	}
+	problems, warnings := checkExceptions(exceptions, s.policies)
+	if len(problems) > 0 {
+		return &CompileError{Problems: problems}
+	}
+	for _, e := range exceptions {
+		if !e.Active(at) {
+			warnings = append(warnings, fmt.Sprintf("PolicyException %s (%s:%d) expired at %s and no longer applies; remove it", e.Name, e.File, e.Line, e.Expires.UTC().Format(time.RFC3339)))
+		}
+	}
+	s.exceptions = exceptions
+	s.warnings = append(s.warnings, warnings...)
+	return nil
 }
 
 // readSources reads the tree and merges the caller's data documents over it, in order.

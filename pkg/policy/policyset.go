@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/storage"
@@ -29,6 +30,11 @@ type PolicySet struct {
 	warnings   []string
 	compiler   *ast.Compiler
 	store      storage.Store
+	// exceptions are the tree's PolicyExceptions, sorted by name; now is the one clock
+	// they are applied at.
+	exceptions          []Exception
+	exceptionWarnWithin time.Duration
+	now                 func() time.Time
 }
 
 // Revision identifies the snapshot this set was compiled from.
@@ -52,16 +58,21 @@ const allPolicies = "*"
 type setConfig struct {
 	enforcement map[string]Action
 	exempt      []string
+	exceptions  exceptionConfig
 }
 
 // readConfig reads the parts of data.apiguard.config the engine itself enforces. Policies
 // read the rest (host suffixes, mutation defaults) directly from data.
 func readConfig(data map[string]any) (setConfig, error) {
-	cfg := setConfig{enforcement: map[string]Action{}}
+	cfg := setConfig{enforcement: map[string]Action{}, exceptions: defaultExceptionConfig()}
 	apiguard, _ := data["apiguard"].(map[string]any)
 	raw, _ := apiguard["config"].(map[string]any)
 	if raw == nil {
 		return cfg, nil
+	}
+	var err error
+	if cfg.exceptions, err = readExceptionConfig(raw); err != nil {
+		return cfg, err
 	}
 	if e, ok := raw["enforcement"]; ok && e != nil {
 		m, ok := e.(map[string]any)
@@ -108,7 +119,7 @@ func newPolicySet(ctx context.Context, compiler *ast.Compiler, store storage.Sto
 	if err != nil {
 		return nil, err
 	}
-	set := &PolicySet{revision: revision, exempt: cfg.exempt, compiler: compiler, store: store}
+	set := &PolicySet{revision: revision, exempt: cfg.exempt, compiler: compiler, store: store, now: time.Now, exceptionWarnWithin: cfg.exceptions.warnWithin}
 	known := map[string]bool{allPolicies: true}
 	for i := range policies {
 		p := &policies[i]

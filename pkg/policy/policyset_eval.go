@@ -107,6 +107,9 @@ func (s *PolicySet) evaluate(ctx context.Context, in Input, rules ruleSelection)
 			}
 		}
 	}
+	if len(s.exceptions) > 0 && (len(d.Violations) > 0 || len(d.Warnings) > 0) {
+		s.applyExceptions(&d, targetOf(in.Request), s.now())
+	}
 	d.sort()
 	return d, nil
 }

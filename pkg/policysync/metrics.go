@@ -26,6 +26,9 @@ type metrics struct {
 	stale       prometheus.Gauge
 	activation  prometheus.Histogram
 	cacheErrors prometheus.Counter
+	// exceptionExpiry is each PolicyException's end, per policy pattern it names, so an
+	// alert or a dashboard can show those expiring soon.
+	exceptionExpiry *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -55,8 +58,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "apiguard_policy_cache_write_errors_total",
 			Help: "Failed writes of the policy cache (--git-cache-dir), e.g. a full or read-only disk; serving continues from memory.",
 		}),
+		exceptionExpiry: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "apiguard_policy_exception_expiry_timestamp_seconds",
+			Help: "Unix time each PolicyException of the active revision expires, by exception and policy pattern.",
+		}, []string{"exception", "policy"}),
 	}
-	for _, c := range []prometheus.Collector{m.syncs, m.lastSuccess, m.info, m.stale, m.activation, m.cacheErrors} {
+	for _, c := range []prometheus.Collector{m.syncs, m.lastSuccess, m.info, m.stale, m.activation, m.cacheErrors, m.exceptionExpiry} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

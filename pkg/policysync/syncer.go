@@ -90,6 +90,20 @@ type Status struct {
 	// disk); empty once a write succeeds. Serving is unaffected, but a restart while the
 	// source is down would find no, or an older, cached revision.
 	CacheError string `json:"cacheError,omitempty"`
+	// Exceptions are the active revision's PolicyExceptions, expired ones included, so a
+	// reader (apiguard status) lists those that expire soon.
+	Exceptions []ExceptionStatus `json:"exceptions,omitempty"`
+	// ExceptionWarnDays is the window (apiguard.config.exceptions.expiryWarningDays)
+	// within which an exception counts as expiring soon.
+	ExceptionWarnDays int `json:"exceptionWarnDays,omitempty"`
+}
+
+// ExceptionStatus is one PolicyException of the active revision.
+type ExceptionStatus struct {
+	Name     string    `json:"name"`
+	Policies []string  `json:"policies"`
+	Ticket   string    `json:"ticket,omitempty"`
+	Expires  time.Time `json:"expires"`
 }
 
 // Syncer keeps the Holder on the newest revision that passes the gate.
@@ -351,6 +365,14 @@ func (s *Syncer) activated(snap source.Snapshot, set *policy.PolicySet, tests po
 	s.status.ActivatedAt = &now
 	s.status.Policies, s.status.Counts, s.status.Warnings = ids, counts, set.Warnings()
 	s.status.Inert = set.Inert()
+	s.status.Exceptions, s.status.ExceptionWarnDays = nil, int(set.ExceptionWarnWithin()/(24*time.Hour))
+	s.metrics.exceptionExpiry.Reset()
+	for _, e := range set.Exceptions() {
+		s.status.Exceptions = append(s.status.Exceptions, ExceptionStatus{Name: e.Name, Policies: e.Policies, Ticket: e.Ticket, Expires: e.Expires})
+		for _, p := range e.Policies {
+			s.metrics.exceptionExpiry.WithLabelValues(e.Name, p).Set(float64(e.Expires.Unix()))
+		}
+	}
 	s.status.LastAttempt = &Attempt{Time: now, Result: result, Revision: snap.Revision, Duration: time.Since(start).String()}
 	s.metrics.syncs.WithLabelValues(result).Inc()
 	s.metrics.info.Reset()

@@ -54,9 +54,15 @@ func auditArgs(kubeconfig, lease string, extra ...string) []string {
 // cluster. It is not registered: audit needs no admission traffic.
 func startAuditWebhook(t *testing.T, lease string, extra ...string) *kubetest.Webhook {
 	t.Helper()
+	return startAuditWebhookOn(t, filepath.Join(testEnv.root, "policies"), lease, extra...)
+}
+
+// startAuditWebhookOn is startAuditWebhook on another policy tree.
+func startAuditWebhookOn(t *testing.T, policyDir, lease string, extra ...string) *kubetest.Webhook {
+	t.Helper()
 	ensureNamespace(t, auditLeaseNamespace)
 	wh, err := kubetest.StartWebhook(context.Background(), kubetest.WebhookOptions{
-		Binary: testEnv.webhookBin, PolicyDir: filepath.Join(testEnv.root, "policies"),
+		Binary: testEnv.webhookBin, PolicyDir: policyDir,
 		Args: auditArgs(testEnv.stack.Cluster.Kubeconfig(), lease, extra...),
 	})
 	if err != nil {
