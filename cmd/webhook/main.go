@@ -290,6 +290,7 @@ func run(ctx context.Context, o options) error {
 		Status:          syncer,
 		HealthRoutes:    auditRoutes(auditor),
 		Gatherer:        reg,
+		Registerer:      reg,
 		ShutdownDelay:   o.shutdownDelay,
 		ShutdownTimeout: o.shutdownTimeout,
 		Log:             log.WithName("server"),

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -36,6 +37,10 @@ type Options struct {
 	// /status, e.g. /audit.
 	HealthRoutes map[string]http.Handler
 	Gatherer     prometheus.Gatherer
+	// Registerer, if set, gets apiguard_tls_certificate_expiry_timestamp_seconds: the
+	// end of the serving certificate this replica presents, read from the watcher at
+	// each scrape, so a rotation shows at once.
+	Registerer prometheus.Registerer
 	// ShutdownDelay keeps serving, while reporting not ready, before closing the
 	// listener, so the endpoints controller stops routing to us first.
 	ShutdownDelay time.Duration
@@ -85,6 +90,11 @@ func New(opts Options) (*Server, error) {
 	watcher, err := certwatcher.New(filepath.Join(opts.CertDir, CertFile), filepath.Join(opts.CertDir, KeyFile))
 	if err != nil {
 		return nil, fmt.Errorf("load serving certificate from %s: %w", opts.CertDir, err)
+	}
+	if opts.Registerer != nil {
+		if err := opts.Registerer.Register(certificateExpiry(watcher)); err != nil {
+			return nil, fmt.Errorf("register certificate metric: %w", err)
+		}
 	}
 	s := &Server{opts: opts, watcher: watcher}
 	if s.webhookLn, err = net.Listen("tcp", opts.WebhookAddr); err != nil {
@@ -252,4 +262,25 @@ func (s *Server) healthMux() http.Handler {
 		mux.Handle(path, h)
 	}
 	return mux
+}
+
+// certificateExpiry is the NotAfter of the certificate the watcher serves, as Unix time;
+// 0 when none is loaded or it cannot be parsed, which an expiry alert reads as expired.
+func certificateExpiry(watcher *certwatcher.CertWatcher) prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "apiguard_tls_certificate_expiry_timestamp_seconds",
+		Help: "Unix time the serving certificate this replica presents expires (NotAfter); 0 when none is loaded.",
+	}, func() float64 {
+		c, err := watcher.GetCertificate(nil)
+		if err != nil || c == nil || len(c.Certificate) == 0 {
+			return 0
+		}
+		leaf := c.Leaf
+		if leaf == nil {
+			if leaf, err = x509.ParseCertificate(c.Certificate[0]); err != nil {
+				return 0
+			}
+		}
+		return float64(leaf.NotAfter.Unix())
+	})
 }
