@@ -60,6 +60,10 @@ func NewCorpus() Corpus {
 		virtualServiceCorpus(),
 		envoySecurityPolicyCorpus(),
 		httpProxyCorpus(),
+		ingressRouteCorpus(),
+		kongPluginCorpus(),
+		apisixRouteCorpus(),
+		mappingCorpus(),
 	)
 	c.Existing = existingObjects()
 	c.ConfigMaps = cms

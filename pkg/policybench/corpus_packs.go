@@ -163,3 +163,113 @@ func httpProxyCorpus() KindCorpus {
 		ClassLarge: {httpProxy("large", host("large"), largeN, nil)},
 	}}
 }
+
+// The corpora of the Traefik, Kong, APISIX and Emissary packs: the route kind of each
+// (the plugin for Kong, whose routes are Ingresses).
+
+func ingressRoute(name string, rules int, mutate func(map[string]any)) map[string]any {
+	routes := make([]any, rules)
+	for i := range routes {
+		routes[i] = map[string]any{
+			"match":    fmt.Sprintf("Host(`%s-ir.team-bench.example.com`) && PathPrefix(`/v%d`)", name, i),
+			"kind":     "Rule",
+			"services": []any{map[string]any{"name": name, "port": 8080}},
+		}
+	}
+	spec := map[string]any{"entryPoints": []any{"websecure"}, "routes": routes, "tls": map[string]any{"secretName": name + "-tls"}}
+	if mutate != nil {
+		mutate(spec)
+	}
+	return object("traefik.io/v1alpha1", "IngressRoute", name, nil, nil, spec)
+}
+
+func ingressRouteCorpus() KindCorpus {
+	return KindCorpus{Group: "traefik.io", Version: "v1alpha1", Kind: "IngressRoute", Objects: map[Class][]map[string]any{
+		ClassClean: {ingressRoute("shop", 1, nil), ingressRoute("cart", 2, nil)},
+		ClassViolating: {
+			ingressRoute("plain", 1, func(s map[string]any) { delete(s, "tls"); s["entryPoints"] = []any{"web"} }),
+			ingressRoute("catch-all", 1, func(s map[string]any) { s["routes"].([]any)[0].(map[string]any)["match"] = "PathPrefix(`/`)" }),
+		},
+		ClassLarge: {ingressRoute("large", largeN, nil)},
+	}}
+}
+
+func kongPlugin(name, plugin string, config map[string]any) map[string]any {
+	o := object("configuration.konghq.com/v1", "KongPlugin", name, nil, nil, nil)
+	delete(o, "spec")
+	o["plugin"], o["config"] = plugin, config
+	return o
+}
+
+func kongPluginCorpus() KindCorpus {
+	allow := make([]any, largeN)
+	for i := range allow {
+		allow[i] = fmt.Sprintf("10.%d.%d.0/24", i/256, i%256)
+	}
+	return KindCorpus{Group: "configuration.konghq.com", Version: "v1", Kind: "KongPlugin", Objects: map[Class][]map[string]any{
+		ClassClean: {
+			kongPlugin("rate", "rate-limiting", map[string]any{"minute": 100, "policy": "local"}),
+			kongPlugin("keys", "key-auth", map[string]any{"key_names": []any{"apikey"}}),
+		},
+		ClassViolating: {
+			kongPlugin("lua", "pre-function", map[string]any{"access": []any{"kong.log.err('x')"}}),
+			kongPlugin("anonymous", "key-auth", map[string]any{"anonymous": "guest"}),
+		},
+		ClassLarge: {kongPlugin("large", "ip-restriction", map[string]any{"allow": allow})},
+	}}
+}
+
+func apisixRoute(name string, rules int, mutate func(map[string]any)) map[string]any {
+	http := make([]any, rules)
+	for i := range http {
+		http[i] = map[string]any{
+			"name":           fmt.Sprintf("r%03d", i),
+			"match":          map[string]any{"hosts": []any{name + "-ax.team-bench.example.com"}, "paths": []any{fmt.Sprintf("/v%d/*", i)}},
+			"backends":       []any{map[string]any{"serviceName": name, "servicePort": 8080}},
+			"authentication": map[string]any{"enable": true, "type": "keyAuth"},
+		}
+	}
+	spec := map[string]any{"ingressClassName": "apisix", "http": http}
+	if mutate != nil {
+		mutate(spec)
+	}
+	return object("apisix.apache.org/v2", "ApisixRoute", name, nil, nil, spec)
+}
+
+func apisixRouteCorpus() KindCorpus {
+	return KindCorpus{Group: "apisix.apache.org", Version: "v2", Kind: "ApisixRoute", Objects: map[Class][]map[string]any{
+		ClassClean: {apisixRoute("shop", 1, nil), apisixRoute("cart", 2, nil)},
+		ClassViolating: {
+			apisixRoute("open", 1, func(s map[string]any) { delete(s["http"].([]any)[0].(map[string]any), "authentication") }),
+			apisixRoute("any-host", 1, func(s map[string]any) {
+				s["http"].([]any)[0].(map[string]any)["match"].(map[string]any)["hosts"] = []any{"*"}
+			}),
+		},
+		ClassLarge: {apisixRoute("large", largeN, nil)},
+	}}
+}
+
+func mapping(name string, spec map[string]any) map[string]any {
+	return object("getambassador.io/v3alpha1", "Mapping", name, nil, nil, spec)
+}
+
+func mappingCorpus() KindCorpus {
+	origins := make([]any, largeN)
+	for i := range origins {
+		origins[i] = fmt.Sprintf("https://app-%03d.team-bench.example.com", i)
+	}
+	return KindCorpus{Group: "getambassador.io", Version: "v3alpha1", Kind: "Mapping", Objects: map[Class][]map[string]any{
+		ClassClean: {
+			mapping("shop", map[string]any{"hostname": "shop-map.team-bench.example.com", "prefix": "/shop/", "service": "shop.team-bench:8080"}),
+			mapping("cart", map[string]any{"hostname": "cart-map.team-bench.example.com", "prefix": "/cart/", "service": "cart.team-bench:8080"}),
+		},
+		ClassViolating: {
+			mapping("bypass", map[string]any{"hostname": "bypass-map.team-bench.example.com", "prefix": "/b/", "service": "b.team-bench:8080", "bypass_auth": true}),
+			mapping("everything", map[string]any{"hostname": "*", "prefix": "/", "service": "e.team-bench:8080"}),
+		},
+		ClassLarge: {mapping("large", map[string]any{
+			"hostname": "large-map.team-bench.example.com", "prefix": "/large/", "service": "large.team-bench:8080",
+			"cors": map[string]any{"origins": origins, "credentials": true},
+		})},
+	}}
+}
