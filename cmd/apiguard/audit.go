@@ -6,13 +6,16 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/apiguard/apiguard/pkg/audit"
+	"github.com/apiguard/apiguard/pkg/evaluate"
 	"github.com/apiguard/apiguard/pkg/evaluate/batch"
+	"github.com/apiguard/apiguard/pkg/policy"
 	"github.com/apiguard/apiguard/pkg/references"
 	"github.com/apiguard/apiguard/pkg/report"
 )
@@ -25,7 +28,9 @@ type auditOptions struct {
 	output     string
 	failOnWarn bool
 	exclude    []string
-	warn       func(error)
+	// passResults adds pass results to -o openreports, as the chart's reports.passResults.
+	passResults bool
+	warn        func(error)
 }
 
 func newAuditCommand() *cobra.Command {
@@ -43,10 +48,14 @@ production.
 Namespaces labelled apiguard.io/ignore=true are skipped, as the webhook registration
 skips them; --exclude-namespace skips more (the webhook's own, kube-system).
 
+-o openreports prints the OpenReports Reports and ClusterReports the webhook's audit
+writes (docs/audit.md), one YAML document each, so a pipeline can diff them.
+
 Exit codes, as check: 0 nothing denied, 1 something denied (or warned, with
 --fail-on-warn), 2 usage, cluster or policy errors.`,
 		Example: `  apiguard audit --policy ./policies --context prod
-  apiguard audit --policy 'https://git.example.com/platform/policies.git?ref=my-branch' -o sarif`,
+  apiguard audit --policy 'https://git.example.com/platform/policies.git?ref=my-branch' -o sarif
+  apiguard audit --policy ./policies -o openreports > reports.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.warn = func(err error) { fmt.Fprintln(cmd.ErrOrStderr(), "apiguard: warning:", err) }
@@ -57,7 +66,8 @@ Exit codes, as check: 0 nothing denied, 1 something denied (or warned, with
 	bindPolicyFlags(f, &o.policy)
 	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (default $KUBECONFIG, then ~/.kube/config)")
 	f.StringVar(&o.context, "context", "", "kubeconfig context (default the current one)")
-	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
+	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(auditFormats(), ", "))
+	f.BoolVar(&o.passResults, "pass-results", false, "with -o openreports: also a pass result for each rule that found nothing (the webhook's --audit-reports-pass-results)")
 	f.BoolVar(&o.failOnWarn, "fail-on-warn", false, "exit 1 when there are warnings")
 	f.StringArrayVar(&o.exclude, "exclude-namespace", nil, "namespace to skip, as the webhook's --audit-exclude-namespace; repeatable")
 	return cmd
@@ -65,8 +75,8 @@ Exit codes, as check: 0 nothing denied, 1 something denied (or warned, with
 
 func runAudit(ctx context.Context, o auditOptions, out io.Writer) error {
 	fail := func(err error) error { return &exitError{code: report.ExitError, err: err} }
-	if !slices.Contains(report.Formats(), o.output) {
-		return fail(fmt.Errorf("unknown output format %q (want %s)", o.output, strings.Join(report.Formats(), ", ")))
+	if !slices.Contains(auditFormats(), o.output) {
+		return fail(fmt.Errorf("unknown output format %q (want %s)", o.output, strings.Join(auditFormats(), ", ")))
 	}
 	cfg, cluster, err := clusterConfig(o.kubeconfig, o.context)
 	if err != nil {
@@ -96,6 +106,11 @@ func runAudit(ctx context.Context, o auditOptions, out io.Writer) error {
 		raws[i] = obj.Raw
 	}
 	judged, errs := batch.Audit(ctx, set, raws, refs)
+	if o.output == openReportsFormat {
+		if err := writeOpenReports(out, set, objects, judged, errs, o.passResults); err != nil {
+			return fail(err)
+		}
+	}
 	results := make([]report.Result, len(objects))
 	for i, obj := range objects {
 		results[i] = report.Result{
@@ -104,8 +119,10 @@ func runAudit(ctx context.Context, o auditOptions, out io.Writer) error {
 			Decision: judged[i].Decision, Patches: judged[i].Patches, Err: errs[i],
 		}
 	}
-	if err := report.Write(out, o.output, results, reportOptions(set, out)); err != nil {
-		return fail(err)
+	if o.output != openReportsFormat {
+		if err := report.Write(out, o.output, results, reportOptions(set, out)); err != nil {
+			return fail(err)
+		}
 	}
 	if code := report.Summarize(results).ExitCode(o.failOnWarn); code != report.ExitAllowed {
 		return &exitError{code: code}
@@ -121,4 +138,20 @@ func auditReferences(cfg *rest.Config) (references.Lookup, error) {
 		return nil, err
 	}
 	return references.ClusterLookup(cs), nil
+}
+
+// openReportsFormat prints the audit's OpenReports Reports.
+const openReportsFormat = "openreports"
+
+func auditFormats() []string { return append(report.Formats(), openReportsFormat) }
+
+// writeOpenReports prints the Reports the webhook's audit would keep for these objects:
+// the same entries, builder and caps (the per-run write cap aside: nothing is written).
+func writeOpenReports(out io.Writer, set *policy.PolicySet, objects []*audit.Object, judged []evaluate.Result, errs []error, passResults bool) error {
+	entries := make([][]audit.Entry, len(objects))
+	for i, obj := range objects {
+		entries[i] = audit.ObjectEntries(obj, judged[i].Decision, judged[i].Patches, errs[i])
+	}
+	opts := audit.ReportOptions{PassResults: passResults}
+	return audit.WriteReportsYAML(out, audit.BuildReports(audit.NewReportBuilder(set, opts, time.Now()), objects, entries))
 }

@@ -26,6 +26,14 @@ type auditOptions struct {
 	maxEntries int
 	events     bool
 	advertise  string
+	reports    reportsFlags
+}
+
+// reportsFlags configure the OpenReports Reports the audit writes.
+type reportsFlags struct {
+	mode                          string
+	max, maxResults, writesPerRun int
+	passResults                   bool
 }
 
 // intervalFlag is a duration that remembers whether it was set: audit is on by default
@@ -58,6 +66,11 @@ func bindAuditFlags(f *pflag.FlagSet, a *auditOptions) {
 	f.IntVar(&a.workers, "audit-workers", 0, "objects evaluated at once during an audit; 0 means half the CPUs, leaving the rest to admission")
 	f.IntVar(&a.maxEntries, "audit-max-entries", audit.DefaultMaxEntries, "findings kept for /audit; counts and metrics stay complete")
 	f.BoolVar(&a.events, "audit-events", false, "record a Warning Event (reason PolicyViolation) on each newly violating object, rate limited")
+	f.StringVar(&a.reports.mode, "audit-reports", "auto", "write the audit's results as OpenReports Reports (openreports.io/v1alpha1 Report and ClusterReport): auto, whenever the cluster serves them, or off")
+	f.IntVar(&a.reports.max, "audit-reports-max", audit.DefaultMaxReports, "Reports and ClusterReports kept at most; over it, objects with a fail result are kept first")
+	f.IntVar(&a.reports.maxResults, "audit-reports-max-results", audit.DefaultMaxReportResults, "results kept in one Report (its configuration.limits.maxResults); the summary counts all")
+	f.IntVar(&a.reports.writesPerRun, "audit-reports-writes-per-run", audit.DefaultReportWritesPerRun, "Report creates, updates and deletes one audit run makes at most; the rest are written by the next runs")
+	f.BoolVar(&a.reports.passResults, "audit-reports-pass-results", false, "also a pass result for each rule that found nothing, so every judged object has a Report (several times the size; docs/audit.md)")
 	f.StringVar(&a.advertise, "audit-advertise-address", "", "host:port at which the other replicas reach this one's /audit (default: $POD_IP with the health port, or the health address when it names a host)")
 }
 
@@ -67,6 +80,9 @@ func newAuditor(o options, holder *policy.Holder, reg prometheus.Registerer, log
 	a := o.audit
 	if a.interval.d == 0 {
 		return nil, nil
+	}
+	if m := a.reports.mode; m != "" && m != "auto" && m != "off" {
+		return nil, fmt.Errorf("--audit-reports=%q: want auto or off", a.reports.mode)
 	}
 	cfg, err := clusterConfig(o.kubeconfig)
 	if err == nil && o.namespace == "" {
@@ -86,6 +102,10 @@ func newAuditor(o options, holder *policy.Holder, reg prometheus.Registerer, log
 		Workers:    a.workers,
 		MaxEntries: a.maxEntries,
 		Events:     a.events,
+		Reports: audit.ReportOptions{
+			Off: a.reports.mode == "off", MaxReports: a.reports.max, MaxResults: a.reports.maxResults,
+			WritesPerRun: a.reports.writesPerRun, PassResults: a.reports.passResults,
+		},
 		Registerer: reg,
 		Log:        log,
 	})

@@ -61,6 +61,9 @@ type Options struct {
 	EvalTimeout time.Duration
 	// Events records a Kubernetes Event on each newly violating object, rate limited.
 	Events bool
+	// Reports configure the OpenReports Reports the auditing replica keeps
+	// (openreports.go); written whenever the cluster serves them, unless Off.
+	Reports ReportOptions
 	// Lease timing; zero means the defaults above.
 	LeaseDuration, RenewDeadline, RetryPeriod time.Duration
 	Registerer                                prometheus.Registerer
@@ -75,7 +78,8 @@ type Auditor struct {
 	client  *http.Client
 	leading atomic.Bool
 	report  atomic.Pointer[Report]
-	mu      sync.Mutex // guards leader
+	reports *reportSync // nil when Reports are off
+	mu      sync.Mutex  // guards leader
 	leader  string
 }
 
@@ -118,6 +122,10 @@ func New(opts Options) (*Auditor, error) {
 		if err := opts.Registerer.Register(c); err != nil {
 			return nil, err
 		}
+	}
+	var err error
+	if a.reports, err = newReportSync(opts.Config, opts.Reports, opts.Registerer, opts.Log); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

@@ -58,7 +58,9 @@ func (a *Auditor) lead(ctx context.Context, identity string) {
 				log.Error(err, "audit: looking for newly served kinds")
 			}
 			ignored := c.ignoredNamespaces()
+			reports := a.reports.begin(ctx, set) // nil when off or not served
 			rep := run(ctx, set, c.objects(), runOptions{
+				judged:      reports.judged,
 				skip:        func(ns string) bool { return exclude[ns] || ignored[ns] },
 				workers:     a.opts.Workers,
 				maxEntries:  a.opts.MaxEntries,
@@ -79,6 +81,7 @@ func (a *Auditor) lead(ctx context.Context, identity string) {
 			if events != nil {
 				events.announce(rep)
 			}
+			reports.finish(ctx)
 		}
 		select {
 		case <-ctx.Done():

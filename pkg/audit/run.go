@@ -25,6 +25,9 @@ type runOptions struct {
 	evalTimeout time.Duration
 	// references reads a Tyk OAS API's ConfigMap (one GET), as admission does.
 	references references.Lookup
+	// judged, when set, is handed each judged object with all its entries (before the
+	// cap), in run order: the OpenReports writer builds its Reports from them.
+	judged func(o *Object, entries []Entry)
 }
 
 // chunkSize is how many objects are evaluated before their entries are merged, which
@@ -57,6 +60,9 @@ func run(ctx context.Context, set *policy.PolicySet, objects []*Object, opts run
 		for i := range chunk {
 			entries := results[i]
 			results[i] = nil
+			if opts.judged != nil {
+				opts.judged(chunk[i], entries)
+			}
 			if len(entries) == 1 && entries[0].Action == ActionError {
 				r.Errors++
 			}

@@ -117,6 +117,7 @@ func TestDefault(t *testing.T) {
 		"NetworkPolicy/apiguard", "PodDisruptionBudget/apiguard", "ServiceAccount/apiguard",
 		"Secret/apiguard-tls", "ConfigMap/apiguard-config", "ClusterRole/apiguard", "ClusterRoleBinding/apiguard",
 		"Role/apiguard", "RoleBinding/apiguard", "Role/apiguard-audit", "RoleBinding/apiguard-audit", "Role/apiguard-status-reader",
+		"ClusterRole/apiguard-audit-reports", "ClusterRoleBinding/apiguard-audit-reports",
 		"Service/apiguard", "Deployment/apiguard",
 		"MutatingWebhookConfiguration/apiguard", "ValidatingWebhookConfiguration/apiguard",
 	}
@@ -227,6 +228,7 @@ func TestDefault(t *testing.T) {
 			"--tls-min-version=1.3", "--eval-timeout=2s", "--shutdown-delay=5s", "--shutdown-timeout=20s",
 			"--log-level=info", "--inventory=auto",
 			"--audit-interval=5m", "--audit-lease-name=apiguard-audit", "--audit-max-entries=10000", "--audit-exclude-namespace=kube-system",
+			"--audit-reports-max=20000", "--audit-reports-max-results=100", "--audit-reports-writes-per-run=1000",
 			"--exemption-admin-group=system:masters",
 			"--tls-self-managed-secret=apiguard-tls", "--validating-webhook-configuration=apiguard", "--mutating-webhook-configuration=apiguard",
 			"--tls-dns-names=apiguard.apiguard-system.svc,apiguard.apiguard-system.svc.cluster.local,apiguard.apiguard-system,apiguard",

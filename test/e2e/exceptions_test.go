@@ -7,39 +7,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
 	"github.com/apiguard/apiguard/pkg/audit"
 )
-
-// warningCollector keeps the warnings the API server relays from admission webhooks.
-type warningCollector struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (w *warningCollector) HandleWarningHeader(_ int, _ string, msg string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.msgs = append(w.msgs, msg)
-}
-
-func (w *warningCollector) take() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	out := w.msgs
-	w.msgs = nil
-	return out
-}
 
 // policyTreeWith copies the bundled library into a temporary tree and adds files to it.
 func policyTreeWith(t *testing.T, files map[string]string) string {
@@ -101,13 +78,8 @@ spec:
 	}
 	defer unregister(ctx)
 
-	warnings := &warningCollector{}
-	restCfg := rest.CopyConfig(testEnv.stack.Cluster.RESTConfig())
-	restCfg.WarningHandler = warnings
-	cs, err := kubernetes.NewForConfig(restCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seen := &warnings{}
+	cs := clientAs(t, "admin", nil, seen)
 	create := func(name string) error {
 		_, err := cs.NetworkingV1().Ingresses(ns).Create(ctx, ingress(ns, name, []string{name + ".example.com"}, nil), metav1.CreateOptions{})
 		return err
@@ -152,8 +124,11 @@ spec:
 	// Before expiry: the webhook admits the covered Ingress with a warning naming the
 	// exception, and still denies one the exception does not name.
 	eventually(t, 30*time.Second, func() error { return create("legacy") })
-	if w := strings.Join(warnings.take(), "\n"); !strings.Contains(w, "allowed by PolicyException legacy-partner, ticket SEC-1234") {
-		t.Errorf("admission warnings do not name the exception: %q", w)
+	seen.mu.Lock()
+	got := strings.Join(seen.msgs, "\n")
+	seen.mu.Unlock()
+	if !strings.Contains(got, "allowed by PolicyException legacy-partner, ticket SEC-1234") {
+		t.Errorf("admission warnings do not name the exception: %q", got)
 	}
 	if err := create("other"); err == nil || !strings.Contains(err.Error(), "[ingress.require_tls]") {
 		t.Errorf("an Ingress the exception does not name was not denied: %v", err)
