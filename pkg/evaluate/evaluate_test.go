@@ -200,7 +200,7 @@ func TestInventoryOfMergesWithBase(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"gateways":{},"hosts":{"shop.example.com":[{"kind":"Ingress","name":"shop","namespace":"team-a"},{"kind":"Ingress","name":"web","namespace":"team-b"}]},` +
-		`"listenPaths":{},"partial":{"referenceGrants":true},"referenceGrants":{"backend":[{"from":[],"name":"g","to":[]}]}}`
+		`"istio":{},"listenPaths":{},"partial":{"referenceGrants":true},"referenceGrants":{"backend":[{"from":[],"name":"g","to":[]}]}}`
 	if string(b) != want {
 		t.Errorf("inventory\n got %s\nwant %s", b, want)
 	}

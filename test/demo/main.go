@@ -1,7 +1,8 @@
 // Command demo is `make demo`: it starts a throwaway kube-apiserver and etcd, runs the
 // apiguard webhook with the bundled policies, applies every manifest under examples/,
 // prints each verdict, the webhook's patches and the API server's own defaults apart,
-// shows that the offline CLI agrees, and cleans everything up.
+// shows that the offline CLI agrees, draws what the webhook decided from its /metrics
+// into docs/img/demo-decisions.png, and cleans everything up.
 package main
 
 import (
@@ -114,6 +115,7 @@ func run(ctx context.Context) error {
 	namespaces := map[string]bool{demoNamespace: true}
 	admitted, denied := 0, 0
 	clusterDenied := map[string]bool{} // by objectKey
+	var seen clientTally               // for the chart
 	for _, file := range files {
 		// The GitOps example needs a GitOps identity configuration; its own e2e test runs it.
 		if strings.HasPrefix(filepath.Base(file), "gitops-") {
@@ -131,7 +133,9 @@ func run(ctx context.Context) error {
 			}
 			warnings.reset()
 			out, err := create(ctx, dyn, mapper, d.Object)
-			for _, w := range warnings.take() {
+			received := warnings.take()
+			seen.count(received, err)
+			for _, w := range received {
 				fmt.Printf("   warning: %s\n", w)
 			}
 			clusterDenied[objectKey(rel, d.Kind(), d.Namespace(), d.Name())] = err != nil
@@ -169,7 +173,18 @@ func run(ctx context.Context) error {
 	} else if err != nil {
 		return fmt.Errorf("apiguard check: %w", err)
 	}
-	return compareOffline(ctx, cliBin, root, checkArgs, clusterDenied)
+	if err := compareOffline(ctx, cliBin, root, checkArgs, clusterDenied); err != nil {
+		return err
+	}
+
+	step("What the webhook decided, from its /metrics: a bar chart")
+	png, err := renderDecisions(ctx, stack.Webhook.MetricURL, root, seen)
+	if err != nil {
+		return err
+	}
+	rel, _ := filepath.Rel(root, png)
+	fmt.Printf("   wrote %s\n", rel)
+	return nil
 }
 
 // objectKey names one object of one example file, for comparing verdicts.
