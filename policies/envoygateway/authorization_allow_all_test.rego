@@ -1,6 +1,7 @@
 package envoygateway.authorization_allow_all_test
 
 import data.envoygateway.authorization_allow_all as policy
+import data.lib.net
 
 request(operation, group, spec) := {"request": {
 	"uid": "1",
@@ -149,4 +150,67 @@ test_delete_and_other_group_not_judged if {
 	count(policy.deny) == 0 with input as request("DELETE", "gateway.envoyproxy.io", spec({"defaultAction": "Allow"}))
 	count(policy.deny) == 0 with input as request("CREATE", "tyk.tyk.io", spec({"defaultAction": "Allow"}))
 	count(policy.deny) == 1 with input as request("UPDATE", "gateway.envoyproxy.io", spec({"defaultAction": "Allow"}))
+}
+
+# The per-rule world check asks lib.net only when a rule's CIDRs could add up to more
+# than a bound (issue 19). The shortcut decides as lib.net does: whenever it holds, the
+# union is within both bounds, and a narrowed rule is warned exactly when lib.net's
+# union exceeds one.
+test_within_bounds_agrees_with_union if {
+	lists := [
+		[], ["11.0.0.0/8"], ["11.0.0.0/7"], ["11.0.0.0/9", "11.128.0.0/9"],
+		["11.0.0.0/9", "11.128.0.0/9", "12.0.0.0/9"], ["10.0.0.0/8", "192.168.0.0/16"],
+		["0.0.0.0/00"], ["0.0.0.0/0"], ["0.0.0.0/1", "128.0.0.0/1"], ["8.8.8.8/32"],
+		["::/0"], ["::ffff:0.0.0.0/96"], ["::ffff:11.0.0.0/104"], ["::ffff:11.0.0.0/103"],
+		["64:ff9b::/96"], ["64:ff9b::b00:0/104"], ["2001:4860::/24"], ["2001:4860::/23"],
+		["2001:4860::/25", "2001:4861::/25"], ["2001:4860::/25", "2001:4861::/25", "2001:4862::/25"],
+		["2a01:1::/48", "11.1.0.0/24"], ["0.0.0.0/0 ", "x0.0.0.0/0", "1.2.3.4/33", "::/129"],
+		["0064:ff9b::/96"], ["64:FF9B::/96"], ["0:0:0:0:0:ffff:0:0/96"], ["::ffff:0:0/96"],
+		["2a01::/15"], ["2a01::/16"], ["0100::/16"], ["2001:db8::/32"], ["fc00::/7"],
+	]
+	every l in lists {
+		shortcut_sound(l)
+		warned_as_union(l)
+	}
+	policy.within_bounds(["11.0.0.0/8"])
+	policy.within_bounds(["2a01:1::/48", "11.1.0.0/24"])
+	not policy.within_bounds(["11.0.0.0/9", "11.128.0.0/9", "12.0.0.0/9"])
+	not policy.within_bounds(["0.0.0.0/00"])
+	not policy.within_bounds(["::ffff:0.0.0.0/96"])
+	not policy.within_bounds(["0064:ff9b::/96"])
+	not policy.within_bounds(["::ffff:0:0/96"])
+	policy.within_bounds(["2a01:1::/48"])
+}
+
+shortcut_sound(l) if not policy.within_bounds(l)
+
+shortcut_sound(l) if {
+	policy.within_bounds(l)
+	not union_exceeds(l)
+}
+
+union_exceeds(l) if {
+	open := net.open_public([{"cidr": c, "except": []} | some c in l])
+	some f in policy.families
+	open[f.key] > f.max
+}
+
+narrowed_allow(l) := object.union(allow(l), {"operation": {"path": {"type": "PathPrefix", "value": "/public"}}})
+
+warned_as_union(l) if {
+	count(l) > 0
+	union_exceeds(l)
+	warned({"rules": [narrowed_allow(l)]}) == 1
+}
+
+warned_as_union(l) if {
+	count(l) > 0
+	not union_exceeds(l)
+	warned({"rules": [narrowed_allow(l)]}) == 0
+}
+
+warned_as_union([])
+
+test_ceil_log2 if {
+	[policy.ceil_log2(k) | some k in [0, 1, 2, 3, 4, 5, 8, 9, 1000]] == [0, 0, 1, 2, 2, 3, 3, 4, 10]
 }

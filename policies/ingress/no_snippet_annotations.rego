@@ -190,7 +190,7 @@ applies if {
 # key_finding maps each annotation key to the first of the findings the three
 # key rules report: a snippet, else haproxy raw configuration, else a key on the
 # dangerous list. Built once per evaluation, each key lower-cased once.
-key_finding[key] := f if {
+key_finding := {key: f |
 	some key, _ in k8s.annotations
 	f := finding(key, lower(key))
 }

@@ -9,9 +9,10 @@
 #   a 301 redirect for all http connections, asking the clients to use
 #   HTTPS", istio.io/api networking/v1alpha3/gateway.proto). When a host of
 #   such a server also has an HTTPS or TLS server in the same Gateway (equal
-#   names, "*", or a "*.suffix" wildcard covering the other), it is denied:
-#   the same site answers in clear text, so cookies and credentials can be
-#   downgraded and read. Otherwise a plain-HTTP server on a public gateway
+#   names, "*", or a "*.suffix" wildcard covering the other; a wildcard longer
+#   than the 255 characters Istio accepts is compared by equality only), it is
+#   denied: the same site answers in clear text, so cookies and credentials can
+#   be downgraded and read. Otherwise a plain-HTTP server on a public gateway
 #   (istio.publicGateways) is warned.
 # custom:
 #   kinds: [networking.istio.io/Gateway]
@@ -29,8 +30,7 @@ deny contains msg if {
 	some i in plain_servers
 	hosts := sort({h |
 		some h in k8s.array_at(k8s.spec.servers[i], "hosts")
-		some t in tls_hosts
-		istio.hosts_overlap(istio.server_dns(h), t)
+		overlaps_tls_host(istio.server_dns(h))
 	})
 	count(hosts) > 0
 	msg := sprintf(
@@ -63,15 +63,46 @@ plain_servers contains i if {
 	not server.tls.httpsRedirect == true
 }
 
-tls_hosts contains istio.server_dns(h) if {
-	applies
+# tls_hosts are the dnsNames of the HTTPS and TLS servers, one set built once, so a
+# plain host is matched against them by lookups, never by a scan of every TLS host per
+# plain host (O(n^2) in the servers; issue 19).
+tls_hosts := {istio.server_dns(h) |
 	some server in k8s.array_at(k8s.spec, "servers")
 	istio.protocol(server) in istio.tls_protocols
 	some h in k8s.array_at(server, "hosts")
 }
 
+# tls_tails are the dot tails (istio.dot_tails) of every TLS host: ".example.com" is
+# one when some TLS host ends with it.
+tls_tails := {tail |
+	some t in tls_hosts
+	some tail in istio.dot_tails(t)
+}
+
 overlaps_tls(i) if {
 	some h in k8s.array_at(k8s.spec.servers[i], "hosts")
-	some t in tls_hosts
-	istio.hosts_overlap(istio.server_dns(h), t)
+	overlaps_tls_host(istio.server_dns(h))
+}
+
+# overlaps_tls_host(a) holds when istio.hosts_overlap(a, t) holds for some TLS host t,
+# case by case: equal names, "*" on either side, a "*.suffix" plain host covering a TLS
+# host (one ends with ".suffix"), and a "*.suffix" TLS host covering the plain host
+# (".suffix" is one of the plain host's dot tails).
+overlaps_tls_host(a) if a in tls_hosts
+
+overlaps_tls_host(a) if {
+	a == "*"
+	count(tls_hosts) > 0
+}
+
+overlaps_tls_host(_) if "*" in tls_hosts
+
+overlaps_tls_host(a) if {
+	startswith(a, "*.")
+	trim_prefix(a, "*") in tls_tails
+}
+
+overlaps_tls_host(a) if {
+	some tail in istio.dot_tails(a)
+	concat("", ["*", tail]) in tls_hosts
 }

@@ -1,6 +1,7 @@
 package istio.gateway_https_redirect_test
 
 import data.istio.gateway_https_redirect as g
+import data.lib.istio
 
 request(op, group, spec) := {"request": {
 	"uid": "1",
@@ -83,4 +84,59 @@ test_not_judged if {
 	count(g.deny) == 1 with input as request("AUDIT", "networking.istio.io", spec)
 	count(g.deny) == 0 with input as request("CREATE", "networking.istio.io", spec)
 		with data.apiguard.config as {"istio": {"plainHttpNamespaces": ["shop"]}}
+}
+
+# The set lookups (issue 19: no scan of every TLS host per plain host) decide exactly
+# as istio.hosts_overlap on every pair: equal names, "*" either side, wildcards
+# either side, a wildcard never covering its own base name, trailing and doubled
+# dots, a leading dot, a suffix that is not at a label boundary, non-ASCII names.
+test_overlap_lookups_agree_with_pairwise_definition if {
+	names := [
+		"shop.example.com", "SHOP.example.com", "*", "*.example.com", "*.shop.example.com",
+		"a.shop.example.com", "example.com", "*.com", "com", "xexample.com", "*.xexample.com",
+		"shop.example.com.", "*.", "a..example.com", "*..example.com", ".example.com",
+		"bücher.example.com", "*.bücher.example.com", "localhost", "*.localhost",
+		long_name, concat("", ["*.", long_name]),
+	]
+	every a in names {
+		every t in names {
+			looked_up(a, t) == pairwise(a, t)
+		}
+	}
+}
+
+looked_up(a, t) := true if {
+	g.overlaps_tls(0) with input as req([http([a]), https([t])])
+} else := false
+
+pairwise(a, t) := true if {
+	istio.hosts_overlap(istio.server_dns(a), istio.server_dns(t))
+} else := false
+
+# One plain server among many TLS servers: only the overlapping hosts are named.
+test_many_servers if {
+	tls := array.concat(
+		[https([sprintf("h%d.example.com", [i])]) | some i in numbers.range(0, 49)],
+		[https(["*.w.example.com"])],
+	)
+	plain := http(["h7.example.com", "*.h9.example.com", "other.example.net", "a.b.w.example.com", "w.example.com", "*.example.com"])
+	denies := g.deny with input as req(array.concat([plain], tls))
+	denies == {"Gateway shop/edge: spec.servers[0] serves *.example.com, a.b.w.example.com, h7.example.com over plain HTTP without tls.httpsRedirect, while this Gateway also serves them over TLS, so clients can be downgraded to clear text and their cookies and credentials read; set spec.servers[0].tls.httpsRedirect: true"}
+}
+
+# A name of 300 characters, longer than Istio accepts (max 255).
+long_name := concat("", [concat("", ["x" | some _ in numbers.range(1, 288)]), ".example.com"])
+
+# Names longer than 255 characters (which Istio rejects) are still compared by equality,
+# "*" and wildcards of valid length; only a wildcard whose own suffix is longer than
+# 255 characters, which no accepted Gateway has, is not expanded. A name of 40,000
+# labels costs one pass, not one per label.
+test_long_names if {
+	count(g.deny) == 1 with input as req([http([long_name]), https(["*.example.com"])])
+	count(g.deny) == 1 with input as req([http([long_name]), https([long_name])])
+	count(g.deny) == 1 with input as req([http(["*.example.com"]), https([long_name])])
+	count(g.deny) == 0 with input as req([http([concat("", ["a.", long_name])]), https([concat("", ["*.", long_name])])])
+	huge := concat(".", ["a" | some _ in numbers.range(1, 40000)])
+	count(g.deny) == 1 with input as req([http([concat(".", [huge, "example.com"])]), https(["*.example.com"])])
+	count(g.warn) == 1 with input as req([http([huge]), https([concat(".", ["*", huge])])])
 }

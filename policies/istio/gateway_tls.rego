@@ -42,7 +42,11 @@ deny contains msg if {
 	)
 }
 
-terminating[i] := tls if {
+# terminating maps the index of each server that terminates TLS to its tls block. An
+# object comprehension, not a partial object rule (terminating[i] := tls if ...): OPA
+# checks each key a partial object rule adds against every key added before it
+# (topdown/eval.go hasCollisions), O(n^2) in the servers (issue 19).
+terminating := {i: tls |
 	k8s.is_check
 	istio.networking
 	k8s.kind == "Gateway"

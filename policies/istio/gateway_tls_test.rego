@@ -51,3 +51,25 @@ test_scope if {
 	count(g.deny) == 0 with input as request("DELETE", "networking.istio.io", [server("HTTPS", {"minProtocolVersion": "TLSV1_0"})])
 	count(g.deny) == 0 with input as request("CREATE", "gateway.networking.k8s.io", [server("HTTPS", {"minProtocolVersion": "TLSV1_0"})])
 }
+
+# Among many servers (terminating is one object comprehension, issue 19), each finding
+# names its own server: plain HTTP and passthrough servers are skipped.
+test_many_servers_indexed if {
+	servers := [s |
+		some i in numbers.range(0, 39)
+		s := server_at(i)
+	]
+	denies := g.deny with input as request("CREATE", "networking.istio.io", servers)
+	denies == {
+		"Gateway shop/edge: spec.servers[5].tls.minProtocolVersion is TLSV1_1, so clients can connect with a deprecated TLS version open to downgrade and known attacks; use TLSV1_2 or later",
+		"Gateway shop/edge: spec.servers[35].tls.minProtocolVersion is TLSV1_1, so clients can connect with a deprecated TLS version open to downgrade and known attacks; use TLSV1_2 or later",
+	}
+}
+
+server_at(i) := server("HTTPS", {"mode": "SIMPLE", "credentialName": "c", "minProtocolVersion": "TLSV1_1"}) if i % 30 == 5
+
+else := server("TLS", {"mode": "PASSTHROUGH", "minProtocolVersion": "TLSV1_0"}) if i % 10 == 3
+
+else := object.union(server("HTTP", {}), {"tls": {"minProtocolVersion": "TLSV1_0"}}) if i % 10 == 7
+
+else := server("HTTPS", {"mode": "SIMPLE", "credentialName": "c", "minProtocolVersion": "TLSV1_2"})

@@ -379,7 +379,7 @@ time_of(t) := n if {
 #
 # A host nobody in the inventory claims is the common case: the direct lookup
 # skips it before foreign() walks anything (claims() is [] for it anyway).
-conflicts[host] := owners if {
+conflicts := {host: owners |
 	some host in own
 	data.apiguard.inventory.hosts[host]
 	claimed := foreign(host)

@@ -585,3 +585,22 @@ wildcard_covers(w, h) if {
 	startswith(w, "*.")
 	endswith(h, trim_prefix(w, "*"))
 }
+
+# dot_tails(h) are the suffixes of h that begin at one of its dots, up to 255
+# characters long: ".b.example.com", ".example.com" and ".com" for "a.b.example.com".
+# For a string s beginning with "." and at most 255 characters long, endswith(h, s)
+# holds exactly when s is one of them, so wildcard_covers(w, h) holds when
+# trim_prefix(w, "*") is a dot tail of h: a set lookup, where comparing every pair of
+# hosts would be O(n^2). Istio rejects a host name longer than 255 characters
+# (istio/istio pkg/config/validation/agent/validation.go CheckDNS1123Preconditions,
+# "too long (max 255)"), so no wildcard it serves has a longer suffix; the bound keeps
+# one very long name from costing O(length^2). Each tail is a substring of h's last 255
+# characters (indexof_n and substring both count characters).
+dot_tails(h) := {substring(w, p, -1) |
+	w := last_chars(h, 255)
+	some p in indexof_n(w, ".")
+}
+
+last_chars(h, n) := substring(h, count(h) - n, -1) if count(h) > n
+
+else := h

@@ -37,6 +37,29 @@ test_hosts_overlap if {
 	not istio.hosts_overlap("a.example.com", "b.example.com")
 }
 
+# Dot tails: the suffixes beginning at a dot, so endswith(h, ".x") is a lookup.
+test_dot_tails if {
+	istio.dot_tails("a.b.example.com") == {".b.example.com", ".example.com", ".com"}
+	istio.dot_tails("*.example.com") == {".example.com", ".com"}
+	istio.dot_tails("example.") == {"."}
+	istio.dot_tails("a..b") == {"..b", ".b"}
+	istio.dot_tails(".example.com") == {".example.com", ".com"}
+	istio.dot_tails("localhost") == set()
+	istio.dot_tails("*") == set()
+	istio.dot_tails("bücher.example.com") == {".example.com", ".com"}
+	istio.dot_tails("a.bücher.example.com") == {".bücher.example.com", ".example.com", ".com"}
+
+	# Only tails of at most 255 characters: a longer one ends no wildcard Istio accepts.
+	long := concat("", [concat("", ["x" | some _ in numbers.range(1, 300)]), ".example.com"])
+	istio.dot_tails(long) == {".example.com", ".com"}
+	many := concat(".", ["a" | some _ in numbers.range(1, 400)])
+	count(istio.dot_tails(many)) == 127
+	every t in istio.dot_tails(many) {
+		count(t) <= 255
+		endswith(many, t)
+	}
+}
+
 test_server_dns if {
 	istio.server_dns("shop/Shop.example.com") == "shop.example.com"
 	istio.server_dns("*/*") == "*"
