@@ -1,6 +1,6 @@
 // Command demo is `make demo`: it starts a throwaway kube-apiserver and etcd, runs the
-// apiguard webhook with the bundled policies, applies every manifest under examples/,
-// prints each verdict, the webhook's patches and the API server's own defaults apart,
+// apiguard webhook with the bundled policies, applies every manifest under examples/ one
+// file at a time (removing each file's objects before the next), prints each verdict, the webhook's patches and the API server's own defaults apart,
 // shows that the offline CLI agrees, draws what the webhook decided from its /metrics
 // into docs/img/demo-decisions.png, and cleans everything up.
 package main
@@ -31,6 +31,7 @@ import (
 	"k8s.io/client-go/restmapper"
 
 	"github.com/apiguard/apiguard/internal/kubetest"
+	"github.com/apiguard/apiguard/pkg/inventory"
 	"github.com/apiguard/apiguard/pkg/manifest"
 )
 
@@ -116,15 +117,22 @@ func run(ctx context.Context) error {
 	admitted, denied := 0, 0
 	clusterDenied := map[string]bool{} // by objectKey
 	var seen clientTally               // for the chart
+	inv := inventoryWatch{webhook: stack.Webhook}
+	var judged []string // the example files applied, for the offline comparison
 	for _, file := range files {
 		// The GitOps example needs a GitOps identity configuration; its own e2e test runs it.
 		if strings.HasPrefix(filepath.Base(file), "gitops-") {
 			continue
 		}
+		judged = append(judged, file)
 		docs, err := manifest.Read([]string{file}, manifest.Options{})
 		if err != nil {
 			return err
 		}
+		// Each example file is one change: its objects are judged against each other and
+		// what the cluster already holds, then removed, so the next file meets a clean
+		// cluster, as the file meets apiguard check on its own.
+		var created []*unstructured.Unstructured
 		for _, d := range docs {
 			rel, _ := filepath.Rel(root, file)
 			fmt.Printf("\n%s  (%s %s/%s)\n", rel, d.Kind(), d.Namespace(), d.Name())
@@ -132,8 +140,21 @@ func run(ctx context.Context) error {
 				return err
 			}
 			warnings.reset()
+			before, err := inv.objects()
+			if err != nil {
+				return err
+			}
 			out, err := create(ctx, dyn, mapper, d.Object)
 			received := warnings.take()
+			if err == nil {
+				created = append(created, &unstructured.Unstructured{Object: out})
+				// The next object of the file is judged against this one's claims.
+				if tracked(d.Object) {
+					if err := inv.waitFor(ctx, func(n float64) bool { return n > before }); err != nil {
+						return err
+					}
+				}
+			}
 			seen.count(received, err)
 			for _, w := range received {
 				fmt.Printf("   warning: %s\n", w)
@@ -160,20 +181,15 @@ func run(ctx context.Context) error {
 				fmt.Printf("     server default:   %s\n", m)
 			}
 		}
+		if err := removeAll(ctx, dyn, mapper, inv, created); err != nil {
+			return err
+		}
 	}
 	fmt.Printf("\n   %d admitted, %d denied by the cluster\n", admitted, denied)
 
-	step("The same manifests, offline: apiguard check examples/")
-	checkArgs := []string{"check", "--policy", filepath.Join(root, "policies"), "--data", "test/examples-config.yaml", "--ignore", "gitops-*", "examples/"}
-	cmd := exec.CommandContext(ctx, cliBin, checkArgs...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = root, os.Stdout, os.Stderr
-	err = cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
-		fmt.Println("   (exit 1: something was denied, as in the cluster)")
-	} else if err != nil {
-		return fmt.Errorf("apiguard check: %w", err)
-	}
-	if err := compareOffline(ctx, cliBin, root, checkArgs, clusterDenied); err != nil {
+	step("The same manifests, offline: apiguard check, one file at a time")
+	checkArgs := []string{"check", "--policy", filepath.Join(root, "policies"), "--data", "test/examples-config.yaml"}
+	if err := compareOffline(ctx, cliBin, root, checkArgs, judged, clusterDenied); err != nil {
 		return err
 	}
 
@@ -192,45 +208,113 @@ func objectKey(file, kind, namespace, name string) string {
 	return file + " " + kind + " " + namespace + "/" + name
 }
 
-// compareOffline runs apiguard check again with -o json and lists every object whose
-// offline verdict differs from the cluster's. Some differences are by design: the
-// cluster applies the files one by one, so the first namespace to claim a host owns it,
-// while offline every file is judged against all the others and both claimants are
-// denied; and offline no ReferenceGrant of the cluster can be seen, so a cross-namespace
-// backend is warned instead of denied (docs/cli.md).
-func compareOffline(ctx context.Context, cliBin, root string, checkArgs []string, clusterDenied map[string]bool) error {
-	cmd := exec.CommandContext(ctx, cliBin, append(checkArgs[:1:1], append([]string{"-o", "json"}, checkArgs[1:]...)...)...)
-	cmd.Dir = root
-	out, err := cmd.Output()
-	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != 1) {
-		return fmt.Errorf("apiguard check -o json: %w", err)
-	}
-	var results []struct {
+// compareOffline runs apiguard check -o json on each example file, as CI would on a
+// change, and lists every object whose offline verdict differs from the cluster's. The
+// differences are by design: within one file the cluster applies the objects in order, so
+// the first to claim a host keeps it, while offline both claimants are denied; and offline
+// no ReferenceGrant of the cluster can be seen, so a cross-namespace backend is warned
+// instead of denied (docs/cli.md).
+func compareOffline(ctx context.Context, cliBin, root string, checkArgs, files []string, clusterDenied map[string]bool) error {
+	type result struct {
 		File, Kind, Namespace, Name string
 		Allowed                     bool
 	}
-	if err := json.Unmarshal(out, &results); err != nil {
-		return fmt.Errorf("apiguard check -o json: %w", err)
-	}
 	var differ []string
-	for _, r := range results {
-		key := objectKey(r.File, r.Kind, r.Namespace, r.Name)
-		denied, applied := clusterDenied[key]
-		if applied && denied == r.Allowed {
-			verdict := map[bool]string{true: "denied", false: "admitted"}
-			differ = append(differ, fmt.Sprintf("%s: %s by the cluster, %s offline", key, verdict[denied], verdict[!r.Allowed]))
+	judged := 0
+	for _, file := range files {
+		rel, _ := filepath.Rel(root, file)
+		cmd := exec.CommandContext(ctx, cliBin, append(append(checkArgs[:1:1], "-o", "json"), append(checkArgs[1:], rel)...)...)
+		cmd.Dir = root
+		out, err := cmd.Output()
+		if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != 1) {
+			return fmt.Errorf("apiguard check -o json %s: %w", rel, err)
+		}
+		var results []result
+		if err := json.Unmarshal(out, &results); err != nil {
+			return fmt.Errorf("apiguard check -o json %s: %w", rel, err)
+		}
+		for _, r := range results {
+			key := objectKey(r.File, r.Kind, r.Namespace, r.Name)
+			denied, applied := clusterDenied[key]
+			if !applied {
+				continue
+			}
+			judged++
+			if denied == r.Allowed {
+				verdict := map[bool]string{true: "denied", false: "admitted"}
+				differ = append(differ, fmt.Sprintf("%s: %s by the cluster, %s offline", key, verdict[denied], verdict[!r.Allowed]))
+			}
 		}
 	}
-	fmt.Printf("\n   %d objects judged alike by the cluster and offline", len(results)-len(differ))
+	fmt.Printf("\n   %d objects judged alike by the cluster and offline", judged-len(differ))
 	if len(differ) == 0 {
 		fmt.Println()
 		return nil
 	}
-	fmt.Printf("; %d differ, by design (the cluster applies the files in order, so the first namespace to claim a host keeps it; offline, both claimants are denied, and no ReferenceGrant of a cluster can be seen):\n", len(differ))
+	fmt.Printf("; %d differ, by design (the cluster applies a file's objects in order, so the first to claim a host keeps it; offline, both claimants are denied, and no ReferenceGrant of a cluster can be seen):\n", len(differ))
 	for _, d := range differ {
 		fmt.Printf("     %s\n", d)
 	}
 	return nil
+}
+
+// inventoryWatch reads how many objects the webhook's inventory holds, so the demo can
+// wait until a create or delete has reached it before judging the next object.
+type inventoryWatch struct{ webhook *kubetest.Webhook }
+
+func (w inventoryWatch) objects() (float64, error) {
+	return w.webhook.Metric("apiguard_inventory_objects")
+}
+
+// tracked reports whether the inventory keeps anything of obj.
+func tracked(obj map[string]any) bool { return len(inventory.New().Upsert(obj)) > 0 }
+
+// waitFor waits until the inventory's object count satisfies ok.
+func (w inventoryWatch) waitFor(ctx context.Context, ok func(float64) bool) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := w.objects()
+		if err == nil && ok(n) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the webhook's inventory did not follow within 10s (objects %v, %v)", n, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// removeAll deletes one file's objects and waits until the inventory has forgotten them.
+func removeAll(ctx context.Context, dyn dynamic.Interface, mapper *restmapper.DeferredDiscoveryRESTMapper, inv inventoryWatch, objs []*unstructured.Unstructured) error {
+	if len(objs) == 0 {
+		return nil
+	}
+	before, err := inv.objects()
+	if err != nil {
+		return err
+	}
+	forget := 0.0
+	for _, u := range objs {
+		gvk := u.GroupVersionKind()
+		mapping, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err != nil {
+			return err
+		}
+		if err := dyn.Resource(mapping.Resource).Namespace(u.GetNamespace()).Delete(ctx, u.GetName(), metav1.DeleteOptions{}); err != nil {
+			return fmt.Errorf("delete %s %s/%s: %w", gvk.Kind, u.GetNamespace(), u.GetName(), err)
+		}
+		if tracked(u.Object) {
+			forget++
+		}
+	}
+	if forget == 0 {
+		return nil
+	}
+	return inv.waitFor(ctx, func(n float64) bool { return n <= before-forget })
 }
 
 // warningCollector keeps the admission warnings the API server returns, so the demo
