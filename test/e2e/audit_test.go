@@ -321,14 +321,7 @@ func TestAuditFindsDrift(t *testing.T) {
 	})
 
 	t.Run("apiguard audit finds the same set", func(t *testing.T) {
-		cli := exec.Command(testEnv.cliBin, "audit", "--kubeconfig", testEnv.stack.Cluster.Kubeconfig(),
-			"--policy", filepath.Join(testEnv.root, "policies"), "--data", filepath.Join(testEnv.root, "test", "examples-config.yaml"),
-			"--exclude-namespace", auditLeaseNamespace, "-o", "json")
-		out, err := cli.Output()
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-			t.Fatalf("exit %v (want 1: objects are denied); stderr %s", err, stderrOf(err))
-		}
+		out := auditCLI(t, "json")
 		var results []struct {
 			Namespace, Kind, Name string
 			Error                 string
@@ -515,4 +508,20 @@ func TestAuditLeaderElection(t *testing.T) {
 	if p, _, err := readAudit(follower.HealthURL); err != nil || p.Auditor == page.Auditor {
 		t.Errorf("after the handover /audit comes from %s (%v), before from %s", p.Auditor, err, page.Auditor)
 	}
+}
+
+// auditCLI runs apiguard audit against the suite's cluster with the bundled policies and
+// the examples' configuration, in the given output format; objects are denied, so it
+// must exit 1.
+func auditCLI(t *testing.T, format string) []byte {
+	t.Helper()
+	cli := exec.Command(testEnv.cliBin, "audit", "--kubeconfig", testEnv.stack.Cluster.Kubeconfig(),
+		"--policy", filepath.Join(testEnv.root, "policies"), "--data", filepath.Join(testEnv.root, "test", "examples-config.yaml"),
+		"--exclude-namespace", auditLeaseNamespace, "-o", format)
+	out, err := cli.Output()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit %v (want 1: objects are denied); stderr %s", err, stderrOf(err))
+	}
+	return out
 }

@@ -3,9 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -224,14 +222,7 @@ func TestOpenReports(t *testing.T) {
 	})
 
 	t.Run("apiguard audit -o openreports prints the same Reports", func(t *testing.T) {
-		cli := exec.Command(testEnv.cliBin, "audit", "--kubeconfig", testEnv.stack.Cluster.Kubeconfig(),
-			"--policy", filepath.Join(testEnv.root, "policies"), "--data", filepath.Join(testEnv.root, "test", "examples-config.yaml"),
-			"--exclude-namespace", auditLeaseNamespace, "-o", "openreports")
-		out, err := cli.Output()
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-			t.Fatalf("exit %v (want 1: objects are denied); stderr %s", err, stderrOf(err))
-		}
+		out := auditCLI(t, "openreports")
 		// The CLI's revision is its directory's content hash, the webhook's a commit:
 		// everything else must be the same.
 		comparable := func(r orv1alpha1.Report) string {
