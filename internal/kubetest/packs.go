@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
@@ -87,19 +86,26 @@ func PackCRDFiles(ctx context.Context) ([]string, error) {
 // Service, which a test cluster does not run) is rewritten to serve and store only the
 // table's version without conversion, or the API server would fail every read of it.
 func PackCRDs(ctx context.Context) ([][]byte, error) {
+	docs, _, err := packCRDs(ctx)
+	return docs, err
+}
+
+// packCRDs is PackCRDs, with the table's kinds those CRDs define.
+func packCRDs(ctx context.Context) ([][]byte, []kinds.Kind, error) {
 	files, err := PackCRDFiles(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	judged := map[string]kinds.Kind{}
 	for _, k := range kinds.Table() {
 		judged[k.Group+"/"+k.Kind] = k
 	}
 	var docs [][]byte
+	var defined []kinds.Kind
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, doc := range bytes.Split(b, []byte("\n---\n")) {
 			var crd struct {
@@ -112,19 +118,20 @@ func PackCRDs(ctx context.Context) ([][]byte, error) {
 				} `json:"spec"`
 			}
 			if err := yaml.Unmarshal(doc, &crd); err != nil {
-				return nil, fmt.Errorf("%s: %w", f, err)
+				return nil, nil, fmt.Errorf("%s: %w", f, err)
 			}
 			k, ok := judged[crd.Spec.Group+"/"+crd.Spec.Names.Kind]
 			if crd.Kind != "CustomResourceDefinition" || !ok {
 				continue
 			}
 			if doc, err = withoutConversionWebhook(doc, k.Version); err != nil {
-				return nil, fmt.Errorf("%s: %w", f, err)
+				return nil, nil, fmt.Errorf("%s: %w", f, err)
 			}
 			docs = append(docs, doc)
+			defined = append(defined, k)
 		}
 	}
-	return docs, nil
+	return docs, defined, nil
 }
 
 // withoutConversionWebhook returns a CRD whose conversion strategy is Webhook with only
@@ -158,7 +165,7 @@ func withoutConversionWebhook(doc []byte, version string) ([]byte, error) {
 // InstallPackCRDs creates the gateway and mesh packs' CRDs of the table's kinds and waits
 // until each kind is served in the table's version.
 func InstallPackCRDs(ctx context.Context, cfg *rest.Config) error {
-	docs, err := PackCRDs(ctx)
+	docs, defined, err := packCRDs(ctx)
 	if err != nil {
 		return err
 	}
@@ -166,10 +173,8 @@ func InstallPackCRDs(ctx context.Context, cfg *rest.Config) error {
 		return err
 	}
 	byGV := map[string][]string{}
-	for _, k := range kinds.Table() {
-		if !slices.Contains([]string{"ingress", "networkPolicy", "service", "gatewayAPI", "tyk"}, k.Pack) {
-			byGV[k.APIVersion(k.Version)] = append(byGV[k.APIVersion(k.Version)], k.Resource)
-		}
+	for _, k := range defined {
+		byGV[k.APIVersion(k.Version)] = append(byGV[k.APIVersion(k.Version)], k.Resource)
 	}
 	for gv, resources := range byGV {
 		if err := waitServed(ctx, cfg, gv, resources...); err != nil {

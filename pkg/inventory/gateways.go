@@ -38,8 +38,9 @@ const traefikHostArg = "`([^`]*)`|\"([^\"]*)\""
 
 func traefikRuleHosts(rule string) []string {
 	var out []string
-	for _, call := range regexp.MustCompile(traefikHostCall).FindAllStringSubmatch(rule, -1) {
-		for _, arg := range regexp.MustCompile(traefikHostArg).FindAllStringSubmatch(call[1], -1) {
+	call, arg := regexp.MustCompile(traefikHostCall), regexp.MustCompile(traefikHostArg)
+	for _, call := range call.FindAllStringSubmatch(rule, -1) {
+		for _, arg := range arg.FindAllStringSubmatch(call[1], -1) {
 			out = append(out, arg[1]+arg[2])
 		}
 	}

@@ -90,6 +90,13 @@ func (x *Index) Upsert(obj map[string]any) []Key {
 	return x.set(id, project(id, obj))
 }
 
+// Contributes reports whether the inventory keeps anything of obj: a tracked kind with a
+// claim. Callers that create objects use it to know whether to wait for the inventory.
+func Contributes(obj map[string]any) bool {
+	id, ok := identify(obj)
+	return ok && len(project(id, obj)) > 0
+}
+
 // Delete forgets an object and returns the keys whose value changed.
 func (x *Index) Delete(obj map[string]any) []Key {
 	id, ok := identify(obj)

@@ -149,7 +149,7 @@ func run(ctx context.Context) error {
 			if err == nil {
 				created = append(created, &unstructured.Unstructured{Object: out})
 				// The next object of the file is judged against this one's claims.
-				if tracked(d.Object) {
+				if inventory.Contributes(d.Object) {
 					if err := inv.waitFor(ctx, func(n float64) bool { return n > before }); err != nil {
 						return err
 					}
@@ -266,9 +266,6 @@ func (w inventoryWatch) objects() (float64, error) {
 	return w.webhook.Metric("apiguard_inventory_objects")
 }
 
-// tracked reports whether the inventory keeps anything of obj.
-func tracked(obj map[string]any) bool { return len(inventory.New().Upsert(obj)) > 0 }
-
 // waitFor waits until the inventory's object count satisfies ok.
 func (w inventoryWatch) waitFor(ctx context.Context, ok func(float64) bool) error {
 	deadline := time.Now().Add(10 * time.Second)
@@ -307,7 +304,7 @@ func removeAll(ctx context.Context, dyn dynamic.Interface, mapper *restmapper.De
 		if err := dyn.Resource(mapping.Resource).Namespace(u.GetNamespace()).Delete(ctx, u.GetName(), metav1.DeleteOptions{}); err != nil {
 			return fmt.Errorf("delete %s %s/%s: %w", gvk.Kind, u.GetNamespace(), u.GetName(), err)
 		}
-		if tracked(u.Object) {
+		if inventory.Contributes(u.Object) {
 			forget++
 		}
 	}
