@@ -30,8 +30,16 @@ func BenchmarkValidateIngress(b *testing.B) {
 }
 
 func benchmarkVerdict(b *testing.B, judge func(*PolicySet, context.Context, Input) (Decision, error)) {
-	set := loadLibrary(b)
-	for name, secure := range map[string]bool{"allowed": true, "denied": false} {
+	unfolded, folded := loadLibrary(b), loadLibrary(b)
+	if _, err := folded.Fold(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		secure bool
+		set    *PolicySet
+	}{{"allowed", true, unfolded}, {"denied", false, unfolded}, {"allowed-folded", true, folded}, {"denied-folded", false, folded}} {
+		name, secure, set := tc.name, tc.secure, tc.set
 		b.Run(name, func(b *testing.B) {
 			in := Input{Request: ingressRequest(admissionv1.Create, "team", ingress("web", secure))}
 			ctx := context.Background()
@@ -71,6 +79,21 @@ func BenchmarkMutateIngress(b *testing.B) {
 	for b.Loop() {
 		if _, err := set.Mutate(ctx, in, 0); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFoldLibrary is what PolicySet.Fold costs for the bundled library, against
+// which its saving per decision (the -folded cases above) pays off.
+func BenchmarkFoldLibrary(b *testing.B) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		set := loadLibrary(b)
+		b.StartTimer()
+		if stats, err := set.Fold(ctx); err != nil || stats.Folded == 0 {
+			b.Fatalf("%+v %v", stats, err)
 		}
 	}
 }

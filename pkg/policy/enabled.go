@@ -52,7 +52,7 @@ func (s *PolicySet) applyEnabled(ctx context.Context) error {
 }
 
 func (s *PolicySet) evalEnabled(ctx context.Context, ref ast.Ref) (bool, error) {
-	rs, err := s.query(ast.NewBody(ast.NewExpr(ast.NewTerm(ref)))).Eval(ctx)
+	rs, err := s.query(s.compiler, ast.NewBody(ast.NewExpr(ast.NewTerm(ref)))).Eval(ctx)
 	if err != nil {
 		return false, err
 	}

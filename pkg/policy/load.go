@@ -241,6 +241,7 @@ func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (*PolicySet, error)
 	if err != nil {
 		return nil, err
 	}
+	set.fold.source = &foldSource{modules: modules, store: store}
 	if err := set.loadExceptions(fsys, src, opts.Now); err != nil {
 		return nil, err
 	}
@@ -323,14 +324,14 @@ func parseModules(sources map[string]string) (map[string]*ast.Module, error) {
 	return modules, nil
 }
 
-func compile(ctx context.Context, modules map[string]*ast.Module, store storage.Store) (*ast.Compiler, error) {
+func compile(ctx context.Context, modules map[string]*ast.Module, store storage.Store, skip ...ast.StageID) (*ast.Compiler, error) {
 	txn, err := store.NewTransaction(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("open data store: %w", err)
 	}
 	defer store.Abort(ctx, txn)
 	// A rule and a data document at the same path would shadow each other silently.
-	compiler := newCompiler(capabilities()).WithPathConflictsCheck(storage.NonEmpty(ctx, store, txn))
+	compiler := newCompiler(capabilities()).WithPathConflictsCheck(storage.NonEmpty(ctx, store, txn)).WithSkipStages(skip...)
 	compiler.Compile(modules)
 	if compiler.Failed() {
 		return nil, &CompileError{Problems: describeASTError(compiler.Errors)}

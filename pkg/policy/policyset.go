@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -22,14 +23,19 @@ import (
 // inventory), and two evaluations of one request (the rounds of MutateAndEvaluate) may
 // see different inventories.
 type PolicySet struct {
-	revision   string
-	policies   []Policy
-	exempt     []string
-	partitions map[string]*partition
-	fallback   *partition
-	warnings   []string
-	compiler   *ast.Compiler
-	store      storage.Store
+	revision string
+	policies []Policy
+	exempt   []string
+	// parts are the prepared per-kind queries: over compiler at first, over the folded
+	// modules once Fold has run.
+	parts    atomic.Pointer[partitions]
+	warnings []string
+	// compiler holds the tree as written: policies, their metadata and their enabled
+	// rules are read from it.
+	compiler *ast.Compiler
+	store    storage.Store
+	// fold is what Fold needs and what it did (fold.go).
+	fold folding
 	// exceptions are the tree's PolicyExceptions, sorted by name; now is the one clock
 	// they are applied at.
 	exceptions          []Exception
@@ -139,8 +145,10 @@ func newPolicySet(ctx context.Context, compiler *ast.Compiler, store storage.Sto
 	if err := set.applyEnabled(ctx); err != nil {
 		return nil, err
 	}
-	if err := set.buildPartitions(ctx); err != nil {
+	parts, err := set.buildPartitions(ctx, compiler)
+	if err != nil {
 		return nil, err
 	}
+	set.parts.Store(parts)
 	return set, nil
 }

@@ -59,10 +59,18 @@ func splitKind(entry string) (string, string, bool) {
 	return g, k, true
 }
 
-// buildPartitions prepares one query per declared kind so a request evaluates only the
-// policies that apply to it. Policies switched off, and inert ones (their enabled rule
-// is not true under this set's data), are never evaluated.
-func (s *PolicySet) buildPartitions(ctx context.Context) error {
+// partitions are a set's prepared queries, one per declared kind, all over one compiler.
+// A set starts with those of its modules as written; Fold replaces them, whole and
+// atomically, with those of the folded modules.
+type partitions struct {
+	byKey    map[string]*partition
+	fallback *partition
+}
+
+// buildPartitions prepares one query per declared kind, over compiler, so a request
+// evaluates only the policies that apply to it. Policies switched off, and inert ones
+// (their enabled rule is not true under this set's data), are never evaluated.
+func (s *PolicySet) buildPartitions(ctx context.Context, compiler *ast.Compiler) (*partitions, error) {
 	var unscoped []*Policy
 	byKind := map[string][]*Policy{}
 	byGroupKind := map[string][]*Policy{}
@@ -84,26 +92,26 @@ func (s *PolicySet) buildPartitions(ctx context.Context) error {
 			}
 		}
 	}
-	s.partitions = map[string]*partition{}
+	parts := &partitions{byKey: map[string]*partition{}}
 	var err error
-	if s.fallback, err = s.prepare(ctx, unscoped); err != nil {
-		return err
+	if parts.fallback, err = s.prepare(ctx, compiler, unscoped); err != nil {
+		return nil, err
 	}
 	for _, k := range sortedKeys(byKind) {
-		if s.partitions[kindKey(k)], err = s.prepare(ctx, unscoped, byKind[k]); err != nil {
-			return err
+		if parts.byKey[kindKey(k)], err = s.prepare(ctx, compiler, unscoped, byKind[k]); err != nil {
+			return nil, err
 		}
 	}
 	for _, gk := range sortedKeys(byGroupKind) {
 		g, k, _ := strings.Cut(gk, "/")
-		if s.partitions[qualifiedKey(g, k)], err = s.prepare(ctx, unscoped, byKind[k], byGroupKind[gk]); err != nil {
-			return err
+		if parts.byKey[qualifiedKey(g, k)], err = s.prepare(ctx, compiler, unscoped, byKind[k], byGroupKind[gk]); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return parts, nil
 }
 
-func (s *PolicySet) prepare(ctx context.Context, groups ...[]*Policy) (*partition, error) {
+func (s *PolicySet) prepare(ctx context.Context, compiler *ast.Compiler, groups ...[]*Policy) (*partition, error) {
 	seen := map[string]bool{}
 	var members []*Policy
 	for _, g := range groups {
@@ -115,7 +123,7 @@ func (s *PolicySet) prepare(ctx context.Context, groups ...[]*Policy) (*partitio
 		}
 	}
 	slices.SortFunc(members, func(a, b *Policy) int { return strings.Compare(a.ID, b.ID) })
-	part, err := s.prepareRules(ctx, members, func(string) bool { return true })
+	part, err := s.prepareRules(ctx, compiler, members, func(string) bool { return true })
 	if err != nil {
 		return nil, err
 	}
@@ -123,17 +131,17 @@ func (s *PolicySet) prepare(ctx context.Context, groups ...[]*Policy) (*partitio
 	if !slices.ContainsFunc(part.slots, func(sl slot) bool { return sl.rule == RulePatch }) {
 		return part, nil
 	}
-	if part.patches, err = s.prepareRules(ctx, members, func(rule string) bool { return rule == RulePatch }); err != nil {
+	if part.patches, err = s.prepareRules(ctx, compiler, members, func(rule string) bool { return rule == RulePatch }); err != nil {
 		return nil, err
 	}
-	if part.verdict, err = s.prepareRules(ctx, members, func(rule string) bool { return rule != RulePatch }); err != nil {
+	if part.verdict, err = s.prepareRules(ctx, compiler, members, func(rule string) bool { return rule != RulePatch }); err != nil {
 		return nil, err
 	}
 	return part, nil
 }
 
 // prepareRules prepares one query over the given rules of members.
-func (s *PolicySet) prepareRules(ctx context.Context, members []*Policy, include func(rule string) bool) (*partition, error) {
+func (s *PolicySet) prepareRules(ctx context.Context, compiler *ast.Compiler, members []*Policy, include func(rule string) bool) (*partition, error) {
 	part := &partition{}
 	if len(members) == 0 {
 		return part, nil
@@ -164,7 +172,7 @@ func (s *PolicySet) prepareRules(ctx context.Context, members []*Policy, include
 	if err != nil {
 		return nil, fmt.Errorf("build policy query: %w", err)
 	}
-	q, err := s.query(body).PrepareForEval(ctx)
+	q, err := s.query(compiler, body).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("prepare policy query: %w", err)
 	}
@@ -172,12 +180,12 @@ func (s *PolicySet) prepareRules(ctx context.Context, members []*Policy, include
 	return part, nil
 }
 
-// query is a query over the set's compiled policies and data, as every evaluation of
-// the set runs it.
-func (s *PolicySet) query(body ast.Body) *rego.Rego {
+// query is a query over compiled policies and the set's data, as every evaluation of the
+// set runs it.
+func (s *PolicySet) query(compiler *ast.Compiler, body ast.Body) *rego.Rego {
 	return rego.New(
 		rego.ParsedQuery(body),
-		rego.Compiler(s.compiler),
+		rego.Compiler(compiler),
 		rego.Store(s.store),
 		rego.Capabilities(capabilities()),
 		// A builtin error (say, a type error on unexpected input) must fail the request,
@@ -187,11 +195,12 @@ func (s *PolicySet) query(body ast.Body) *rego.Rego {
 }
 
 func (s *PolicySet) partitionFor(group, kind string) *partition {
-	if p, ok := s.partitions[qualifiedKey(group, kind)]; ok {
+	parts := s.parts.Load()
+	if p, ok := parts.byKey[qualifiedKey(group, kind)]; ok {
 		return p
 	}
-	if p, ok := s.partitions[kindKey(kind)]; ok {
+	if p, ok := parts.byKey[kindKey(kind)]; ok {
 		return p
 	}
-	return s.fallback
+	return parts.fallback
 }

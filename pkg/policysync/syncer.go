@@ -313,7 +313,26 @@ func (s *Syncer) gateAndActivate(ctx context.Context, snap source.Snapshot, from
 	for _, w := range set.Warnings() {
 		s.opts.Log.Info("policy warning", "revision", snap.Revision, "warning", w)
 	}
+	s.fold(ctx, set)
 	return result, nil
+}
+
+// fold makes the active set's decisions cheaper (policy.PolicySet.Fold) once it serves:
+// the swap does not wait for the extra compile, and a set that is replaced meanwhile is
+// folded for nothing, which costs only time. Decisions are the same before and after.
+func (s *Syncer) fold(ctx context.Context, set *policy.PolicySet) {
+	start := time.Now()
+	stats, err := set.Fold(ctx)
+	if err != nil {
+		s.opts.Log.V(1).Info("policy folding stopped; the revision serves unfolded", "revision", set.Revision(), "error", err.Error())
+		return
+	}
+	if stats.Skipped != "" {
+		s.opts.Log.Info("policy folding skipped; the revision serves unfolded", "revision", set.Revision(), "reason", stats.Skipped)
+		return
+	}
+	s.opts.Log.Info("policy revision folded", "revision", set.Revision(), "rulesFolded", stats.Folded, "rulesUndefined", stats.Undefined,
+		"overBudget", stats.OverBudget, "duration", time.Since(start).String())
 }
 
 // activateCache serves the cached snapshot, marked stale until the source confirms it.

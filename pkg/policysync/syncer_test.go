@@ -479,3 +479,29 @@ func TestSyncOnceConcurrentWithRun(t *testing.T) {
 		t.Fatal("nothing activated")
 	}
 }
+
+// TestActivatedRevisionIsFolded: once a revision serves, its data-only rules are folded
+// (policy.PolicySet.Fold), and it decides as before.
+func TestActivatedRevisionIsFolded(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, Options{RequireTests: true})
+	f.push(t, map[string]string{"cm/verdict.rego": `# METADATA
+# custom:
+#   kinds: [ConfigMap]
+package cm.verdict
+
+marker := lower("V5")
+
+deny contains marker if input.request.object.data.verdict == "bad"
+`}, "v5 with a data-only rule")
+	if res, err := f.syncer.SyncOnce(ctx); res != ResultActivated || err != nil {
+		t.Fatalf("sync: %s %v", res, err)
+	}
+	set := f.holder.Current()
+	if got := set.Folding(); got.Folded != 1 || got.Skipped != "" {
+		t.Errorf("Folding() = %+v, want the one data-only rule folded", got)
+	}
+	if got := verdict(t, f.holder); got != "v5" {
+		t.Errorf("verdict = %q, want v5", got)
+	}
+}
