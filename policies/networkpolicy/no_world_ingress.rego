@@ -122,9 +122,18 @@ parsed := net.parse_peers(peers) if {
 	count(peers) > 0
 } else := {"cidrs": [], "excepts": [], "bad": []}
 
-opened := net.open_parsed(parsed, count(peers)) if {
-	count(peers) > 0
-} else := {"ipv4": 0, "ipv6": 0}
+# opened counts, per family, the public addresses the ipBlocks admit together
+# (lib.net's union), or 0 when they cannot exceed the bound. The union is exact
+# but not cheap, and most policies admit a few client ranges: when the readable
+# CIDRs together hold no more addresses than the smaller of the two bounds,
+# neither family's public part of their union can exceed its bound (excepts
+# only carve, and the NAT64 projection moves addresses without adding any), so
+# there is nothing to measure.
+opened := {"ipv4": 0, "ipv6": 0} if {
+	count(peers) == 0
+} else := {"ipv4": 0, "ipv6": 0} if {
+	sum([net.pow2_table[128 - c.len] | some c in parsed.cidrs; c != null]) <= min([ipv4_max, ipv6_max])
+} else := net.open_parsed(parsed, count(peers))
 
 families := [
 	{"key": "ipv4", "name": "IPv4", "width": 32, "max": ipv4_max, "v6": false},

@@ -309,3 +309,28 @@ test_unreadable_cidr_and_its_excepts_denied if {
 		`NetworkPolicy demo/web: spec.ingress[0].from[1].ipBlock.cidr null is not a string, so the sources it admits cannot be judged and the policy fails closed; write a CIDR such as 203.0.113.0/24 or 2001:db8::/48`,
 	}
 }
+
+# The union is skipped when the readable CIDRs together hold no more addresses
+# than the smaller bound: a few client ranges are nothing to measure.
+test_small_ranges_skip_the_union if {
+	opened := policy.opened with input as request("CREATE", from_cidrs(["8.8.8.0/24", "1.1.1.0/24", "bad"]))
+	opened == {"ipv4": 0, "ipv6": 0}
+}
+
+# Past that sum the union decides: five copies of one /17 hold more than a /16
+# between them, but their union is one /17, within the bound; a /15 is not.
+test_overlapping_ranges_are_measured_by_their_union if {
+	cidrs := ["8.0.0.0/17", "8.0.0.0/17", "8.0.0.0/17", "8.0.0.0/17", "8.0.0.0/17"]
+	opened := policy.opened with input as request("CREATE", from_cidrs(cidrs))
+	opened.ipv4 == 32768
+	count(denied(cidrs)) == 0
+	count(denied(["8.0.0.0/15"])) == 1
+}
+
+# A bound configured below the sum still gets the union: two public /24s exceed
+# publicIngressBound.ipv4 24 (one /24).
+test_skip_follows_the_configured_bound if {
+	msgs := policy.deny with input as request("CREATE", from_cidrs(["8.8.8.0/24", "1.1.1.0/24"]))
+		with data.apiguard.config.networkpolicy.publicIngressBound.ipv4 as 24
+	count(msgs) == 1
+}
