@@ -89,7 +89,7 @@ listed := kong.annotation_list("konghq.com/protocols")
 
 force_ssl if k8s.annotations["ingress.kubernetes.io/force-ssl-redirect"] == "true"
 
-force_ssl_flag := true if force_ssl
+force_ssl_flag if force_ssl
 
 else := false
 

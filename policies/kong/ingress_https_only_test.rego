@@ -69,6 +69,7 @@ test_force_ssl_redirect if {
 	count(ingress_https_only.warn) == 0 with input as r
 	count(ingress_https_only.warn) == 1 with input as request("CREATE", {"konghq.com/strip-path": "true", "ingress.kubernetes.io/force-ssl-redirect": "True"})
 	count(ingress_https_only.deny) == 1 with input as request("CREATE", {"konghq.com/protocols": "http", "ingress.kubernetes.io/force-ssl-redirect": "true"})
+
 	# an invalid list is not applied, so force-ssl-redirect's https stands
 	count(ingress_https_only.deny) == 0 with input as request("CREATE", {"konghq.com/protocols": "HTTP", "ingress.kubernetes.io/force-ssl-redirect": "true"})
 }

@@ -46,8 +46,10 @@ test_code_from_secret_denied if {
 test_cluster_plugin if {
 	no_serverless.deny == {"KongClusterPlugin fn: plugin pre-function runs the Lua of its config, so whoever writes this object runs code inside the gateway that proxies every tenant's traffic; remove the plugin or replace it with a reviewed plugin the platform installs, or have the platform allow it with apiguard.config.kong.allowClusterServerless"} with input as request("CREATE", "KongClusterPlugin", pre)
 	count(no_serverless.deny) == 0 with input as request("CREATE", "KongClusterPlugin", pre) with data.apiguard.config as {"kong": {"allowClusterServerless": true}}
+
 	# a namespace allowance never covers a cluster plugin, whatever namespace the request carries
 	count(no_serverless.deny) == 1 with input as json.patch(request("CREATE", "KongClusterPlugin", pre), [{"op": "replace", "path": "/request/namespace", "value": "platform"}]) with data.apiguard.config as {"kong": {"serverlessNamespaces": ["*"]}}
+
 	# the string "true" is not the boolean the setting needs
 	count(no_serverless.deny) == 1 with input as request("CREATE", "KongClusterPlugin", pre) with data.apiguard.config as {"kong": {"allowClusterServerless": "true"}}
 }
@@ -61,6 +63,7 @@ test_response_transformer_advanced_functions if {
 	count(no_serverless.deny) == 1 with input as request("CREATE", "KongPlugin", {"plugin": "response-transformer-advanced", "config": {"transform": {"functions": ["return function(data) return data end"]}}})
 	count(no_serverless.deny) == 0 with input as request("CREATE", "KongPlugin", {"plugin": "response-transformer-advanced", "config": {"remove": {"json": ["secret"]}}})
 	count(no_serverless.deny) == 0 with input as request("CREATE", "KongPlugin", {"plugin": "response-transformer-advanced", "config": {"transform": {"functions": []}}})
+
 	# functions read from a Secret cannot be seen: warned
 	count(no_serverless.warn) == 1 with input as request("CREATE", "KongPlugin", {"plugin": "response-transformer-advanced", "configPatches": [{"path": "/transform", "valueFrom": {"secretKeyRef": {"name": "t", "key": "t"}}}]})
 	count(no_serverless.warn) == 1 with input as request("CREATE", "KongPlugin", {"plugin": "response-transformer-advanced", "configFrom": {"secretKeyRef": {"name": "t", "key": "t"}}})

@@ -26,6 +26,7 @@ test_any_origin_spellings_denied if {
 	count(safe_cors.deny) == 1 with input as cors(with_credentials([]))
 	count(safe_cors.deny) == 1 with input as cors(with_credentials(["https://app.example.com", "*"]))
 	count(safe_cors.deny) == 1 with input as cors(with_credentials(["null"]))
+
 	# the string "true" is read as credentials too (fail closed)
 	count(safe_cors.deny) == 1 with input as cors({"origins": ["*"], "credentials": "true"})
 }
@@ -49,6 +50,7 @@ test_regex_loose_warned if {
 	count(safe_cors.deny) == 0 with input as cors(with_credentials([`https://.*example\.com`]))
 	count(safe_cors.warn) == 1 with input as cors(with_credentials([`https://.*example\.com`]))
 	count(safe_cors.warn) == 1 with input as cors(with_credentials(["(app|www).example.com"]))
+
 	# a PCRE-only regex RE2 cannot compile is not probed, but its wildcard is warned
 	count(safe_cors.deny) == 0 with input as cors(with_credentials([`(?!evil).*\.example\.com`]))
 	count(safe_cors.warn) == 1 with input as cors(with_credentials([`(?!evil).*\.example\.com`]))

@@ -56,6 +56,7 @@ test_not_kong_delete_other_group_not_judged if {
 	count(upstream_tls_verify.deny) == 0 with input as request("CREATE", {"example.com/tls-verify": "false"})
 	r := verify("false")
 	count(upstream_tls_verify.deny) == 0 with input as json.patch(r, [{"op": "replace", "path": "/request/operation", "value": "DELETE"}, {"op": "add", "path": "/request/oldObject", "value": r.request.object}, {"op": "remove", "path": "/request/object"}])
+
 	# Knative's Service is not core's
 	count(upstream_tls_verify.deny) == 0 with input as json.patch(r, [{"op": "replace", "path": "/request/kind/group", "value": "serving.knative.dev"}])
 }
