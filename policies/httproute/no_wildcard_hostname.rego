@@ -37,6 +37,7 @@
 #     host suffix allowed for the namespace.
 package httproute.no_wildcard_hostname
 
+import data.lib.allowed_suffixes as suffix_lists
 import data.lib.hosts
 import data.lib.kubernetes as k8s
 
@@ -208,32 +209,10 @@ public_class(class) if class in configured_public_classes
 
 # --- Allowed host suffixes ------------------------------------------------------
 
-suffix_config := c if {
-	c := k8s.config.ingress.allowedHostSuffixes
-	is_object(c)
-}
-
-# The namespace's own entry wins over "*"; undefined when neither is a list,
-# and then every hostname is allowed.
-configured_suffixes := s if {
-	s := suffix_config[k8s.namespace]
-	is_array(s)
-} else := s if {
-	s := suffix_config["*"]
-	is_array(s)
-}
-
-# Normalised as in ingress.allowed_hosts: lower case, without a leading "*"
-# and without a trailing dot; empty strings and non-strings are dropped.
-# Undefined when no list applies to the namespace.
-allowed_suffixes := {s |
-	some raw in configured_suffixes
-	is_string(raw)
-	s := trim_suffix(trim_prefix(lower(trim_space(raw)), "*"), ".")
-	not s in {"", "."}
-} if {
-	is_array(configured_suffixes)
-}
+# The suffixes for the route's namespace, read as ingress.allowed_hosts reads
+# them (lib.allowed_suffixes, normalised once per revision); undefined when no
+# list applies to the namespace.
+allowed_suffixes := suffix_lists.suffixes
 
 # suffix_candidates are the judged hostnames not shown, by one builtin call
 # each, to end in ".<suffix>" for an allowed suffix (or in a strict ".suffix"):
@@ -249,10 +228,7 @@ suffix_candidates := judged_hostnames - {h |
 } else := judged_hostnames
 
 # A hostname with one of these endings is under an allowed suffix.
-suffix_tails := {s | some s in allowed_suffixes; startswith(s, ".")} | {concat("", [".", s]) |
-	some s in allowed_suffixes
-	not startswith(s, ".")
-}
+suffix_tails := suffix_lists.tails
 
 host_allowed(host, suffixes) if {
 	some s in suffixes

@@ -22,6 +22,7 @@
 #     platform team to add the domain to apiguard.config.ingress.allowedHostSuffixes.
 package ingress.allowed_hosts
 
+import data.lib.allowed_suffixes as suffix_lists
 import data.lib.kubernetes as k8s
 
 deny contains msg if {
@@ -40,30 +41,15 @@ applies if {
 	k8s.is_check
 	k8s.group == "networking.k8s.io"
 	k8s.kind == "Ingress"
-	is_array(configured)
+	suffix_lists.suffixes
 }
 
-suffix_map := m if {
-	m := k8s.setting(["ingress", "allowedHostSuffixes"], {})
-	is_object(m)
-} else := {}
-
-# The namespace's own entry wins over "*". An entry that is not a list does
-# not count as configured, so "*" still applies.
-configured := suffix_map[k8s.namespace] if {
-	is_array(suffix_map[k8s.namespace])
-} else := suffix_map["*"] if {
-	is_array(suffix_map["*"])
-}
-
-# Suffixes normalised to lower case without a leading "*" and without a
-# trailing dot. Strings that are empty after that, and non-strings, are dropped.
-suffixes contains s if {
-	some raw in configured
-	is_string(raw)
-	s := trim_suffix(trim_prefix(lower(trim_space(raw)), "*"), ".")
-	not s in {"", "."}
-}
+# The namespace's own entry wins over "*"; an entry that is not a list does not
+# count as configured, so "*" still applies. Suffixes are normalised to lower
+# case without a leading "*" and without a trailing dot; strings that are empty
+# after that, and non-strings, are dropped (lib.allowed_suffixes, once per
+# revision).
+suffixes := suffix_lists.suffixes
 
 hosts contains lower(rule.host) if {
 	some rule in k8s.array_at(k8s.spec, "rules")

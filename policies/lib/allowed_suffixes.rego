@@ -20,24 +20,43 @@ suffix_config := c if {
 	is_object(c)
 }
 
-configured := s if {
-	s := suffix_config[k8s.namespace]
-	is_array(s)
-} else := s if {
-	s := suffix_config["*"]
-	is_array(s)
+# normalized holds every configured list normalised, keyed as the configuration
+# is (a namespace, or "*"); entries that are not lists are left out. It reads
+# data alone, so the webhook computes it once per revision (PolicySet.Fold), not
+# per request.
+normalized := {key: {s |
+	some raw in list
+	is_string(raw)
+	s := trim_suffix(trim_prefix(lower(trim_space(raw)), "*"), ".")
+	not s in {"", "."}
+} |
+	some key, list in suffix_config
+	is_array(list)
+}
+
+# tails_by_key holds, per key, the endings a host under one of its suffixes has:
+# ".example.com" for both "example.com" and ".example.com" (which differ only in
+# whether the domain itself matches: matches decides that).
+tails_by_key := {key: tails_of(listed) | some key, listed in normalized}
+
+tails_of(listed) := {s | some s in listed; startswith(s, ".")} | {concat("", [".", s]) |
+	some s in listed
+	not startswith(s, ".")
+}
+
+# entry is the key whose list applies: the namespace's own, else "*".
+entry := k8s.namespace if {
+	normalized[k8s.namespace]
+} else := "*" if {
+	normalized["*"]
 }
 
 # suffixes is the normalised set for the object's namespace; undefined when no list
 # applies (every host allowed).
-suffixes := {s |
-	some raw in configured
-	is_string(raw)
-	s := trim_suffix(trim_prefix(lower(trim_space(raw)), "*"), ".")
-	not s in {"", "."}
-} if {
-	is_array(configured)
-}
+suffixes := normalized[entry]
+
+# tails are the endings of suffixes (tails_by_key), for a quick first test.
+tails := tails_by_key[entry]
 
 # allowed(host) holds when no list applies, or host is under one of the suffixes.
 allowed(_) if not restricted
