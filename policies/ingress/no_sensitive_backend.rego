@@ -29,12 +29,13 @@ default_patterns := ["*-db", "*postgres*", "*mysql*", "*redis*", "etcd*"]
 
 deny contains msg if {
 	applies
-	some [location, service] in backends
+	some [i, j, service] in backends
+	suspicious(service)
 	why := reasons(service)
 	count(why) > 0
 	msg := sprintf(
 		"%s: %s routes to Service %q port %s, which looks like a sensitive service (%s); route it to the application in front of that service instead",
-		[k8s.display, location, service_name(service), port_text(service), concat("; ", sort(why))],
+		[k8s.display, location(i, j), service_name(service), port_text(service), concat("; ", sort(why))],
 	)
 }
 
@@ -45,21 +46,51 @@ applies if {
 	k8s.kind == "Ingress"
 }
 
-# Every Service backend, with where it is in the object. A set of pairs, not an object
-# keyed by location: OPA checks each new key of a partial object against every key
-# before it, which made 20,000 paths take half a minute (issue 14).
-backends contains [location, service] if {
+# Every Service backend, with the indexes of where it is in the object
+# (location): spec.rules[i].http.paths[j], or [-1, -1] for spec.defaultBackend.
+# A set of triples, not an object keyed by location: OPA checks each new key
+# of a partial object against every key before it, which made 20,000 paths
+# take half a minute (issue 14). The location text is built only for a
+# backend found sensitive (issue 18: building it for every backend was a
+# quarter of an Ingress decision).
+backends contains [i, j, service] if {
 	some i, rule in k8s.array_at(k8s.spec, "rules")
 	some j, path in k8s.array_at(rule.http, "paths")
 	service := path.backend.service
 	is_object(service)
-	location := sprintf("spec.rules[%d].http.paths[%d]", [i, j])
 }
 
-backends contains ["spec.defaultBackend", service] if {
+backends contains [-1, -1, service] if {
 	service := k8s.spec.defaultBackend.service
 	is_object(service)
 }
+
+location(-1, -1) := "spec.defaultBackend"
+
+location(i, j) := sprintf("spec.rules[%d].http.paths[%d]", [i, j]) if i >= 0
+
+# suspicious(service) is the cheap first test of a backend: its port number is
+# listed, or its port name or Service name matches sensitive_glob. It holds
+# exactly when reasons(service) is not empty.
+suspicious(service) if service.port.number in sensitive_ports
+
+suspicious(service) if {
+	n := service.port.name
+	is_string(n)
+	glob.match(sensitive_glob, null, lower(n))
+}
+
+suspicious(service) if {
+	n := service.name
+	is_string(n)
+	glob.match(sensitive_glob, null, lower(n))
+}
+
+# sensitive_glob matches a name that one of sensitive_patterns matches: the
+# patterns as one alternation, one glob.match per name instead of one per
+# pattern. The patterns hold only [A-Za-z0-9._*?-], so none can end the braces
+# or add an alternative. Undefined without patterns (nothing matches).
+sensitive_glob := concat("", ["{", concat(",", sort(sensitive_patterns)), "}"]) if count(sensitive_patterns) > 0
 
 reasons(service) := {r |
 	some r in ((port_number_reasons(service) | port_name_reasons(service)) | service_name_reasons(service))

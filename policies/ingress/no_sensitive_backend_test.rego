@@ -158,3 +158,16 @@ test_other_kind_ignored if {
 	}])
 	count(no_sensitive_backend.deny) == 0 with input as req
 }
+
+# suspicious, the cheap first test, matches the patterns as one alternation: it
+# holds for a name any one pattern matches, the second as well as the first,
+# and for nothing else; reasons still names each pattern that matched.
+test_one_glob_for_all_patterns if {
+	no_sensitive_backend.sensitive_glob == "{*-db,*mysql*,*postgres*,*redis*,etcd*}"
+	no_sensitive_backend.suspicious({"name": "orders-mysql-0", "port": {"number": 80}})
+	no_sensitive_backend.suspicious({"name": "web", "port": {"name": "redis"}})
+	not no_sensitive_backend.suspicious({"name": "web", "port": {"number": 80}})
+	not no_sensitive_backend.suspicious({"name": "mysql", "port": {"number": 80}}) with data.apiguard.config.sensitiveServicePatterns as []
+	spec := {"rules": [rule([svc("redis-db", {"number": 80})])]}
+	denies(spec) == {`Ingress demo/web: spec.rules[0].http.paths[0] routes to Service "redis-db" port 80, which looks like a sensitive service (Service name "redis-db" matches "*-db"; Service name "redis-db" matches "*redis*"); route it to the application in front of that service instead`}
+}
