@@ -25,20 +25,20 @@ func inventoryKeys() []string { return []string{"apiguard", "inventory"} }
 // the policies whose rule is not true as inert. A rule that reads input or the
 // inventory, that is not a single boolean, or whose evaluation fails
 // refuses the set: silently dropping a policy would admit what it should deny.
-func (s *PolicySet) applyEnabled(ctx context.Context) error {
+func (s *PolicySet) applyEnabled(ctx context.Context, compiler *ast.Compiler) error {
 	var problems []string
 	for i := range s.policies {
 		p := &s.policies[i]
 		ref := p.path.Append(ast.StringTerm(RuleEnabled))
-		rules := s.compiler.GetRulesExact(ref)
+		rules := compiler.GetRulesExact(ref)
 		if len(rules) == 0 {
 			continue
 		}
-		if errs := checkDataOnly(s.compiler, p.ID, rules); len(errs) > 0 {
+		if errs := checkDataOnly(compiler, p.ID, rules); len(errs) > 0 {
 			problems = append(problems, errs...)
 			continue
 		}
-		on, err := s.evalEnabled(ctx, ref)
+		on, err := s.evalEnabled(ctx, compiler, ref)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("%s: %s.%s: %v", location(rules[0]), p.ID, RuleEnabled, err))
 			continue
@@ -51,8 +51,8 @@ func (s *PolicySet) applyEnabled(ctx context.Context) error {
 	return nil
 }
 
-func (s *PolicySet) evalEnabled(ctx context.Context, ref ast.Ref) (bool, error) {
-	rs, err := s.query(s.compiler, ast.NewBody(ast.NewExpr(ast.NewTerm(ref)))).Eval(ctx)
+func (s *PolicySet) evalEnabled(ctx context.Context, compiler *ast.Compiler, ref ast.Ref) (bool, error) {
+	rs, err := s.query(compiler, ast.NewBody(ast.NewExpr(ast.NewTerm(ref)))).Eval(ctx)
 	if err != nil {
 		return false, err
 	}

@@ -66,10 +66,13 @@ type folding struct {
 	stats  FoldStats
 }
 
-// foldSource is what a set was compiled from: the parsed modules and the data.
+// foldSource is what a set was compiled from: the parsed modules, their compilation and
+// the data. Once Fold has run the set holds none of it, so only the folded compilation
+// stays in memory.
 type foldSource struct {
-	modules map[string]*ast.Module
-	store   storage.Store
+	modules  map[string]*ast.Module
+	compiler *ast.Compiler
+	store    storage.Store
 }
 
 // Fold replaces the set's queries with queries over its modules with every data-only rule
@@ -90,7 +93,7 @@ func (s *PolicySet) Fold(ctx context.Context) (FoldStats, error) {
 	if src == nil {
 		return s.fold.stats, nil
 	}
-	modules, stats, err := foldDataOnly(ctx, s.compiler, src.store, src.modules)
+	modules, stats, err := foldDataOnly(ctx, src.compiler, src.store, src.modules)
 	if err != nil {
 		return stats, err
 	}

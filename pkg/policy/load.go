@@ -241,7 +241,7 @@ func Load(ctx context.Context, fsys fs.FS, opts LoadOptions) (*PolicySet, error)
 	if err != nil {
 		return nil, err
 	}
-	set.fold.source = &foldSource{modules: modules, store: store}
+	set.fold.source = &foldSource{modules: modules, compiler: compiler, store: store}
 	if err := set.loadExceptions(fsys, src, opts.Now); err != nil {
 		return nil, err
 	}

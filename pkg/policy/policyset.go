@@ -26,13 +26,10 @@ type PolicySet struct {
 	revision string
 	policies []Policy
 	exempt   []string
-	// parts are the prepared per-kind queries: over compiler at first, over the folded
-	// modules once Fold has run.
+	// parts are the prepared per-kind queries: over the tree as written at first, over
+	// the folded modules once Fold has run.
 	parts    atomic.Pointer[partitions]
 	warnings []string
-	// compiler holds the tree as written: policies, their metadata and their enabled
-	// rules are read from it.
-	compiler *ast.Compiler
 	store    storage.Store
 	// fold is what Fold needs and what it did (fold.go).
 	fold folding
@@ -125,7 +122,7 @@ func newPolicySet(ctx context.Context, compiler *ast.Compiler, store storage.Sto
 	if err != nil {
 		return nil, err
 	}
-	set := &PolicySet{revision: revision, exempt: cfg.exempt, compiler: compiler, store: store, now: time.Now, exceptionWarnWithin: cfg.exceptions.warnWithin}
+	set := &PolicySet{revision: revision, exempt: cfg.exempt, store: store, now: time.Now, exceptionWarnWithin: cfg.exceptions.warnWithin}
 	known := map[string]bool{allPolicies: true}
 	for i := range policies {
 		p := &policies[i]
@@ -142,7 +139,7 @@ func newPolicySet(ctx context.Context, compiler *ast.Compiler, store storage.Sto
 		}
 	}
 	set.policies = policies
-	if err := set.applyEnabled(ctx); err != nil {
+	if err := set.applyEnabled(ctx, compiler); err != nil {
 		return nil, err
 	}
 	parts, err := set.buildPartitions(ctx, compiler)
