@@ -25,7 +25,9 @@ import (
 func nullHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.HandleFunc("POST /validate", func(w http.ResponseWriter, r *http.Request) {
+	// The same answer for /mutate: the API server's floor for a mutating webhook that
+	// patches nothing (the apiserver section registers it as both).
+	admit := func(w http.ResponseWriter, r *http.Request) {
 		var review admissionv1.AdmissionReview
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 7<<20)).Decode(&review); err != nil || review.Request == nil {
 			http.Error(w, "not an AdmissionReview", http.StatusBadRequest)
@@ -37,7 +39,9 @@ func nullHandler() http.Handler {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(out)
-	})
+	}
+	mux.HandleFunc("POST /validate", admit)
+	mux.HandleFunc("POST /mutate", admit)
 	return mux
 }
 

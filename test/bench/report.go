@@ -220,8 +220,14 @@ func (r *benchResults) print(out io.Writer) error {
 		fmt.Fprintf(out, "\nthrough the API server: %d Ingress creates per namespace, one at a time, alternating\n\n", a.Creates)
 		fmt.Fprintln(tw, "namespace\tp50\tp99\tp99.9\t")
 		fmt.Fprintf(tw, "webhook (validate + mutate)\t%s\t%s\t%s\t\n", ms(a.Guarded.P50), ms(a.Guarded.P99), ms(a.Guarded.P999))
+		if a.Null.N > 0 {
+			fmt.Fprintf(tw, "null webhook (validate + mutate)\t%s\t%s\t%s\t\n", ms(a.Null.P50), ms(a.Null.P99), ms(a.Null.P999))
+		}
 		fmt.Fprintf(tw, "no webhook\t%s\t%s\t%s\t\n", ms(a.Unguarded.P50), ms(a.Unguarded.P99), ms(a.Unguarded.P999))
-		fmt.Fprintf(tw, "added\t%s\t%s\t\t\n", ms(a.AddedP50), ms(a.AddedP99))
+		fmt.Fprintf(tw, "added by the webhook\t%s\t%s\t\t\n", ms(a.AddedP50), ms(a.AddedP99))
+		if a.Null.N > 0 {
+			fmt.Fprintf(tw, "added by the null webhook (the floor)\t%s\t%s\t\t\n", ms(a.NullAddedP50), ms(a.NullAddedP99))
+		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
