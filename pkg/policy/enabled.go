@@ -105,21 +105,38 @@ func checkDataOnly(c *ast.Compiler, id string, roots []*ast.Rule) []string {
 				queue = append(queue, d)
 			}
 		}
-		ast.WalkVars(r, func(v ast.Var) bool {
-			if v.Equal(ast.InputRootDocument.Value) {
-				report(r, r, "input")
-			}
-			return false
-		})
-		ast.WalkRefs(r, func(ref ast.Ref) bool {
-			if ref.HasPrefix(ast.DefaultRootRef) && mayReadInventory(ref) {
-				report(r, ref[0], fmt.Sprintf("%s, which may read data.%s (the inventory changes between rebuilds)", ref, strings.Join(inventoryKeys(), ".")))
-			}
-			return false
-		})
+		for _, read := range requestOrInventoryReads(r) {
+			report(r, read.node, read.what)
+		}
 	}
 	slices.Sort(problems)
 	return slices.Compact(problems)
+}
+
+// dataRead is a place in a rule that reads input or may read the inventory, and what.
+type dataRead struct {
+	node ast.Node
+	what string
+}
+
+// requestOrInventoryReads lists where r itself (not what it calls) reads input, or a
+// part of data that may hold the inventory: what makes a rule's value more than its
+// data's (checkDataOnly for enabled rules, dataOnlyRules for folding).
+func requestOrInventoryReads(r *ast.Rule) []dataRead {
+	var reads []dataRead
+	ast.WalkVars(r, func(v ast.Var) bool {
+		if v.Equal(ast.InputRootDocument.Value) {
+			reads = append(reads, dataRead{r, "input"})
+		}
+		return false
+	})
+	ast.WalkRefs(r, func(ref ast.Ref) bool {
+		if ref.HasPrefix(ast.DefaultRootRef) && mayReadInventory(ref) {
+			reads = append(reads, dataRead{ref[0], fmt.Sprintf("%s, which may read data.%s (the inventory changes between rebuilds)", ref, strings.Join(inventoryKeys(), "."))})
+		}
+		return false
+	})
+	return reads
 }
 
 // mayReadInventory reports whether a data ref may select data.apiguard.inventory or a

@@ -297,7 +297,7 @@ func (d *dataOnlyRules) dataOnly(r *ast.Rule) bool {
 		return v
 	}
 	d.memo[r] = false // Rego forbids recursion; a cycle here is refused, not folded
-	ok := !readsRequestOrInventory(r)
+	ok := len(requestOrInventoryReads(r)) == 0
 	if ok && r.Else != nil {
 		ok = d.dataOnly(r.Else)
 	}
@@ -311,28 +311,6 @@ func (d *dataOnlyRules) dataOnly(r *ast.Rule) bool {
 	}
 	d.memo[r] = ok
 	return ok
-}
-
-// readsRequestOrInventory reports whether r itself (not what it calls) refers to input,
-// or to a part of data that may hold the inventory.
-func readsRequestOrInventory(r *ast.Rule) bool {
-	found := false
-	ast.WalkVars(r, func(v ast.Var) bool {
-		if v.Equal(ast.InputRootDocument.Value) {
-			found = true
-		}
-		return found
-	})
-	if found {
-		return true
-	}
-	ast.WalkRefs(r, func(ref ast.Ref) bool {
-		if ref.HasPrefix(ast.DefaultRootRef) && mayReadInventory(ref) {
-			found = true
-		}
-		return found
-	})
-	return found
 }
 
 // evalRule evaluates the document at path without input. ok is false when it is

@@ -159,37 +159,38 @@ const nullGuardValue = "null"
 // registerNullWebhook starts the null webhook (this binary, -serve-null) and registers
 // it as the stack registers apiguard, validating and mutating with the same rules, for
 // the namespaces labelled guardLabel=null. It returns a function stopping both.
-func registerNullWebhook(ctx context.Context, stack *kubetest.Stack) (func(), error) {
+func registerNullWebhook(ctx context.Context, stack *kubetest.Stack) (stop func(), err error) {
 	dir, err := os.MkdirTemp("", "apiguard-bench-null-")
 	if err != nil {
 		return nil, err
 	}
+	stop = func() { os.RemoveAll(dir) }
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
 	ca, err := server.WriteSelfSigned(dir, server.SelfSignedOptions{})
 	if err != nil {
-		os.RemoveAll(dir)
 		return nil, err
 	}
 	self, err := os.Executable()
 	if err != nil {
-		os.RemoveAll(dir)
 		return nil, err
 	}
 	port, err := kubetest.FreePort()
 	if err != nil {
-		os.RemoveAll(dir)
 		return nil, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	proc, err := startServerProc("null webhook", self, "-serve-null", addr, "-cert-dir", dir)
 	if err != nil {
-		os.RemoveAll(dir)
 		return nil, err
 	}
-	stop := func() { _ = proc.stop(); os.RemoveAll(dir) }
+	stop = func() { _ = proc.stop(); os.RemoveAll(dir) }
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(ca)
 	if err := proc.waitReady(ctx, newLoadClient(roots, 1), "https://"+addr+"/healthz"); err != nil {
-		stop()
 		return nil, err
 	}
 	unregister, err := kubetest.Register(ctx, stack.Client, kubetest.Registration{
@@ -200,10 +201,10 @@ func registerNullWebhook(ctx context.Context, stack *kubetest.Stack) (func(), er
 		TimeoutSeconds:    5,
 	})
 	if err != nil {
-		stop()
 		return nil, err
 	}
-	return func() { _ = unregister(context.Background()); stop() }, nil
+	stopProc := stop
+	return func() { _ = unregister(context.Background()); stopProc() }, nil
 }
 
 // waitGuarded waits until the API server calls the webhook for ns: it loads webhook
